@@ -1,0 +1,14 @@
+import { baseline } from './baseline/index.js';
+import { analyzerId, type Analyzer } from './types.js';
+
+// Every analyzer version that has ever scored feedback stays here: a stored row names its maker,
+// and a rollback must be able to run it again. Change behaviour by adding a version, never in place.
+const all: Analyzer[] = [baseline];
+
+export const analyzers: ReadonlyMap<string, Analyzer> = new Map(all.map((a) => [analyzerId(a), a]));
+
+export const DEFAULT_ANALYZER = 'baseline@1';
+
+export function findAnalyzer(id: string): Analyzer | undefined {
+  return analyzers.get(id);
+}

@@ -1,0 +1,65 @@
+// The contract every analyzer keeps. Analysis knows nothing of events, HTTP or the database:
+// a transcript and its context come in, scores and feedback go out, the same every time.
+
+/** One turn as the analyzers see it: the system prompt is already gone. */
+export interface Turn {
+  /** `user` is the person practising, `assistant` the replica; any other role may appear. */
+  role: string;
+  content: string;
+  /** ISO-8601 string, epoch seconds, or absent, as Tavus sends them in the wild. */
+  timestamp?: string | number | null;
+  /** Some transcripts carry an offset from the start instead of (or beside) a timestamp. */
+  secondsFromStart?: number | null;
+}
+
+/** What the scenario says about the conversation, captured when the conversation started. */
+export interface ScenarioContext {
+  name?: string;
+  description?: string;
+  /** The scenario's rubric as stored; each analyzer validates what it understands of it. */
+  rubric?: unknown;
+}
+
+export interface AnalysisInput {
+  transcript: Turn[];
+  /** Length of the conversation in seconds when known. */
+  durationSeconds?: number | null;
+  context?: ScenarioContext;
+}
+
+/**
+ * The fields the original design stored in `feedback_sessions.analysis`, which apps read today.
+ * Analyzers may add fields beside them (metrics, evidence, criteria), never change these.
+ */
+export interface Analysis {
+  strengths: string[];
+  areasForImprovement: string[];
+  keyInsights: string[];
+  communicationScore: number;
+  empathyScore: number;
+  problemSolvingScore: number;
+  overallScore: number;
+  [extra: string]: unknown;
+}
+
+export interface AnalysisResult {
+  /** The headline score, 0..100, what `feedback_sessions.score` holds. */
+  score: number;
+  analysis: Analysis;
+}
+
+export interface Analyzer {
+  /** e.g. `baseline` */
+  name: string;
+  /** Bumped whenever the output for some input would change. */
+  version: number;
+  /** One line for `tavus-feedback analyzers`. */
+  description: string;
+  /** Pure: no clock, no network, no randomness; never throws for any transcript. */
+  analyze(input: AnalysisInput): AnalysisResult;
+}
+
+/** `name@version`, the id stored beside every feedback row. */
+export function analyzerId(analyzer: Pick<Analyzer, 'name' | 'version'>): string {
+  return `${analyzer.name}@${analyzer.version}`;
+}
