@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { runner } from 'node-pg-migrate';
+
+/** Absolute path of `migrations/`, wherever the code runs from (src/ under tsx, dist/ when built). */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const MIGRATIONS_TABLE = 'pgmigrations';
+
+/** Applies pending migrations; concurrent callers wait on node-pg-migrate's advisory lock. */
+export async function migrate(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<string[]> {
+  const applied = await runner({
+    databaseUrl,
+    dir: MIGRATIONS_DIR,
+    migrationsTable: MIGRATIONS_TABLE,
+    direction: 'up',
+    singleTransaction: true,
+    checkOrder: true,
+    log,
+    logger: { info: log, warn: log, error: log, debug: () => {} },
+    verbose: false,
+  });
+  return applied.map((m) => m.name);
+}
+
+/** Names of migration files shipped with this build, for readiness: all must be applied. */
+export async function shippedMigrations(): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const files = await readdir(MIGRATIONS_DIR);
+  return files.filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
+}

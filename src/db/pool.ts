@@ -1,0 +1,22 @@
+import pg from 'pg';
+
+// int8 (positions) and xid8 arrive as strings by default; keep positions as strings end to end
+// (they can pass 2^53 in theory) but parse counts where we need numbers at the call site.
+
+export interface PoolOptions {
+  max?: number;
+  applicationName?: string;
+}
+
+export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'tavus-feedback',
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  return pool;
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+// The public history. Each event type has a zod schema for its data; readers parse with these, so a
+// stored shape we no longer understand fails loudly instead of flowing on as `any`.
+
+export const turnSchema = z.object({
+  role: z.string(),
+  content: z.string(),
+  timestamp: z.union([z.string(), z.number()]).nullish(),
+  secondsFromStart: z.number().nullish(),
+});
+export type Turn = z.infer<typeof turnSchema>;
+
+export const scenarioSnapshotSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  rubric: z.unknown().nullable(),
+});
+
+export const conversationStartedSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  scenario: scenarioSnapshotSchema,
+  replicaId: z.string().nullable(),
+  personaId: z.string().nullable(),
+  conversationName: z.string().nullable(),
+  tavusConversationId: z.string(),
+  conversationUrl: z.string().nullable(),
+  startedAt: z.string(),
+});
+
+export const replicaJoinedSchema = z.object({
+  replicaId: z.string().nullable(),
+  at: z.string().nullable(),
+  via: z.string(),
+});
+
+export const conversationEndedSchema = z.object({
+  outcome: z.enum(['completed', 'failed']),
+  reason: z.string().nullable(),
+  at: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+  participantName: z.string().nullable(),
+  participantLeftAt: z.string().nullable(),
+});
+
+export const transcriptReceivedSchema = z.object({
+  turns: z.array(turnSchema),
+  systemPromptRemoved: z.boolean(),
+});
+
+export const recordingReadySchema = z.object({
+  url: z.string().nullable(),
+  storageProvider: z.string().nullable(),
+  bucketName: z.string().nullable(),
+  key: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+});
+
+export const perceptionAnalysisReceivedSchema = z.object({
+  analysis: z.string(),
+});
+
+/** A callback we keep but do not act on: a type we do not know, or a failure Tavus reports. */
+export const callbackIgnoredSchema = z.object({
+  eventType: z.string(),
+  reason: z.enum(['unknown event type', 'failure reported']),
+  properties: z.unknown(),
+});
+
+export const eventSchemas = {
+  ConversationStarted: conversationStartedSchema,
+  ReplicaJoined: replicaJoinedSchema,
+  ConversationEnded: conversationEndedSchema,
+  TranscriptReceived: transcriptReceivedSchema,
+  RecordingReady: recordingReadySchema,
+  PerceptionAnalysisReceived: perceptionAnalysisReceivedSchema,
+  CallbackIgnored: callbackIgnoredSchema,
+} as const;
+
+export type EventType = keyof typeof eventSchemas;
+export type EventData<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;
+
+/** The union every reader switches on. */
+export type DomainEvent = {
+  [T in EventType]: { type: T; data: EventData<T> };
+}[EventType];
+
+/** Why and from what an event was recorded; never used for decisions, always kept for audit. */
+export interface EventMetadata {
+  /** The delivery (callbacks.id) that produced it, when it came from a callback. */
+  callbackId?: string;
+  /** sha256 of the callback's raw body. */
+  callbackSha256?: string;
+  /** Tavus's event_type, or `conversation.ended` for the original single-body form. */
+  callbackType?: string;
+  requestId?: string;
+  receivedAt: string;
+  source: 'tavus-callback' | 'api';
+}
+
+/** An event ready to append: its idempotency key says which fact it records. */
+export type NewEvent = DomainEvent & { streamId: string; idempotencyKey: string; metadata: EventMetadata };
+
+/** An event as stored. */
+export type RecordedEvent = DomainEvent & {
+  position: string;
+  transactionId: string;
+  streamId: string;
+  schemaVersion: number;
+  metadata: EventMetadata;
+  idempotencyKey: string;
+  recordedAt: Date;
+};
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(eventSchemas, type);
+}

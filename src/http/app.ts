@@ -1,0 +1,51 @@
+import express from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { CallbackRecorder } from '../commands/callbackRecorder.js';
+import type { CallbackTokens } from '../commands/callbackToken.js';
+import type { TavusClient } from '../tavus/client.js';
+import { conversationRoutes } from './routes/conversations.js';
+import { healthRoutes } from './routes/health.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { errorHandler, sendProblem } from './problems.js';
+
+export interface AppDeps {
+  pool: pg.Pool;
+  recorder: CallbackRecorder;
+  tavus: TavusClient;
+  tokens: CallbackTokens;
+  jwtSecret: string;
+  publicUrl: string;
+  webhookAuth: 'token' | 'none';
+  logger: Logger;
+  now?: () => Date;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      // Success is the common case and logging each one costs throughput; failures are what we read.
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+    }),
+  );
+  app.use(healthRoutes(deps.pool));
+  app.use(webhookRoutes({ recorder: deps.recorder, tokens: deps.tokens, webhookAuth: deps.webhookAuth, now }));
+  app.use(conversationRoutes({ pool: deps.pool, tavus: deps.tavus, tokens: deps.tokens, publicUrl: deps.publicUrl, now, jwtSecret: deps.jwtSecret }));
+  app.use((_req, res) => sendProblem(res, 404, 'no such route'));
+  app.use(errorHandler((err, req) => deps.logger.error({ err, reqId: req.id }, 'unexpected error')));
+  return app;
+}

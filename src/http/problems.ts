@@ -1,0 +1,58 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { isDatabaseUnavailable } from '../db/errors.js';
+
+// Failures are mapped to answers once, here, as problem details (RFC 9457).
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(message);
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export function sendProblem(res: Response, status: number, detail: string, errors?: FieldError[]): void {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...(errors ? { errors } : {}) });
+}
+
+export function errorHandler(onUnexpected: (err: unknown, req: Parameters<ErrorRequestHandler>[1]) => void): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof HttpError) return sendProblem(res, err.status, err.message, err.errors);
+    // body-parser's own errors carry the status they mean (413 too large, 400 bad JSON, 415 bad charset).
+    const status = typeof err?.status === 'number' ? err.status : undefined;
+    if (status && status >= 400 && status < 500) {
+      const detail = err.type === 'entity.too.large' ? `body is larger than the limit of ${err.limit} bytes` : String(err.message);
+      return sendProblem(res, status, detail);
+    }
+    if (isDatabaseUnavailable(err)) {
+      res.setHeader('Retry-After', '5');
+      return sendProblem(res, 503, 'the database cannot be reached; nothing was recorded, please retry');
+    }
+    onUnexpected(err, req);
+    sendProblem(res, 500, 'unexpected error; it has been logged');
+  };
+}

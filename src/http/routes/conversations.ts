@@ -1,0 +1,82 @@
+import express, { Router } from 'express';
+import type pg from 'pg';
+import { z } from 'zod';
+import { startConversation, UnknownScenarioError, type StartConversationDeps } from '../../commands/startConversation.js';
+import { readStreams } from '../../events/readStreams.js';
+import { conversationStream } from '../../events/streams.js';
+import { TavusError } from '../../tavus/client.js';
+import { requireUser } from '../auth.js';
+import { HttpError } from '../problems.js';
+import { findConversation, findFeedbackOf, findLiveFeedback } from '../queries.js';
+
+const createBody = z.strictObject({
+  scenarioId: z.string().min(1),
+  replicaId: z.string().min(1).optional(),
+  personaId: z.string().min(1).optional(),
+  conversationName: z.string().max(500).optional(),
+  conversationalContext: z.string().max(100_000).optional(),
+  customGreeting: z.string().max(10_000).optional(),
+  properties: z.record(z.string(), z.unknown()).optional(),
+});
+
+const ANALYZER_ID = /^[a-z0-9][a-z0-9_-]*@\d+$/;
+
+export function conversationRoutes(deps: StartConversationDeps & { jwtSecret: string }): Router {
+  const router = Router();
+  const auth = requireUser(deps.jwtSecret);
+  const json = express.json({ limit: '256kb', type: () => true });
+
+  router.post('/conversations', auth, (req, _res, next) => {
+    if (!req.is(['application/json', 'application/*+json'])) return next(new HttpError(415, 'send the body as application/json'));
+    next();
+  }, json, async (req, res) => {
+    const parsed = createBody.safeParse(req.body);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
+      throw new HttpError(400, `the request is not valid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+    }
+    try {
+      const answer = await startConversation(deps, req.userId!, parsed.data);
+      res.status(201).location(`/conversations/${answer.id}`).json(answer);
+    } catch (err) {
+      if (err instanceof UnknownScenarioError) throw new HttpError(422, err.message);
+      if (err instanceof TavusError) throw new HttpError(502, err.message);
+      throw err;
+    }
+  });
+
+  const owned = async (pool: pg.Pool, ref: string, userId: string) => {
+    const conversation = await findConversation(pool, ref, userId);
+    if (!conversation) throw new HttpError(404, `no conversation ${ref}`);
+    return conversation;
+  };
+
+  router.get('/conversations/:id', auth, async (req, res) => {
+    res.json(await owned(deps.pool, String(req.params.id), req.userId!));
+  });
+
+  router.get('/conversations/:id/feedback', auth, async (req, res) => {
+    const conversation = await owned(deps.pool, String(req.params.id), req.userId!);
+    const analyzer = req.query.analyzer;
+    if (analyzer !== undefined && (typeof analyzer !== 'string' || !ANALYZER_ID.test(analyzer))) {
+      throw new HttpError(400, 'analyzer must look like name@version, e.g. baseline@1');
+    }
+    const feedback = analyzer
+      ? await findFeedbackOf(deps.pool, conversation.id as string, analyzer)
+      : await findLiveFeedback(deps.pool, conversation.id as string);
+    if (!feedback) throw new HttpError(404, analyzer ? `no feedback from ${analyzer} for this conversation` : 'no feedback yet: it appears once the transcript has arrived');
+    res.json(feedback);
+  });
+
+  router.get('/conversations/:id/events', auth, async (req, res) => {
+    const conversation = await owned(deps.pool, String(req.params.id), req.userId!);
+    const streamId = conversationStream(conversation.conversation_id as string);
+    const events = (await readStreams(deps.pool, [streamId])).get(streamId) ?? [];
+    res.json({
+      conversationId: conversation.id,
+      events: events.map((e) => ({ position: e.position, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt })),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,70 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { startEmbeddedPostgres } from './db/embedded.js';
+import { migrate } from './db/migrate.js';
+import { startService } from './service.js';
+
+/** The database to use: DATABASE_URL, or an embedded PostgreSQL kept under the data directory. */
+export async function resolveDatabase(config: Config, log: pino.Logger): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => {} };
+  log.info({ dir: path.resolve(config.dataDir, 'postgres'), port: config.embeddedPostgresPort }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
+  return startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, log: (l) => log.debug(l) });
+}
+
+/** AUTH_JWT_SECRET, or for local use a random one kept in the data directory (the CLI reads the same). */
+export async function resolveJwtSecret(config: Config, log?: pino.Logger): Promise<string> {
+  if (config.authJwtSecret) return config.authJwtSecret;
+  const file = path.join(config.dataDir, 'dev-jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(config.dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    await writeFile(file, secret + '\n', { mode: 0o600 });
+    log?.warn({ file }, 'AUTH_JWT_SECRET is not set: generated a development secret; set AUTH_JWT_SECRET in production');
+    return secret;
+  }
+}
+
+export async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.logLevel });
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+
+  const database = await resolveDatabase(config, log);
+  const applied = await migrate(database.url, (m) => log.debug(m));
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  const jwtSecret = await resolveJwtSecret(config, log);
+  const service = await startService({ ...config, databaseUrl: database.url, jwtSecret }, log);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await service.stop().catch((err) => log.error({ err }, 'error while stopping'));
+    await database.stop().catch((err) => log.error({ err }, 'error stopping the embedded database'));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

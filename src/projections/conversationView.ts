@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { EventData, RecordedEvent, Turn } from '../events/types.js';
+
+// What a conversation's events say, folded the same way whatever order they came in: every choice
+// below (earliest end, longest transcript, failure over success) is commutative, so any ordering and
+// any repetition of callbacks ends in the same read models.
+
+type Ended = EventData<'ConversationEnded'>;
+
+export interface ConversationRow {
+  id: string;
+  conversation_id: string;
+  user_id: string;
+  scenario_id: string | null;
+  started_at: string;
+  ended_at: string | null;
+  status: 'active' | 'completed' | 'failed';
+  tavus_metadata: Record<string, unknown>;
+  recording_url: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FeedbackInputRow {
+  conversation_id: string;
+  user_id: string;
+  scenario_id: string | null;
+  completed_at: string | null;
+  duration: number | null;
+  transcript: Turn[];
+  context: { name: string; description: string | null; rubric: unknown };
+  input_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConversationView {
+  conversation: ConversationRow;
+  feedbackInput: FeedbackInputRow | null;
+}
+
+const byKey = <E extends { idempotencyKey: string }>(a: E, b: E) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0);
+const minIso = (values: (string | null)[]) => values.filter((v): v is string => v !== null).sort()[0] ?? null;
+const maxNumber = (values: (number | null)[]) => {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length ? Math.max(...present) : null;
+};
+
+/** Null until the conversation's start is known: callbacks may arrive before it. */
+export function foldConversation(events: RecordedEvent[]): ConversationView | null {
+  const sorted = [...events].sort(byKey);
+  const startedEvent = sorted.find((e) => e.type === 'ConversationStarted');
+  if (!startedEvent || startedEvent.type !== 'ConversationStarted') return null;
+  const started = startedEvent.data;
+
+  const ends: (Ended & { receivedAt: string })[] = [];
+  const transcripts: { turns: Turn[]; recordedAt: string }[] = [];
+  const recordings: EventData<'RecordingReady'>[] = [];
+  const metadata: Record<string, unknown> = {};
+  let updatedAt = started.startedAt;
+
+  for (const e of sorted) {
+    const recordedAt = e.recordedAt.toISOString();
+    if (recordedAt > updatedAt) updatedAt = recordedAt;
+    if (e.metadata.callbackType && !(e.metadata.callbackType in metadata)) {
+      // The transcript is kept once, in feedback_sessions; here a count says it came.
+      metadata[e.metadata.callbackType] = e.type === 'TranscriptReceived' ? { turns: e.data.turns.length } : e.data;
+    }
+    switch (e.type) {
+      case 'ConversationEnded':
+        ends.push({ ...e.data, receivedAt: e.metadata.receivedAt });
+        break;
+      case 'TranscriptReceived':
+        transcripts.push({ turns: e.data.turns, recordedAt });
+        break;
+      case 'RecordingReady':
+        recordings.push(e.data);
+        break;
+      default:
+        break;
+    }
+  }
+
+  const endedAt = minIso(ends.map((e) => e.at ?? e.receivedAt));
+  const status = ends.length === 0 ? 'active' : ends.some((e) => e.outcome === 'failed') ? 'failed' : 'completed';
+  const conversation: ConversationRow = {
+    id: started.id,
+    conversation_id: started.tavusConversationId,
+    user_id: started.userId,
+    scenario_id: started.scenario.id,
+    started_at: started.startedAt,
+    ended_at: endedAt,
+    status,
+    tavus_metadata: metadata,
+    recording_url: recordings.find((r) => r.url !== null)?.url ?? null,
+    created_at: started.startedAt,
+    updated_at: updatedAt,
+  };
+
+  // No transcript, no feedback. With several, the fullest one (ties broken by key order above).
+  const transcript = transcripts.reduce<(typeof transcripts)[number] | null>((best, t) => (!best || t.turns.length > best.turns.length ? t : best), null);
+  if (!transcript) return { conversation, feedbackInput: null };
+
+  const startedAt = minIso(ends.map((e) => e.startedAt)) ?? started.startedAt;
+  const measured = endedAt ? Math.round((Date.parse(endedAt) - Date.parse(startedAt)) / 1000) : null;
+  const duration = maxNumber(ends.map((e) => e.durationSeconds)) ?? maxNumber(recordings.map((r) => r.durationSeconds)) ?? (measured !== null && measured >= 0 ? measured : null);
+  const context = { name: started.scenario.name, description: started.scenario.description, rubric: started.scenario.rubric };
+  const durationSeconds = duration === null ? null : Math.round(duration);
+  const feedbackInput: FeedbackInputRow = {
+    conversation_id: started.id,
+    user_id: started.userId,
+    scenario_id: started.scenario.id,
+    completed_at: endedAt ?? minIso(transcripts.map((t) => t.recordedAt)),
+    duration: durationSeconds,
+    transcript: transcript.turns,
+    context,
+    input_hash: createHash('sha256').update(JSON.stringify([transcript.turns, durationSeconds, context])).digest('base64url'),
+    created_at: minIso(transcripts.map((t) => t.recordedAt)) ?? updatedAt,
+    updated_at: updatedAt,
+  };
+  return { conversation, feedbackInput };
+}

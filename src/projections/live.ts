@@ -1,0 +1,35 @@
+import type pg from 'pg';
+import { findAnalyzer } from '../analysis/registry.js';
+import { ensureCheckpoints } from './checkpoints.js';
+import { conversationsProjection } from './conversations.js';
+import { feedbackProjection } from './feedback.js';
+import type { Projection } from './types.js';
+
+export async function readLiveAnalyzer(db: pg.Pool | pg.PoolClient): Promise<string | undefined> {
+  const result = await db.query<{ analyzer: string }>('SELECT analyzer FROM feedback_live');
+  return result.rows[0]?.analyzer;
+}
+
+/** A fresh database serves `analyzerId`; one that already serves something keeps it. */
+export async function initLiveAnalyzer(db: pg.Pool, analyzerId: string): Promise<string> {
+  if (!findAnalyzer(analyzerId)) throw new Error(`unknown analyzer ${analyzerId}`);
+  await db.query('INSERT INTO feedback_live (analyzer) VALUES ($1) ON CONFLICT (singleton) DO NOTHING', [analyzerId]);
+  return (await readLiveAnalyzer(db)) as string;
+}
+
+/** What the service's runner feeds: the conversations and the live analyzer's feedback. */
+export function liveProjections(): (client: pg.PoolClient) => Promise<Projection[]> {
+  const known = new Set<string>();
+  return async (client) => {
+    const live = await readLiveAnalyzer(client);
+    const analyzer = live ? findAnalyzer(live) : undefined;
+    if (!analyzer) throw new Error(`the live analyzer ${live ?? '(none)'} is not in this build; run \`tavus-feedback feedback use\` with one it has`);
+    const projections = [conversationsProjection, feedbackProjection(analyzer)];
+    const unseen = projections.map((p) => p.name).filter((n) => !known.has(n));
+    if (unseen.length > 0) {
+      await ensureCheckpoints(client, unseen);
+      for (const n of unseen) known.add(n);
+    }
+    return projections;
+  };
+}

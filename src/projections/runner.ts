@@ -1,0 +1,162 @@
+import type pg from 'pg';
+import { checkpointOf, isAfter, readAll, type Checkpoint } from '../events/readAll.js';
+import { lockCheckpoints, saveCheckpoints } from './checkpoints.js';
+import type { Projection } from './types.js';
+
+// Feeds projections from the history: wakes on NOTIFY, polls as a fallback, reads in commit-safe
+// order, and writes each batch's read models and checkpoints in one transaction, so a crash can
+// neither lose nor double an update and a restart resumes where the last commit left off.
+
+export const EVENTS_CHANNEL = 'tavus_feedback_events';
+
+export interface RunnerOptions {
+  /** The projections to feed, chosen again for every batch (the live analyzer can change). */
+  projections: (client: pg.PoolClient) => Promise<Projection[]>;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export type BatchResult = { status: 'applied'; events: number; caughtUp: boolean } | { status: 'busy' };
+
+export class ProjectionRunner {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private listener: pg.PoolClient | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wakeAgain = false;
+  private stopped = true;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: RunnerOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.listen().catch((err) => this.options.onError?.(err));
+    this.timer = setInterval(() => this.wake(), this.pollIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      listener.removeAllListeners('notification');
+      listener.release(true);
+    }
+    await this.running;
+  }
+
+  /** Applies everything committed so far; resolves once caught up. For tests and CLI commands. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await this.exclusive(() => this.runBatch());
+      if (result.status === 'busy') {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      total += result.events;
+      if (result.caughtUp) return total;
+    }
+  }
+
+  /** One batch in one transaction. */
+  async runBatch(): Promise<BatchResult> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const projections = await this.options.projections(client);
+      const names = projections.map((p) => p.name);
+      const checkpoints = await lockCheckpoints(client, names);
+      if (!checkpoints) {
+        await client.query('ROLLBACK');
+        return { status: 'busy' };
+      }
+      const from = [...checkpoints.values()].reduce((a, b) => (isAfter(a, b) ? b : a));
+      const events = await readAll(client, from, this.batchSize);
+      if (events.length > 0) {
+        for (const projection of projections) {
+          const checkpoint = checkpoints.get(projection.name) as Checkpoint;
+          const unseen = events.filter((e) => isAfter(e, checkpoint));
+          if (unseen.length > 0) await projection.apply(client, unseen);
+        }
+        await saveCheckpoints(client, names, checkpointOf(events[events.length - 1]!));
+      }
+      await client.query('COMMIT');
+      return { status: 'applied', events: events.length, caughtUp: events.length < this.batchSize };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      if (this.wakeAgain && !this.stopped) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.wakeAgain = false;
+      let result: BatchResult;
+      try {
+        result = await this.runBatch();
+      } catch (err) {
+        this.options.onError?.(err);
+        return; // the next poll retries
+      }
+      if (result.status === 'busy' || result.caughtUp) {
+        if (!this.listener) await this.listen().catch(() => {});
+        return;
+      }
+    }
+  }
+
+  private chain: Promise<unknown> = Promise.resolve();
+
+  /** Serialises drain() with itself; the background loop and other processes are kept apart by the row locks. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.listener || this.stopped) return;
+    const client = await this.pool.connect();
+    client.on('notification', () => this.wake());
+    client.on('error', (err) => {
+      this.options.onError?.(err);
+      if (this.listener === client) this.listener = undefined;
+      client.release(true);
+    });
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    if (this.stopped) {
+      client.release(true);
+      return;
+    }
+    this.listener = client;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
+import pino, { type Logger } from 'pino';
+import { DEFAULT_ANALYZER } from './analysis/registry.js';
+import { CallbackRecorder } from './commands/callbackRecorder.js';
+import { callbackTokens } from './commands/callbackToken.js';
+import type { Config } from './config.js';
+import { createPool } from './db/pool.js';
+import { createApp } from './http/app.js';
+import { initLiveAnalyzer } from './projections/live.js';
+import { liveProjections } from './projections/live.js';
+import { ProjectionRunner } from './projections/runner.js';
+import { createTavusClient } from './tavus/client.js';
+
+// The composition root: configuration in, a running service out. main.ts adds the database
+// (embedded or not) and signals; tests call this directly.
+
+export interface Service {
+  url: string;
+  pool: pg.Pool;
+  runner: ProjectionRunner;
+  recorder: CallbackRecorder;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config & { databaseUrl: string; jwtSecret: string }, logger?: Logger): Promise<Service> {
+  const log = logger ?? pino({ level: config.logLevel });
+  const pool = createPool(config.databaseUrl, { max: 20 });
+  const live = await initLiveAnalyzer(pool, config.analyzer ?? DEFAULT_ANALYZER);
+  if (config.analyzer && config.analyzer !== live) {
+    log.warn({ live, configured: config.analyzer }, 'ANALYZER differs from the analyzer feedback_sessions serves; build and switch with `tavus-feedback rebuild feedback --analyzer`');
+  }
+
+  const recorder = new CallbackRecorder(pool);
+  const runner = new ProjectionRunner(pool, {
+    projections: liveProjections(),
+    onError: (err) => log.error({ err }, 'projection batch failed; retrying on the next wake-up'),
+  });
+  await runner.start();
+
+  const app = createApp({
+    pool,
+    recorder,
+    tavus: createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey }),
+    tokens: callbackTokens(config.jwtSecret),
+    jwtSecret: config.jwtSecret,
+    publicUrl: config.publicUrl,
+    webhookAuth: config.webhookAuth,
+    logger: log,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
+    s.once('error', reject);
+  });
+  // Load generators keep connections open; don't let idle sockets linger past a reply.
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, analyzer: live }, 'tavus-feedback listening');
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pool,
+    runner,
+    recorder,
+    logger: log,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await recorder.drained();
+      await runner.stop();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import pg from 'pg';
+import pino from 'pino';
+import { issueUserToken } from '../../src/http/auth.js';
+import { loadConfig } from '../../src/config.js';
+import { startService, type Service } from '../../src/service.js';
+import { createTestDatabase } from './db.js';
+import { startTavusStandIn, type TavusStandIn } from './tavusStandIn.js';
+
+// A whole service on loopback over a database of its own, with the Tavus stand-in: what the e2e
+// tests talk to over real HTTP.
+
+export const JWT_SECRET = 'test-secret-that-is-long-enough';
+
+export interface Harness {
+  service: Service;
+  tavus: TavusStandIn;
+  db: pg.Pool;
+  databaseUrl: string;
+  scenarioId: string;
+  tokenFor(userId: string): Promise<string>;
+  /** POST /conversations as `userId`; answers the parsed 201 body. */
+  startConversation(userId: string, body?: Record<string, unknown>): Promise<{ id: string; conversationId: string; conversationUrl: string; callbackUrl: string }>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  get(path: string, userId: string): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { webhookAuth?: 'token' | 'none'; analyzer?: string } = {}): Promise<Harness> {
+  const database = await createTestDatabase();
+  const tavus = await startTavusStandIn();
+  const config = loadConfig({
+    PORT: '0',
+    TAVUS_API_URL: tavus.url,
+    TAVUS_API_KEY: tavus.apiKey,
+    WEBHOOK_AUTH: options.webhookAuth ?? 'token',
+    ANALYZER: options.analyzer ?? '',
+  });
+  const service = await startService(
+    { ...config, databaseUrl: database.url, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },
+    pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  );
+  const db = new pg.Pool({ connectionString: database.url, max: 4 });
+  const scenario = await db.query<{ id: string }>(
+    `INSERT INTO scenarios (name, description) VALUES ('Giving feedback', 'Tell a report their work slipped') RETURNING id`,
+  );
+  const tokenFor = (userId: string) => issueUserToken(JWT_SECRET, userId);
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(service.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  return {
+    service,
+    tavus,
+    db,
+    databaseUrl: database.url,
+    scenarioId: scenario.rows[0]!.id,
+    tokenFor,
+    async startConversation(userId, body) {
+      const response = await post(
+        '/conversations',
+        { scenarioId: scenario.rows[0]!.id, replicaId: 'r-test', ...body },
+        { authorization: `Bearer ${await tokenFor(userId)}` },
+      );
+      if (response.status !== 201) throw new Error(`POST /conversations answered ${response.status}: ${await response.text()}`);
+      const answer = (await response.json()) as { id: string; conversationId: string; conversationUrl: string };
+      const sent = tavus.created.find((c) => c.answer.conversation_id === answer.conversationId);
+      return { ...answer, callbackUrl: String(sent?.body.callback_url) };
+    },
+    post,
+    async get(path, userId) {
+      return fetch(service.url + path, { headers: { authorization: `Bearer ${await tokenFor(userId)}` } });
+    },
+    async close() {
+      await service.stop();
+      await db.end();
+      await tavus.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The path part of a callback URL the service gave Tavus. */
+export function callbackPath(callbackUrl: string): string {
+  return new URL(callbackUrl).pathname;
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A local stand-in for Tavus's REST API, answering as the real one does (shared/tavus/README.md):
+// `x-api-key` checked, `POST /v2/conversations` answering conversation_id/url/status, errors as
+// `400 {"error"}` and `401 {"message"}`. It can fail on demand: an error status, or no answer at all.
+
+export interface CreatedRecord {
+  body: Record<string, unknown>;
+  answer: { conversation_id: string; conversation_url: string };
+}
+
+export type Failure = { status: number; body: unknown } | { hang: true };
+
+export interface TavusStandIn {
+  url: string;
+  apiKey: string;
+  created: CreatedRecord[];
+  failNext(failure: Failure): void;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startTavusStandIn(apiKey = 'test-tavus-key'): Promise<TavusStandIn> {
+  const created: CreatedRecord[] = [];
+  const failures: Failure[] = [];
+  const hanging = new Set<import('node:http').ServerResponse>();
+
+  const server: Server = createServer(async (req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const raw = await readBody(req);
+    if (req.headers['x-api-key'] !== apiKey) return send(401, { message: 'Invalid access token' });
+    if (req.method === 'POST' && req.url === '/v2/conversations') {
+      const failure = failures.shift();
+      if (failure && 'hang' in failure) {
+        hanging.add(res);
+        return;
+      }
+      if (failure) return send(failure.status, failure.body);
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return send(400, { error: 'Invalid JSON' });
+      }
+      if (body.replica_id === undefined && body.persona_id === undefined) return send(400, { error: 'replica_id or persona_id is required' });
+      const id = `c${randomBytes(7).toString('hex')}`;
+      const answer = {
+        conversation_id: id,
+        conversation_name: (body.conversation_name as string | undefined) ?? `New Conversation ${id}`,
+        conversation_url: `https://tavus.daily.co/${id}`,
+        status: 'active',
+        callback_url: body.callback_url,
+        created_at: new Date().toISOString(),
+      };
+      created.push({ body, answer });
+      return send(200, answer);
+    }
+    send(404, { error: 'Not found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    created,
+    failNext: (failure) => failures.push(failure),
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
