@@ -1,17 +1,33 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { startEmbeddedPostgres } from './db/embedded.js';
+import { embeddedUrl, startEmbeddedPostgres } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { startService } from './service.js';
 
 /** The database to use: DATABASE_URL, or an embedded PostgreSQL kept under the data directory. */
 export async function resolveDatabase(config: Config, log: pino.Logger): Promise<{ url: string; stop: () => Promise<void> }> {
   if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => {} };
+  // The service may already run it (a CLI command beside `npm start`): use that one.
+  const running = embeddedUrl(config.embeddedPostgresPort);
+  if (await reachable(running)) return { url: running, stop: async () => {} };
   log.info({ dir: path.resolve(config.dataDir, 'postgres'), port: config.embeddedPostgresPort }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
   return startEmbeddedPostgres({ dir: path.join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, log: (l) => log.debug(l) });
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** AUTH_JWT_SECRET, or for local use a random one kept in the data directory (the CLI reads the same). */
@@ -62,6 +78,7 @@ export async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
+// `node dist/main.js` (npm start) runs the service; importing this module (the CLI) does not.
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((err) => {
     console.error(err);

@@ -12,6 +12,10 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+export function embeddedUrl(port: number): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+}
+
 export async function startEmbeddedPostgres(options: {
   dir: string;
   port: number;
@@ -39,7 +43,7 @@ export async function startEmbeddedPostgres(options: {
   }
   await server.start();
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`,
+    url: embeddedUrl(options.port),
     stop: () => server.stop(),
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackPath, startHarness, type Harness } from '../support/harness.js';
+import { callbackPath, json, startHarness, type Harness } from '../support/harness.js';
 import { EXAMPLE_TYPES, exampleCallback, singleBodyCallback } from '../support/callbacks.js';
 
 let h: Harness;
@@ -35,7 +35,7 @@ describe('a conversation, end to end', () => {
     }
     await h.service.runner.drain();
 
-    const conversation = await (await h.get(`/conversations/${started.conversationId}`, user)).json();
+    const conversation = await json(await h.get(`/conversations/${started.conversationId}`, user));
     expect(conversation).toMatchObject({
       status: 'completed',
       ended_at: '2025-07-11T06:48:37.564Z',
@@ -43,7 +43,7 @@ describe('a conversation, end to end', () => {
     });
     expect(Object.keys(conversation.tavus_metadata).sort()).toEqual([...EXAMPLE_TYPES].sort());
 
-    const feedback = await (await h.get(`/conversations/${started.id}/feedback`, user)).json();
+    const feedback = await json(await h.get(`/conversations/${started.id}/feedback`, user));
     expect(feedback.conversation_id).toBe(started.id);
     expect(feedback.user_id).toBe(user);
     expect(feedback.analyzer).toBe('baseline');
@@ -62,7 +62,7 @@ describe('a conversation, end to end', () => {
     const response = await h.post(callbackPath(started.callbackUrl), singleBodyCallback(started.conversationId));
     expect(response.status).toBe(200);
     await h.service.runner.drain();
-    const feedback = await (await h.get(`/conversations/${started.id}/feedback`, user)).json();
+    const feedback = await json(await h.get(`/conversations/${started.id}/feedback`, user));
     expect(feedback.duration).toBe(300);
     expect(feedback.transcript).toHaveLength(6);
   });
@@ -73,7 +73,7 @@ describe('a conversation, end to end', () => {
     await h.post(callbackPath(started.callbackUrl), exampleCallback('system.shutdown', started.conversationId));
     await h.service.runner.drain();
     const mine = await h.get(`/conversations/${started.id}/events`, user);
-    const body = await mine.json();
+    const body = await json(mine);
     expect(body.events.map((e: { type: string }) => e.type)).toEqual(['ConversationStarted', 'ConversationEnded']);
     for (const path of [`/conversations/${started.id}`, `/conversations/${started.id}/events`, `/conversations/${started.id}/feedback`]) {
       expect((await h.get(path, randomUUID())).status, path).toBe(404);

@@ -81,6 +81,14 @@ export async function startHarness(options: { webhookAuth?: 'token' | 'none'; an
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+/** A response body as JSON, typed loosely for assertions. */
+export async function json(response: Response): Promise<Json> {
+  return response.json();
+}
+
 /** The path part of a callback URL the service gave Tavus. */
 export function callbackPath(callbackUrl: string): string {
   return new URL(callbackUrl).pathname;
