@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { decideStart, type StartConversation } from '../../src/commands/startConversation.js';
+import { callbackTokens } from '../../src/commands/callbackToken.js';
+
+const command: StartConversation = {
+  id: '0b7c6f1e-2a59-4d7c-9d43-6f0d3c1a2b3c',
+  userId: '9a1b2c3d-0000-4000-8000-000000000001',
+  scenario: { id: '3c2b1a00-0000-4000-8000-000000000002', name: 'Hard talk', description: null, rubric: null },
+  request: { scenarioId: '3c2b1a00-0000-4000-8000-000000000002', replicaId: 'r1', conversationName: 'Weekly' },
+  tavus: { conversationId: 'c42', conversationUrl: 'https://tavus.daily.co/c42', status: 'active' },
+  now: new Date('2025-07-11T06:40:00Z'),
+};
+
+describe('decideStart', () => {
+  it('records the conversation Tavus created, with the scenario as it was then', () => {
+    const [event] = decideStart(undefined, command);
+    expect(event).toMatchObject({
+      type: 'ConversationStarted',
+      streamId: 'conversation-c42',
+      data: { id: command.id, userId: command.userId, scenario: command.scenario, replicaId: 'r1', tavusConversationId: 'c42', startedAt: '2025-07-11T06:40:00.000Z' },
+    });
+  });
+
+  it('records nothing for a conversation already started', () => {
+    expect(decideStart({ streamId: 'conversation-c42', id: command.id, userId: command.userId }, command)).toEqual([]);
+  });
+});
+
+describe('callback tokens', () => {
+  const tokens = callbackTokens('a-secret-of-sixteen-chars');
+  it('name the conversation they were issued for', () => {
+    expect(tokens.verify(tokens.issue(command.id))).toBe(command.id);
+  });
+  it('cannot be forged or moved to another conversation', () => {
+    const token = tokens.issue(command.id);
+    const [, sig] = token.split('.');
+    expect(tokens.verify(`11111111-2222-4333-8444-555555555555.${sig}`)).toBeUndefined();
+    expect(tokens.verify(`${command.id}.${sig!.slice(0, -1)}A`)).toBeUndefined();
+    expect(callbackTokens('another-secret-of-16+').verify(token)).toBeUndefined();
+    expect(tokens.verify('nonsense')).toBeUndefined();
+  });
+});
