@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../../src/db/pool.js';
+import { appendEvents } from '../../src/events/appendEvents.js';
+import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
+import type { NewEvent } from '../../src/events/types.js';
+import { initLiveAnalyzer, liveProjections } from '../../src/projections/live.js';
+import { ProjectionRunner } from '../../src/projections/runner.js';
+import type { Projection } from '../../src/projections/types.js';
+import { ensureCheckpoints } from '../../src/projections/checkpoints.js';
+import { createTestDatabase } from '../support/db.js';
+
+// The runner must neither lose nor double an update: a batch that fails is rolled back with its
+// checkpoint, a new runner resumes from the last commit, and two runners never apply one batch twice.
+
+let database: { url: string; drop: () => Promise<void> };
+let pool: pg.Pool;
+const CONVERSATIONS = 120;
+
+function conversationEvents(n: number): NewEvent[] {
+  const tavusId = `c${n.toString().padStart(5, '0')}`;
+  const streamId = conversationStream(tavusId);
+  const metadata = { receivedAt: '2025-01-01T00:00:00.000Z', source: 'api' as const };
+  return [
+    {
+      type: 'ConversationStarted',
+      streamId,
+      idempotencyKey: idempotencyKey(streamId, 'ConversationStarted', []),
+      metadata,
+      data: {
+        id: randomUUID(), userId: randomUUID(), scenario: { id: randomUUID(), name: 's', description: null, rubric: null },
+        replicaId: null, personaId: null, conversationName: null, tavusConversationId: tavusId, conversationUrl: null, startedAt: '2025-01-01T00:00:00.000Z',
+      },
+    },
+    {
+      type: 'TranscriptReceived',
+      streamId,
+      idempotencyKey: idempotencyKey(streamId, 'TranscriptReceived', n),
+      metadata,
+      data: { turns: [{ role: 'user', content: `What happened on day ${n}?` }, { role: 'assistant', content: 'A lot.' }], systemPromptRemoved: true },
+    },
+  ];
+}
+
+/** Logs every event it applies under a primary key: applying one twice fails loudly. */
+function appliedLog(failAfter?: { batches: number }): Projection {
+  let batches = 0;
+  return {
+    name: 'test-applied-log',
+    async apply(client, events) {
+      await client.query('INSERT INTO test_applied_log (position) SELECT unnest($1::bigint[])', [events.map((e) => e.position)]);
+      batches++;
+      if (failAfter && batches > failAfter.batches) throw new Error('crash in the middle of a batch');
+    },
+  };
+}
+
+function runnerWith(log: Projection, p: pg.Pool = pool, pollIntervalMs = 1_000) {
+  const live = liveProjections();
+  return new ProjectionRunner(p, {
+    batchSize: 25,
+    pollIntervalMs,
+    projections: async (client) => {
+      await ensureCheckpoints(client, [log.name]);
+      return [...(await live(client)), log];
+    },
+  });
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  pool = createPool(database.url);
+  await pool.query('CREATE TABLE test_applied_log (position bigint PRIMARY KEY)');
+  await initLiveAnalyzer(pool, 'baseline@1');
+  for (let i = 0; i < CONVERSATIONS; i += 20) {
+    await appendEvents(pool, Array.from({ length: 20 }, (_, k) => conversationEvents(i + k)).flat());
+  }
+});
+afterAll(async () => {
+  await pool.end();
+  await database.drop();
+});
+
+describe('projection runner', () => {
+  it('resumes after a crash mid-stream without losing or doubling an update', async () => {
+    const crashing = runnerWith(appliedLog({ batches: 3 }));
+    await expect(crashing.drain()).rejects.toThrow('crash in the middle of a batch');
+    // Three batches committed, the fourth rolled back with its checkpoint.
+    expect((await pool.query('SELECT count(*)::int AS n FROM test_applied_log')).rows[0].n).toBe(75);
+    expect((await pool.query('SELECT count(*)::int AS n FROM conversations')).rows[0].n).toBeLessThan(CONVERSATIONS);
+
+    const resumed = runnerWith(appliedLog());
+    await resumed.drain();
+    const total = CONVERSATIONS * 2;
+    expect((await pool.query('SELECT count(*)::int AS n FROM test_applied_log')).rows[0].n).toBe(total);
+    expect((await pool.query('SELECT count(*)::int AS n FROM conversations')).rows[0].n).toBe(CONVERSATIONS);
+    expect((await pool.query('SELECT count(*)::int AS n FROM feedback_sessions')).rows[0].n).toBe(CONVERSATIONS);
+    const checkpoint = await pool.query("SELECT position FROM projection_checkpoints WHERE name = 'conversations'");
+    const last = await pool.query('SELECT max(position) AS p FROM events');
+    expect(checkpoint.rows[0].position).toBe(last.rows[0].p);
+  });
+
+  it('lets two runners share the work without applying anything twice', async () => {
+    await appendEvents(pool, Array.from({ length: 40 }, (_, k) => conversationEvents(1000 + k)).flat());
+    const otherPool = createPool(database.url);
+    try {
+      await Promise.all([runnerWith(appliedLog()).drain(), runnerWith(appliedLog(), otherPool).drain()]);
+    } finally {
+      await otherPool.end();
+    }
+    expect((await pool.query('SELECT count(*)::int AS n FROM test_applied_log')).rows[0].n).toBe((CONVERSATIONS + 40) * 2);
+    expect((await pool.query('SELECT count(*)::int AS n FROM feedback_sessions')).rows[0].n).toBe(CONVERSATIONS + 40);
+  });
+
+  it('wakes on NOTIFY when events are appended', async () => {
+    // Polling only every minute: finding the row within seconds means the notification woke it.
+    const runner = runnerWith(appliedLog(), pool, 60_000);
+    await runner.start();
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      const [started] = conversationEvents(5000);
+      await appendEvents(pool, conversationEvents(5000));
+      const deadline = Date.now() + 5_000;
+      let row;
+      while (Date.now() < deadline && !row) {
+        row = (await pool.query('SELECT 1 FROM conversations WHERE conversation_id = $1', [started!.streamId.slice('conversation-'.length)])).rows[0];
+        if (!row) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(row).toBeDefined();
+    } finally {
+      await runner.stop();
+    }
+  });
+});

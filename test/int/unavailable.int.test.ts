@@ -1,0 +1,44 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { CallbackRecorder } from '../../src/commands/callbackRecorder.js';
+import { callbackTokens } from '../../src/commands/callbackToken.js';
+import { createPool } from '../../src/db/pool.js';
+import { createApp } from '../../src/http/app.js';
+import { createTavusClient } from '../../src/tavus/client.js';
+import { exampleCallback } from '../support/callbacks.js';
+
+// When the database cannot be reached, a callback is answered 503 (retry), never 2xx, never a crash.
+
+describe('database unreachable', () => {
+  it('answers callbacks with 503 and readiness with 503', async () => {
+    const pool = createPool('postgres://postgres@127.0.0.1:1/none', { max: 2 });
+    const tokens = callbackTokens('a-secret-of-sixteen-chars');
+    const app = createApp({
+      pool,
+      recorder: new CallbackRecorder(pool),
+      tavus: createTavusClient({ apiUrl: 'http://127.0.0.1:1', apiKey: 'k' }),
+      tokens,
+      jwtSecret: 'a-secret-of-sixteen-chars',
+      publicUrl: 'http://x',
+      webhookAuth: 'token',
+      logger: pino({ level: 'silent' }),
+    });
+    const server = app.listen(0);
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const response = await fetch(`${url}/webhooks/tavus/${tokens.issue('0b7c6f1e-2a59-4d7c-9d43-6f0d3c1a2b3c')}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(exampleCallback('system.shutdown', 'c1')),
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect((await fetch(`${url}/readyz`)).status).toBe(503);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      server.close();
+      await pool.end();
+    }
+  });
+});
