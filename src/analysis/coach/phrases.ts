@@ -1,0 +1,77 @@
+import { tokenize } from './tokenize.js';
+
+// Every cue list is compiled once, at load, into one map from a phrase's first word to the
+// phrases that start with it. Scanning a sentence is then one map lookup per word, whatever
+// the number of lists, instead of one regex per phrase per turn.
+
+export const Cue = {
+  reflection: 0,
+  advice: 1,
+  info: 2,
+  permission: 3,
+  affirm: 4,
+  summary: 5,
+  openInvite: 6,
+  nextStep: 7,
+  hedge: 8,
+  change: 9,
+  sustain: 10,
+} as const;
+export type Cue = (typeof Cue)[keyof typeof Cue];
+export const CUE_COUNT = 11;
+
+interface Phrase {
+  rest: string[];
+  cue: Cue;
+}
+
+export type PhraseIndex = Map<string, Phrase[]>;
+
+export function compilePhrases(lists: ReadonlyArray<readonly [Cue, readonly string[]]>): PhraseIndex {
+  const index: PhraseIndex = new Map();
+  for (const [cue, phrases] of lists) {
+    for (const phrase of phrases) {
+      const words = tokenize(phrase).words;
+      const first = words[0];
+      if (first === undefined) continue;
+      let bucket = index.get(first);
+      if (bucket === undefined) index.set(first, (bucket = []));
+      bucket.push({ rest: words.slice(1), cue });
+    }
+  }
+  return index;
+}
+
+/** Where each cue was first heard in a stretch of words (-1: not heard), and how often. */
+export class CueHits {
+  readonly first = new Int32Array(CUE_COUNT).fill(-1);
+  readonly count = new Int32Array(CUE_COUNT);
+
+  has(cue: Cue): boolean {
+    return this.count[cue]! > 0;
+  }
+}
+
+/**
+ * Records the cue phrases found in words[from, to) into `hits` and answers them as a bit set
+ * (bit n for cue n). A phrase must end inside the range, so cues never join across sentences.
+ */
+export function scanPhrases(index: PhraseIndex, words: readonly string[], from: number, to: number, hits: CueHits): number {
+  let mask = 0;
+  for (let i = from; i < to; i++) {
+    const bucket = index.get(words[i]!);
+    if (bucket === undefined) continue;
+    for (const phrase of bucket) {
+      const rest = phrase.rest;
+      if (i + 1 + rest.length > to) continue;
+      let k = 0;
+      while (k < rest.length && words[i + 1 + k] === rest[k]) k++;
+      if (k < rest.length) continue;
+      const cue = phrase.cue;
+      mask |= 1 << cue;
+      if (hits.first[cue] === -1) hits.first[cue] = i;
+      hits.count[cue]!++;
+    }
+  }
+  return mask;
+}

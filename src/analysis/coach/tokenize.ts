@@ -1,0 +1,94 @@
+// Turns one utterance into lower-case word tokens and sentences in a single regex pass.
+// Every detector downstream works on these arrays, so the text itself is scanned once per turn.
+
+/** Longest quote kept as evidence: enough to recognise the moment, short enough for a card. */
+const QUOTE_CHARS = 180;
+
+// A word is a run of letters, marks and digits with inner apostrophes ("you're", "didn't");
+// each Han, kana or Hangul syllable stands alone so unspaced scripts still count words sensibly.
+// Sentence ends are runs of . ! ? … and their full-width forms (not the point in "3.5"). Built with the `v` flag (set
+// subtraction), which Node 20 supports; TypeScript's ES2022 target would reject it as a literal.
+const TOKEN = new RegExp(
+  String.raw`([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}])` +
+    String.raw`|([[\p{L}\p{M}\p{N}]--[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]]+(?:'[\p{L}\p{N}]+)*)` +
+    String.raw`|([.!?…。！？]+(?!\p{N}))`,
+  'gv',
+);
+
+export interface Sentence {
+  /** Index of the sentence's first token in `Tokens.words`. */
+  start: number;
+  /** One past the sentence's last token. */
+  end: number;
+  /** Character range in the text, for quoting. */
+  charStart: number;
+  charEnd: number;
+  /** Ended with a question mark. */
+  question: boolean;
+}
+
+export interface Tokens {
+  text: string;
+  words: string[];
+  sentences: Sentence[];
+}
+
+/** Anything that is not a string (a number, an object from a broken payload) reads as silence. */
+export function textOf(content: unknown): string {
+  return typeof content === 'string' ? content : '';
+}
+
+export function tokenize(content: string): Tokens {
+  // Lower-casing first keeps one regex pass; curly apostrophes become straight so word lists
+  // need only one spelling. Both keep the length, so offsets still point into the original.
+  let text = content.toLowerCase();
+  if (text.length !== content.length) text = content;
+  if (text.includes('’')) text = text.replaceAll('’', "'");
+  const words: string[] = [];
+  const sentences: Sentence[] = [];
+  let sentenceStart = 0;
+  let charStart = -1;
+  TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = TOKEN.exec(text)) !== null) {
+    const punct = m[3];
+    if (punct === undefined) {
+      if (charStart < 0) charStart = m.index;
+      words.push(text === content ? m[0] : m[0].toLowerCase());
+      continue;
+    }
+    if (words.length > sentenceStart) {
+      sentences.push({
+        start: sentenceStart,
+        end: words.length,
+        charStart,
+        charEnd: m.index + punct.length,
+        question: punct.includes('?') || punct.includes('？'),
+      });
+    }
+    sentenceStart = words.length;
+    charStart = -1;
+  }
+  if (words.length > sentenceStart) {
+    sentences.push({ start: sentenceStart, end: words.length, charStart, charEnd: text.length, question: false });
+  }
+  return { text: content, words, sentences };
+}
+
+/** The sentence a token belongs to, quoted from the original text and shortened if long. */
+export function quoteSentence(tokens: Tokens, wordIndex: number): string {
+  const s = tokens.sentences.find((x) => wordIndex >= x.start && wordIndex < x.end) ?? tokens.sentences[0];
+  if (s === undefined) return '';
+  return shorten(tokens.text.slice(s.charStart, s.charEnd).trim());
+}
+
+export function shorten(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ');
+  if (oneLine.length <= QUOTE_CHARS) return oneLine;
+  // Cut at a word boundary and never inside a surrogate pair (emoji, rare scripts).
+  let cut = oneLine.lastIndexOf(' ', QUOTE_CHARS - 1);
+  if (cut < QUOTE_CHARS / 2) cut = QUOTE_CHARS - 1;
+  const code = oneLine.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--;
+  return `${oneLine.slice(0, cut)}…`;
+}
