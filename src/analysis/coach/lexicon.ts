@@ -91,6 +91,8 @@ export const ADVICE_CUES = [
   "you can't", 'if you don\'t', "you're going to have to", "you're gonna have to", 'i\'m concerned about your',
   "i'm worried about your", 'i strongly', 'i would encourage', "i'd encourage", 'i encourage', 'you could try',
   'have you tried', 'have you considered', 'what if you', 'one thing you can', 'one thing you could',
+  'recommend', 'strongly recommend', 'we need to', 'you do need to', 'you might want to', 'you may want to',
+  "it's best to", "it's a good idea to", 'the best way', 'you could check', 'i want to see you',
 ];
 
 /** Giving information or explaining at length (coded as practitioner input, not listening). */
@@ -99,6 +101,8 @@ export const INFO_CUES = [
   'increases', 'can cause', 'can lead to', 'leads to', 'percent', 'per cent', 'statistics', 'doctors',
   'the reason', 'what happens is', 'the way it works', 'in general', 'on average', 'most people', 'a lot of people',
   'my role', 'my job', 'we can', 'we could', 'for example', 'a lot of times', 'usually', 'typically',
+  'generally', 'technically', 'risks', 'symptoms', 'effective', 'information', 'the good news', 'what we know',
+  'you might already know', 'defined as', 'we define', 'side effects', 'chances', 'your chance',
   'medication', 'dose', 'treatment', 'program', 'options', 'the law', 'policy', 'rules',
 ];
 
@@ -130,8 +134,8 @@ export const SUMMARY_CUES = [
 
 /** Questions that ask for a story, with or without a question mark. */
 export const OPEN_INVITES = [
-  'tell me', 'describe', 'walk me through', 'say more', 'help me understand', "i'm curious", 'i wonder',
-  "i'm wondering", 'i am wondering', 'what about', 'how about', 'talk about', 'more about',
+  'tell me', 'describe', 'walk me through', 'say more', 'help me understand', "i'm curious", 'curious about',
+  'i wonder what', 'i wonder how', "i'm wondering what", "i'm wondering how", 'i am wondering what',
 ];
 
 /** Moving toward action: plans, next steps, commitments asked for or offered. */

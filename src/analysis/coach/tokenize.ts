@@ -6,12 +6,14 @@ const QUOTE_CHARS = 180;
 
 // A word is a run of letters, marks and digits with inner apostrophes ("you're", "didn't");
 // each Han, kana or Hangul syllable stands alone so unspaced scripts still count words sensibly.
-// Sentence ends are runs of . ! ? … and their full-width forms (not the point in "3.5"). Built with the `v` flag (set
+// Sentence ends are runs of . ! ? … and their full-width forms (not the point in "3.5"); commas,
+// colons and dashes mark clauses, where a question often starts ("Sandra, can you..."). Built with the `v` flag (set
 // subtraction), which Node 20 supports; TypeScript's ES2022 target would reject it as a literal.
 const TOKEN = new RegExp(
   String.raw`([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}])` +
     String.raw`|([[\p{L}\p{M}\p{N}]--[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}]]+(?:'[\p{L}\p{N}]+)*)` +
-    String.raw`|([.!?…。！？]+(?!\p{N}))`,
+    String.raw`|([.!?…。！？]+(?!\p{N}))` +
+    String.raw`|([,;:—–，、]|--)`,
   'gv',
 );
 
@@ -31,6 +33,8 @@ export interface Tokens {
   text: string;
   words: string[];
   sentences: Sentence[];
+  /** Indices of words that open a clause after a comma, colon or dash, in order. */
+  clauses: number[];
 }
 
 /** Anything that is not a string (a number, an object from a broken payload) reads as silence. */
@@ -46,11 +50,16 @@ export function tokenize(content: string): Tokens {
   if (text.includes('’')) text = text.replaceAll('’', "'");
   const words: string[] = [];
   const sentences: Sentence[] = [];
+  const clauses: number[] = [];
   let sentenceStart = 0;
   let charStart = -1;
   TOKEN.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = TOKEN.exec(text)) !== null) {
+    if (m[4] !== undefined) {
+      if (clauses[clauses.length - 1] !== words.length) clauses.push(words.length);
+      continue;
+    }
     const punct = m[3];
     if (punct === undefined) {
       if (charStart < 0) charStart = m.index;
@@ -72,7 +81,7 @@ export function tokenize(content: string): Tokens {
   if (words.length > sentenceStart) {
     sentences.push({ start: sentenceStart, end: words.length, charStart, charEnd: text.length, question: false });
   }
-  return { text: content, words, sentences };
+  return { text: content, words, sentences, clauses };
 }
 
 /** The sentence a token belongs to, quoted from the original text and shortened if long. */

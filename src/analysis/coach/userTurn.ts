@@ -1,0 +1,245 @@
+import {
+  ADVICE_CUES, AFFIRM_CUES, AUX, BACKCHANNEL, FILLERS, HEDGE_CUES, INFO_CUES, LEAD_IN, NEXT_STEP_CUES,
+  OPEN_INVITES, PERMISSION_CUES, REFLECTION_CUES, SECOND_PERSON, SUBJECT, SUMMARY_CUES, WH,
+} from './lexicon.js';
+import type { CounterpartMemory } from './memory.js';
+import { Cue, CueHits, compilePhrases, scanPhrases } from './phrases.js';
+import { isFeelingWord } from './sentiment.js';
+import { isContentWord, stem } from './stem.js';
+import type { Sentence, Tokens } from './tokenize.js';
+
+// Codes one turn of the practising person the way an MI coder would: each sentence gets a form
+// (open or closed question, statement), the turn gets cues (reflection, advice, affirmation, ...),
+// and finally one behaviour code, so it can be compared with utterance-level labels.
+
+const USER_CUES = compilePhrases([
+  [Cue.reflection, REFLECTION_CUES],
+  [Cue.advice, ADVICE_CUES],
+  [Cue.info, INFO_CUES],
+  [Cue.permission, PERMISSION_CUES],
+  [Cue.affirm, AFFIRM_CUES],
+  [Cue.summary, SUMMARY_CUES],
+  [Cue.openInvite, OPEN_INVITES],
+  [Cue.nextStep, NEXT_STEP_CUES],
+  [Cue.hedge, HEDGE_CUES],
+]);
+
+/** A statement this long with no "you" in it is explaining, not listening. */
+const LECTURE_WORDS = 40;
+/** A backchannel ("mm-hmm, okay, yeah") is only a few words long. */
+const BACKCHANNEL_WORDS = 6;
+
+export type BehaviourCode = 'question' | 'reflection' | 'input' | 'other';
+
+export interface UserTurnCode {
+  code: BehaviourCode;
+  words: number;
+  openQuestions: number;
+  closedQuestions: number;
+  reflection: boolean;
+  summary: boolean;
+  affirmation: boolean;
+  advice: boolean;
+  permission: boolean;
+  information: boolean;
+  lecture: boolean;
+  nextStep: boolean;
+  backchannel: boolean;
+  fillers: number;
+  hedges: number;
+  /** Distinct content stems the counterpart used in their last two turns. */
+  echoed: number;
+  /** Word index to quote for each finding, -1 when absent. */
+  at: { question: number; reflection: number; advice: number; affirmation: number; summary: number; nextStep: number; filler: number };
+}
+
+type Form = 'open' | 'closed' | 'tag' | 'statement';
+
+/** "why'd" and "what's" ask like "why" and "what". */
+function isWh(word: string): boolean {
+  if (WH.has(word)) return true;
+  const apostrophe = word.indexOf("'");
+  return apostrophe > 0 && WH.has(word.slice(0, apostrophe));
+}
+
+/** The form of the clause opening at `lead`, or null when it does not open a question. */
+function questionAt(words: readonly string[], lead: number, end: number, marked: boolean): 'open' | 'closed' | null {
+  if (lead >= end) return null;
+  const first = words[lead]!;
+  const next = lead + 1 < end ? words[lead + 1]! : undefined;
+  // "what do you...", "how's it going?"; but "what you're saying is..." is a statement.
+  if (isWh(first) && (marked || first.includes("'") || (next !== undefined && AUX.has(next)))) return 'open';
+  // "do you...", "is it..." ask for yes or no, with or without the question mark.
+  if (AUX.has(first) && next !== undefined && SUBJECT.has(next)) return 'closed';
+  return null;
+}
+
+function skipLeadIn(words: readonly string[], i: number, end: number): number {
+  while (i < end && LEAD_IN.has(words[i]!)) i++;
+  return i;
+}
+
+/**
+ * A sentence's form, read from the start of the sentence and of each clause in it: a question
+ * often follows a name or a preamble ("Sandra, can you...", "On a scale of 1 to 10, how...").
+ */
+function formOf(tokens: Tokens, s: Sentence, lead: number, mask: number, clause: { next: number }): Form {
+  const { words, clauses } = tokens;
+  if (mask & (1 << Cue.openInvite)) return 'open';
+  let form = questionAt(words, lead, s.end, s.question);
+  while (form === null && clause.next < clauses.length && clauses[clause.next]! < s.end) {
+    const c = clauses[clause.next++]!;
+    if (c > s.start) form = questionAt(words, skipLeadIn(words, c, s.end), s.end, s.question);
+  }
+  while (clause.next < clauses.length && clauses[clause.next]! < s.end) clause.next++;
+  return form ?? (s.question ? 'tag' : 'statement');
+}
+
+function hasSecondPerson(words: readonly string[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (SECOND_PERSON.has(words[i]!)) return true;
+  return false;
+}
+
+function hasFeeling(words: readonly string[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (isFeelingWord(words[i]!)) return true;
+  return false;
+}
+
+/** "So it was quite recent." A statement opened by "so" draws a conclusion from what was said. */
+function opensWithSo(words: readonly string[], from: number, lead: number): boolean {
+  for (let i = from; i < lead; i++) if (words[i] === 'so') return true;
+  return false;
+}
+
+export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory): UserTurnCode {
+  const { words, sentences } = tokens;
+  const hits = new CueHits();
+  const at = { question: -1, reflection: -1, advice: -1, affirmation: -1, summary: -1, nextStep: -1, filler: -1 };
+  let open = 0;
+  let closed = 0;
+  let advice = false;
+  let reflectiveSentence = false;
+  let statementWithYou = false;
+  let concludes = false;
+  let statementWords = 0;
+
+  const clause = { next: 0 };
+  for (const s of sentences) {
+    const mask = scanPhrases(USER_CUES, words, s.start, s.end, hits);
+    const lead = skipLeadIn(words, s.start, s.end);
+    const form = formOf(tokens, s, lead, mask, clause);
+    const adviceHere = (mask & (1 << Cue.advice)) !== 0;
+    if (form === 'open' || form === 'closed') {
+      if (form === 'open') open++;
+      else closed++;
+      if (at.question < 0) at.question = s.start;
+      // Inside a question only a suggestion in question form is advice ("why don't you...",
+      // "have you tried..."); "do you think you should..." asks, it does not tell.
+      if (adviceHere && hits.first[Cue.advice] === lead) {
+        advice = true;
+        if (at.advice < 0) at.advice = s.start;
+      }
+      continue;
+    }
+    const you = hasSecondPerson(words, s.start, s.end);
+    const reflectCue = (mask & (1 << Cue.reflection)) !== 0;
+    if (adviceHere) {
+      advice = true;
+      if (at.advice < 0) at.advice = s.start;
+      continue;
+    }
+    // A statement said back with a rising tone ("so you're not sure?") is a reflection.
+    if (form === 'tag' && !you && !reflectCue) {
+      closed++;
+      if (at.question < 0) at.question = s.start;
+      continue;
+    }
+    statementWords += s.end - s.start;
+    if (you) statementWithYou = true;
+    // Said back as a question, or naming a feeling of theirs: reflective. Concluding with "so"
+    // is a weaker sign: practitioners also open advice and information that way.
+    if (reflectCue || (you && (form === 'tag' || hasFeeling(words, s.start, s.end)))) {
+      reflectiveSentence = true;
+      if (at.reflection < 0) at.reflection = s.start;
+    } else if (opensWithSo(words, s.start, lead)) {
+      concludes = true;
+      if (at.reflection < 0) at.reflection = s.start;
+    }
+  }
+
+  // Restated content: words the counterpart just used, and how many earlier ones a summary gathers.
+  let echoed = 0;
+  let gathered = 0;
+  let fillers = 0;
+  const seen = new Set<string>();
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (FILLERS.has(w)) {
+      fillers++;
+      if (at.filler < 0) at.filler = i;
+      continue;
+    }
+    if (!isContentWord(w)) continue;
+    const st = stem(w);
+    if (seen.has(st)) continue;
+    seen.add(st);
+    const heard = memory.heard(st);
+    if (heard === 2) echoed++;
+    if (heard > 0) gathered++;
+  }
+
+  const n = words.length;
+  let backchannel = n > 0 && n <= BACKCHANNEL_WORDS;
+  for (let i = 0; backchannel && i < n; i++) if (!BACKCHANNEL.has(words[i]!)) backchannel = false;
+
+  const questions = open + closed;
+  const summary = hits.has(Cue.summary) && (statementWithYou || gathered >= 3);
+  // Strong signs of a reflection: a cue phrase ("it sounds like", "you feel"), a statement said
+  // back with a rising tone, a summary. Weak signs: a "you" statement reusing what was just said,
+  // a short echo of their words. Information outranks the weak signs but not the strong ones.
+  const strong = reflectiveSentence || summary;
+  const weak =
+    (statementWithYou && echoed >= 1) ||
+    (statementWords > 0 && statementWords <= 12 && echoed >= 1) ||
+    (statementWords > 0 && statementWords <= 25 && echoed >= 2) ||
+    concludes;
+  const information = hits.has(Cue.info);
+  const lecture = statementWords >= LECTURE_WORDS && !strong && questions === 0;
+  let code: BehaviourCode;
+  if (n === 0 || backchannel) code = 'other';
+  else if (advice) code = 'input';
+  else if (questions > 0) code = 'question';
+  else if (strong) code = 'reflection';
+  else if (information || lecture) code = 'input';
+  else if (weak) code = 'reflection';
+  else if (hits.has(Cue.permission)) code = 'input';
+  else code = 'other';
+  // Counted as a reflection when it is one, even in a turn that also asks a question.
+  const reflection = !backchannel && !advice && (strong || (weak && !information && !lecture));
+  if (reflection && at.reflection < 0) at.reflection = summary ? Math.max(0, hits.first[Cue.summary]!) : 0;
+  if (summary) at.summary = hits.first[Cue.summary]!;
+  const affirmation = hits.has(Cue.affirm);
+  if (affirmation) at.affirmation = hits.first[Cue.affirm]!;
+  const nextStep = hits.has(Cue.nextStep);
+  if (nextStep) at.nextStep = hits.first[Cue.nextStep]!;
+
+  return {
+    code,
+    words: n,
+    openQuestions: open,
+    closedQuestions: closed,
+    reflection,
+    summary,
+    affirmation,
+    advice,
+    permission: hits.has(Cue.permission),
+    information,
+    lecture,
+    nextStep,
+    backchannel,
+    fillers,
+    hedges: hits.count[Cue.hedge]!,
+    echoed,
+    at,
+  };
+}
