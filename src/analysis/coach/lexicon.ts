@@ -174,5 +174,12 @@ export const SUSTAIN_TALK = [
   "i don't drink that much", 'not that much', 'only on', 'i just', 'i have no',
 ];
 
+/** The counterpart asking for advice, which makes advice that follows solicited. */
+export const ADVICE_REQUESTS = [
+  'should i', 'what can i', 'what do i', 'how do i', 'how can i', 'do you think i', 'what would you',
+  'any advice', 'any suggestions', 'suggest', 'advise', 'recommend', 'what do you think', 'can you help',
+  'tell me what', 'what should', 'is there anything', 'what else can',
+];
+
 /** Words that flip the valence of the next sentiment word ("not good"). */
 export const NEGATORS = new Set(['not', 'no', 'never', "don't", "doesn't", "didn't", "isn't", "wasn't", "can't", "won't", 'nothing', "aren't", "wouldn't", "couldn't", 'without']);

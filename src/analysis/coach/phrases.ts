@@ -16,9 +16,10 @@ export const Cue = {
   hedge: 8,
   change: 9,
   sustain: 10,
+  adviceRequest: 11,
 } as const;
 export type Cue = (typeof Cue)[keyof typeof Cue];
-export const CUE_COUNT = 11;
+export const CUE_COUNT = 12;
 
 interface Phrase {
   rest: string[];
