@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import pino, { type Logger } from 'pino';
-import { DEFAULT_ANALYZER } from './analysis/registry.js';
+import { DEFAULT_ANALYZER, findAnalyzer } from './analysis/registry.js';
+import type { Analyzer } from './analysis/types.js';
 import { CallbackRecorder } from './commands/callbackRecorder.js';
 import { callbackTokens } from './commands/callbackToken.js';
 import type { Config } from './config.js';
@@ -25,17 +26,22 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startService(config: Config & { databaseUrl: string; jwtSecret: string }, logger?: Logger): Promise<Service> {
+export async function startService(
+  config: Config & { databaseUrl: string; jwtSecret: string },
+  logger?: Logger,
+  /** Where analyzer ids are looked up; tests add analyzers of their own. */
+  lookupAnalyzer: (id: string) => Analyzer | undefined = findAnalyzer,
+): Promise<Service> {
   const log = logger ?? pino({ level: config.logLevel });
   const pool = createPool(config.databaseUrl, { max: 20 });
-  const live = await initLiveAnalyzer(pool, config.analyzer ?? DEFAULT_ANALYZER);
+  const live = await initLiveAnalyzer(pool, config.analyzer ?? DEFAULT_ANALYZER, lookupAnalyzer);
   if (config.analyzer && config.analyzer !== live) {
     log.warn({ live, configured: config.analyzer }, 'ANALYZER differs from the analyzer feedback_sessions serves; build and switch with `tavus-feedback rebuild feedback --analyzer`');
   }
 
   const recorder = new CallbackRecorder(pool);
   const runner = new ProjectionRunner(pool, {
-    projections: liveProjections(),
+    projections: liveProjections(lookupAnalyzer),
     onError: (err) => log.error({ err }, 'projection batch failed; retrying on the next wake-up'),
   });
   await runner.start();

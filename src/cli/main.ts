@@ -1,34 +1,51 @@
 import { parseArgs } from 'node:util';
+import type pg from 'pg';
 import pino from 'pino';
+import { DEFAULT_ANALYZER } from '../analysis/registry.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { issueUserToken } from '../http/auth.js';
 import { main as serve, resolveDatabase, resolveJwtSecret } from '../main.js';
+import { BuildError } from '../projections/rebuild.js';
+import { analyzeLines } from './analyze.js';
+import { printAudit } from './audit.js';
+import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
 import { addScenario } from './scenario.js';
+import { UsageError } from './usage.js';
 
 const USAGE = `Usage: tavus-feedback <command> [options]
 
-Commands:
+Service:
   serve                                   start the service (what \`npm start\` runs)
   migrate                                 apply pending database migrations
   token --user <uuid> [--expires 12h]     print a user JWT signed with AUTH_JWT_SECRET, for local use
   scenario add --name <name> [--id <uuid>] [--description <text>] [--rubric <json>]
                                           add a scenario (or replace the one with that id)
 
+Feedback builds (blue/green):
+  analyzers                               list analyzers: the live one (*), which have builds
+  rebuild feedback --analyzer <name@v>    score the whole history with that version, then switch to it
+  feedback use <name@v>                   switch back to a version built before (instant rollback)
+  feedback drop <name@v>                  remove a build that is not live
+
+Judging and auditing:
+  analyze [--analyzer <name@v>] [FILE|-]  JSON lines {id, transcript, duration?} in, feedback out
+  audit <conversation id> [--json]        a conversation's callbacks, events and feedback, in time order
+
 Configuration comes from the environment; see the README.`;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+async function withPool<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const log = pino({ level: 'warn' });
-  const database = await resolveDatabase(config, log);
+  const database = await resolveDatabase(config, pino({ level: 'warn' }));
   try {
     await migrate(database.url);
-    return await fn(database.url);
+    const pool = createPool(database.url, { max: 4, applicationName: 'tavus-feedback-cli' });
+    try {
+      return await fn(pool);
+    } finally {
+      await pool.end();
+    }
   } finally {
     await database.stop();
   }
@@ -40,7 +57,7 @@ export async function run(argv: string[]): Promise<void> {
     case 'serve':
       return serve();
     case 'migrate':
-      return withDatabase(async () => console.log('migrations applied'));
+      return withPool(async () => console.log('migrations applied'));
     case 'token': {
       const { values } = parseArgs({ args: rest, options: { user: { type: 'string' }, expires: { type: 'string', default: '12h' } } });
       if (!values.user || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.user)) {
@@ -58,16 +75,35 @@ export async function run(argv: string[]): Promise<void> {
         options: { name: { type: 'string' }, id: { type: 'string' }, description: { type: 'string' }, rubric: { type: 'string' } },
       });
       if (!values.name) throw new UsageError('scenario add needs --name');
-      const id = await withDatabase(async (url) => {
-        const pool = createPool(url, { max: 1 });
-        try {
-          return await addScenario(pool, { name: values.name!, id: values.id, description: values.description, rubric: values.rubric });
-        } finally {
-          await pool.end();
-        }
-      });
+      const id = await withPool((pool) => addScenario(pool, { name: values.name!, id: values.id, description: values.description, rubric: values.rubric }));
       console.log(id);
       return;
+    }
+    case 'analyzers':
+      return withPool(printAnalyzers);
+    case 'rebuild': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { analyzer: { type: 'string' } } });
+      if (positionals[0] !== 'feedback') throw new UsageError('rebuild has one read model to rebuild: rebuild feedback --analyzer name@version');
+      const analyzer = analyzerOrFail(values.analyzer);
+      return withPool((pool) => rebuild(pool, `${analyzer.name}@${analyzer.version}`));
+    }
+    case 'feedback': {
+      const [sub, id, ...extra] = rest;
+      if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ')}`);
+      if (sub === 'use') return withPool((pool) => use(pool, id));
+      if (sub === 'drop') return withPool((pool) => drop(pool, id));
+      throw new UsageError('feedback has two subcommands: use and drop');
+    }
+    case 'analyze': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { analyzer: { type: 'string' } } });
+      const analyzer = analyzerOrFail(values.analyzer ?? loadConfig().analyzer ?? DEFAULT_ANALYZER);
+      await analyzeLines(analyzer, positionals[0], (line) => process.stdout.write(line + '\n'));
+      return;
+    }
+    case 'audit': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+      if (!positionals[0]) throw new UsageError('audit needs a conversation id');
+      return withPool((pool) => printAudit(pool, positionals[0]!, values.json ?? false));
     }
     case undefined:
     case 'help':
@@ -85,6 +121,10 @@ export function cli(argv: string[]): void {
     if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(err as Error).message}\n\n${USAGE}`);
       process.exit(2);
+    }
+    if (err instanceof BuildError) {
+      console.error(err.message);
+      process.exit(3);
     }
     console.error((err as Error).message ?? err);
     process.exit(1);

@@ -23,8 +23,20 @@ SELECT ${EVENT_COLUMNS}
  ORDER BY transaction_id, position
  LIMIT $3`;
 
-export async function readAll(db: pg.Pool | pg.PoolClient, after: Checkpoint, limit: number): Promise<RecordedEvent[]> {
-  const result = await db.query<EventRow>(SQL, [after.transactionId, after.position, limit]);
+// A reader that depends on another projection's tables must not pass that projection's checkpoint.
+const SQL_UP_TO = `
+SELECT ${EVENT_COLUMNS}
+  FROM events
+ WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+   AND (transaction_id, position) <= ($4::xid8, $5::bigint)
+   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+ ORDER BY transaction_id, position
+ LIMIT $3`;
+
+export async function readAll(db: pg.Pool | pg.PoolClient, after: Checkpoint, limit: number, upTo?: Checkpoint): Promise<RecordedEvent[]> {
+  const result = upTo
+    ? await db.query<EventRow>(SQL_UP_TO, [after.transactionId, after.position, limit, upTo.transactionId, upTo.position])
+    : await db.query<EventRow>(SQL, [after.transactionId, after.position, limit]);
   return result.rows.map(toRecordedEvent);
 }
 

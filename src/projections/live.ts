@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { findAnalyzer } from '../analysis/registry.js';
+import type { Analyzer } from '../analysis/types.js';
 import { ensureCheckpoints } from './checkpoints.js';
 import { conversationsProjection } from './conversations.js';
 import { feedbackProjection } from './feedback.js';
@@ -10,19 +11,27 @@ export async function readLiveAnalyzer(db: pg.Pool | pg.PoolClient): Promise<str
   return result.rows[0]?.analyzer;
 }
 
-/** A fresh database serves `analyzerId`; one that already serves something keeps it. */
-export async function initLiveAnalyzer(db: pg.Pool, analyzerId: string): Promise<string> {
-  if (!findAnalyzer(analyzerId)) throw new Error(`unknown analyzer ${analyzerId}`);
-  await db.query('INSERT INTO feedback_live (analyzer) VALUES ($1) ON CONFLICT (singleton) DO NOTHING', [analyzerId]);
+/**
+ * A fresh database serves `analyzerId`, built as events arrive; one that already serves something
+ * keeps it (switching goes through a rebuild or `feedback use`, so readers never see a partial build).
+ */
+export async function initLiveAnalyzer(db: pg.Pool, analyzerId: string, lookup = findAnalyzer): Promise<string> {
+  if (!lookup(analyzerId)) throw new Error(`unknown analyzer ${analyzerId}`);
+  await db.query(
+    `WITH live AS (INSERT INTO feedback_live (analyzer) VALUES ($1) ON CONFLICT (singleton) DO NOTHING RETURNING analyzer)
+     INSERT INTO feedback_builds (analyzer, status, built_at) SELECT analyzer, 'built', now() FROM live
+     ON CONFLICT (analyzer) DO NOTHING`,
+    [analyzerId],
+  );
   return (await readLiveAnalyzer(db)) as string;
 }
 
 /** What the service's runner feeds: the conversations and the live analyzer's feedback. */
-export function liveProjections(): (client: pg.PoolClient) => Promise<Projection[]> {
+export function liveProjections(lookup: (id: string) => Analyzer | undefined = findAnalyzer): (client: pg.PoolClient) => Promise<Projection[]> {
   const known = new Set<string>();
   return async (client) => {
     const live = await readLiveAnalyzer(client);
-    const analyzer = live ? findAnalyzer(live) : undefined;
+    const analyzer = live ? lookup(live) : undefined;
     if (!analyzer) throw new Error(`the live analyzer ${live ?? '(none)'} is not in this build; run \`tavus-feedback feedback use\` with one it has`);
     const projections = [conversationsProjection, feedbackProjection(analyzer)];
     const unseen = projections.map((p) => p.name).filter((n) => !known.has(n));

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Analyzer } from '../../src/analysis/types.js';
 import pino from 'pino';
 import { issueUserToken } from '../../src/http/auth.js';
 import { loadConfig } from '../../src/config.js';
@@ -25,7 +26,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { webhookAuth?: 'token' | 'none'; analyzer?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { webhookAuth?: 'token' | 'none'; analyzer?: string; lookupAnalyzer?: (id: string) => Analyzer | undefined } = {},
+): Promise<Harness> {
   const database = await createTestDatabase();
   const tavus = await startTavusStandIn();
   const config = loadConfig({
@@ -38,6 +41,7 @@ export async function startHarness(options: { webhookAuth?: 'token' | 'none'; an
   const service = await startService(
     { ...config, databaseUrl: database.url, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },
     pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    options.lookupAnalyzer,
   );
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   const scenario = await db.query<{ id: string }>(

@@ -2,8 +2,8 @@ import express, { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { startConversation, UnknownScenarioError, type StartConversationDeps } from '../../commands/startConversation.js';
-import { readStreams } from '../../events/readStreams.js';
 import { conversationStream } from '../../events/streams.js';
+import { auditTrail } from '../../projections/audit.js';
 import { TavusError } from '../../tavus/client.js';
 import { requireUser } from '../auth.js';
 import { HttpError } from '../problems.js';
@@ -70,12 +70,8 @@ export function conversationRoutes(deps: StartConversationDeps & { jwtSecret: st
 
   router.get('/conversations/:id/events', auth, async (req, res) => {
     const conversation = await owned(deps.pool, String(req.params.id), req.userId!);
-    const streamId = conversationStream(conversation.conversation_id as string);
-    const events = (await readStreams(deps.pool, [streamId])).get(streamId) ?? [];
-    res.json({
-      conversationId: conversation.id,
-      events: events.map((e) => ({ position: e.position, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt })),
-    });
+    const trail = await auditTrail(deps.pool, conversationStream(conversation.conversation_id as string), conversation.id as string);
+    res.json({ conversationId: conversation.id, ...trail });
   });
 
   return router;

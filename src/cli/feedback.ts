@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import { analyzers, findAnalyzer } from '../analysis/registry.js';
+import type { Analyzer } from '../analysis/types.js';
+import { listBuilds } from '../projections/builds.js';
+import { readLiveAnalyzer } from '../projections/live.js';
+import { dropFeedback, rebuildFeedback, useFeedback } from '../projections/rebuild.js';
+import { progressReporter } from './progress.js';
+import { UsageError } from './usage.js';
+
+export function analyzerOrFail(id: string | undefined): Analyzer {
+  if (!id) throw new UsageError('name an analyzer: --analyzer name@version');
+  const analyzer = findAnalyzer(id);
+  if (!analyzer) throw new UsageError(`unknown analyzer ${id}; known: ${[...analyzers.keys()].join(', ')}`);
+  return analyzer;
+}
+
+export async function printAnalyzers(pool: pg.Pool): Promise<void> {
+  const [builds, live] = await Promise.all([listBuilds(pool), readLiveAnalyzer(pool)]);
+  const byId = new Map(builds.map((b) => [b.analyzer, b]));
+  console.log('analyzer'.padEnd(16) + 'live  build     rows      description');
+  for (const [id, analyzer] of analyzers) {
+    const build = byId.get(id);
+    console.log(
+      id.padEnd(16) + (id === live ? '*     ' : '      ') + (build?.status ?? '-').padEnd(10) + String(build?.rows ?? '-').padEnd(10) + analyzer.description,
+    );
+  }
+  for (const build of builds) {
+    if (!analyzers.has(build.analyzer)) console.log(`${build.analyzer.padEnd(16)}${build.live ? '*     ' : '      '}${build.status.padEnd(10)}${String(build.rows).padEnd(10)}(not in this build of the service)`);
+  }
+}
+
+export async function rebuild(pool: pg.Pool, id: string | undefined): Promise<void> {
+  const analyzer = analyzerOrFail(id);
+  const progress = progressReporter();
+  const summary = await rebuildFeedback(pool, analyzer, { onProgress: (p) => progress.update(p) });
+  progress.end();
+  console.log(
+    `${summary.analyzer} is live: ${summary.scored} conversations scored from the history and ${summary.events} newer events applied ` +
+      `in ${summary.seconds.toFixed(1)} s (${Math.round(summary.perSecond)} conversations/s)`,
+  );
+}
+
+export async function use(pool: pg.Pool, id: string | undefined): Promise<void> {
+  const analyzer = analyzerOrFail(id);
+  const { events } = await useFeedback(pool, analyzer);
+  console.log(`feedback_sessions now serves ${id} (caught up ${events} events first)`);
+}
+
+export async function drop(pool: pg.Pool, id: string | undefined): Promise<void> {
+  if (!id) throw new UsageError('feedback drop needs name@version');
+  const { rows } = await dropFeedback(pool, id);
+  console.log(`dropped the build of ${id} (${rows} rows)`);
+}

@@ -1,0 +1,211 @@
+import type pg from 'pg';
+import { analyzerId, type Analyzer } from '../analysis/types.js';
+import { readAll, checkpointOf, type Checkpoint } from '../events/readAll.js';
+import { finishBuild, startBuild } from './builds.js';
+import { ensureCheckpoints, readCheckpoint, saveCheckpoints } from './checkpoints.js';
+import { feedbackCheckpointName, feedbackProjection, UPSERT_SCORES, type ScoreRow } from './feedback.js';
+import { readLiveAnalyzer } from './live.js';
+import { scoreRows, type StaleInput } from './scoring.js';
+
+// Blue/green feedback: a new analyzer version scores the whole history into rows of its own while the
+// live version keeps serving, catches up to the head, then takes its place in one transaction.
+//
+// 1. Snapshot: in one repeatable-read snapshot, read the conversations projection's checkpoint C and
+//    stream every feedback input (a cursor: memory stays flat), scoring in batches. Rows already
+//    scored from the same input are skipped, so a killed run simply continues.
+// 2. Catch up: apply events after C with the feedback projection, never past the conversations
+//    checkpoint (the inputs it reads must be at least as new as the events it has passed).
+// 3. Switch: lock both checkpoints, apply the last events, point feedback_live at the new version.
+
+export interface RebuildProgress {
+  phase: 'snapshot' | 'catch-up';
+  done: number;
+  total: number;
+  elapsedMs: number;
+}
+
+export interface RebuildSummary {
+  analyzer: string;
+  scored: number;
+  events: number;
+  seconds: number;
+  perSecond: number;
+}
+
+export interface RebuildOptions {
+  batchSize?: number;
+  onProgress?: (progress: RebuildProgress) => void;
+  /** Scores a batch of inputs; defaults to this thread, the CLI passes worker threads. */
+  score?: (rows: StaleInput[]) => Promise<ScoreRow[]>;
+}
+
+export class BuildError extends Error {
+  override name = 'BuildError';
+}
+
+const CONVERSATIONS = 'conversations';
+
+const STALE_ALL = `
+SELECT i.conversation_id, i.transcript::text AS transcript, i.duration, i.context::text AS context, i.input_hash
+  FROM feedback_inputs i
+  LEFT JOIN feedback_scores s ON s.analyzer = $1 AND s.conversation_id = i.conversation_id
+ WHERE s.input_hash IS DISTINCT FROM i.input_hash`;
+
+/** Holds the per-version lock for as long as `fn` runs: two rebuilds of one version cannot overlap. */
+async function withBuildLock<T>(pool: pg.Pool, id: string, fn: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [`tavus-feedback build ${id}`]);
+    if (!rows[0]!.locked) throw new BuildError(`another process is building or switching ${id} right now; wait for it to finish`);
+    try {
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`tavus-feedback build ${id}`]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export async function rebuildFeedback(pool: pg.Pool, analyzer: Analyzer, options: RebuildOptions = {}): Promise<RebuildSummary> {
+  const id = analyzerId(analyzer);
+  const started = performance.now();
+  return withBuildLock(pool, id, async () => {
+    if ((await readLiveAnalyzer(pool)) === id) throw new BuildError(`${id} is already live; a change of behaviour needs a new analyzer version`);
+    await startBuild(pool, id);
+    await ensureCheckpoints(pool, [CONVERSATIONS]);
+    let scored = 0;
+    if (!(await readCheckpoint(pool, feedbackCheckpointName(id)))) scored += await scoreSnapshot(pool, analyzer, started, options);
+    const events = await catchUp(pool, analyzer, started, options);
+    await switchLive(pool, analyzer, { scored, seconds: (performance.now() - started) / 1000 });
+    const seconds = (performance.now() - started) / 1000;
+    return { analyzer: id, scored, events, seconds, perSecond: seconds > 0 ? scored / seconds : 0 };
+  });
+}
+
+/** Switches feedback_sessions to a version built before (instant rollback), after catching it up. */
+export async function useFeedback(pool: pg.Pool, analyzer: Analyzer): Promise<{ events: number }> {
+  const id = analyzerId(analyzer);
+  return withBuildLock(pool, id, async () => {
+    const build = await pool.query<{ status: string }>('SELECT status FROM feedback_builds WHERE analyzer = $1', [id]);
+    if (build.rows[0]?.status !== 'built') {
+      throw new BuildError(`${id} has no complete build; run \`tavus-feedback rebuild feedback --analyzer ${id}\``);
+    }
+    const events = await catchUp(pool, analyzer, performance.now(), {});
+    await switchLive(pool, analyzer);
+    return { events };
+  });
+}
+
+/** Removes a build that is not live. */
+export async function dropFeedback(pool: pg.Pool, id: string): Promise<{ rows: number }> {
+  return withBuildLock(pool, id, async () => {
+    if ((await readLiveAnalyzer(pool)) === id) throw new BuildError(`${id} is live; switch to another version first (\`tavus-feedback feedback use\`)`);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const deleted = await client.query('DELETE FROM feedback_scores WHERE analyzer = $1', [id]);
+      await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [feedbackCheckpointName(id)]);
+      const build = await client.query('DELETE FROM feedback_builds WHERE analyzer = $1', [id]);
+      await client.query('COMMIT');
+      if (build.rowCount === 0 && deleted.rowCount === 0) throw new BuildError(`${id} has no build to drop`);
+      return { rows: deleted.rowCount ?? 0 };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  });
+}
+
+async function scoreSnapshot(pool: pg.Pool, analyzer: Analyzer, started: number, options: RebuildOptions): Promise<number> {
+  const id = analyzerId(analyzer);
+  const batchSize = options.batchSize ?? 2_000;
+  const score = options.score ?? (async (rows: StaleInput[]) => scoreRows(analyzer, rows));
+  const reader = await pool.connect();
+  let done = 0;
+  try {
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const checkpoint = (await readCheckpoint(reader, CONVERSATIONS)) as Checkpoint;
+    const total = Number((await reader.query<{ n: string }>(`SELECT count(*) AS n FROM (${STALE_ALL}) stale`, [id])).rows[0]!.n);
+    await reader.query(`DECLARE snapshot_inputs NO SCROLL CURSOR FOR ${STALE_ALL}`, [id]);
+    options.onProgress?.({ phase: 'snapshot', done, total, elapsedMs: performance.now() - started });
+    // Fetch the next batch while the previous one is scored and written.
+    let next = reader.query<StaleInput>(`FETCH ${batchSize} FROM snapshot_inputs`);
+    for (;;) {
+      const { rows } = await next;
+      if (rows.length === 0) break;
+      next = reader.query<StaleInput>(`FETCH ${batchSize} FROM snapshot_inputs`);
+      const scored = await score(rows);
+      await pool.query(UPSERT_SCORES, [id, JSON.stringify(scored)]);
+      done += rows.length;
+      options.onProgress?.({ phase: 'snapshot', done, total, elapsedMs: performance.now() - started });
+    }
+    await reader.query('COMMIT');
+    // From here on the build follows events after the snapshot's point.
+    await pool.query(
+      'INSERT INTO projection_checkpoints (name, transaction_id, position) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
+      [feedbackCheckpointName(id), checkpoint.transactionId, checkpoint.position],
+    );
+    return done;
+  } catch (err) {
+    await reader.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    reader.release();
+  }
+}
+
+/** Applies events to the build in batches, up to the conversations projection's checkpoint. */
+async function catchUp(pool: pg.Pool, analyzer: Analyzer, started: number, options: RebuildOptions): Promise<number> {
+  let applied = 0;
+  for (;;) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const events = await applyPending(client, analyzer, options.batchSize ?? 2_000);
+      await client.query('COMMIT');
+      if (events === 0) return applied;
+      applied += events;
+      options.onProgress?.({ phase: 'catch-up', done: applied, total: applied, elapsedMs: performance.now() - started });
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+async function applyPending(client: pg.PoolClient, analyzer: Analyzer, batchSize: number): Promise<number> {
+  const projection = feedbackProjection(analyzer);
+  const from = await readCheckpoint(client, projection.name);
+  const upTo = await readCheckpoint(client, CONVERSATIONS);
+  if (!from || !upTo) throw new BuildError(`${projection.name} has no checkpoint; run a rebuild`);
+  const events = await readAll(client, from, batchSize, upTo);
+  if (events.length === 0) return 0;
+  await projection.apply(client, events);
+  await saveCheckpoints(client, [projection.name], checkpointOf(events[events.length - 1]!));
+  return events.length;
+}
+
+/** In one transaction: hold both checkpoints, apply what is left, make this version the live one. */
+async function switchLive(pool: pg.Pool, analyzer: Analyzer, stats?: { scored: number; seconds: number }): Promise<void> {
+  const id = analyzerId(analyzer);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Waits for the live runner's batch in flight; it then skips while we hold these.
+    await client.query('SELECT name FROM projection_checkpoints WHERE name = ANY($1::text[]) FOR UPDATE', [[CONVERSATIONS, feedbackCheckpointName(id)]]);
+    while ((await applyPending(client, analyzer, 2_000)) > 0);
+    await client.query('UPDATE feedback_live SET analyzer = $1, switched_at = now()', [id]);
+    if (stats) await finishBuild(client, id, stats.scored, stats.seconds);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
