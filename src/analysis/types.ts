@@ -63,3 +63,19 @@ export interface Analyzer {
 export function analyzerId(analyzer: Pick<Analyzer, 'name' | 'version'>): string {
   return `${analyzer.name}@${analyzer.version}`;
 }
+
+/** One quote backing a piece of feedback: the turn's index in the input transcript and the person's words there. */
+export interface EvidenceQuote {
+  turn: number;
+  quote: string;
+}
+
+/**
+ * Evidence beside the string arrays apps already read, aligned by index: `strengths[i]` is
+ * backed by `evidence.strengths[i]` (one or more quotes of the practising person, `user`).
+ * A list is empty only when the person said nothing that could be quoted.
+ */
+export interface FeedbackEvidence {
+  strengths: EvidenceQuote[][];
+  areasForImprovement: EvidenceQuote[][];
+}

@@ -118,7 +118,7 @@ export const PERMISSION_CUES = [
 export const AFFIRM_CUES = [
   'good for you', 'well done', 'great job', 'good job', 'nice job', "that's great", "that's wonderful",
   "that's fantastic", "that's amazing", "that's impressive", "that's excellent", "that's awesome", 'i appreciate',
-  'thank you for', 'thanks for', "you've done", 'you did a', "you've worked", 'you worked hard', "you're doing",
+  "you've done", 'you did a', "you've worked", 'you worked hard', "you're doing",
   'proud of you', 'that took', 'takes courage', 'took courage', 'you clearly', 'you obviously', 'you really care',
   "you're committed", "you're determined", "that's a good", 'good idea', 'great idea', "you've made",
   "that's a big", "you've already", "you're strong", "you're a good", 'impressive', 'courage', 'resourceful',

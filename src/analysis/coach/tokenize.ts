@@ -84,11 +84,19 @@ export function tokenize(content: string): Tokens {
   return { text: content, words, sentences, clauses };
 }
 
+/** A quote shorter than this ("Okay.") says nothing alone, so the next sentence joins it. */
+const MIN_QUOTE_CHARS = 40;
+
 /** The sentence a token belongs to, quoted from the original text and shortened if long. */
 export function quoteSentence(tokens: Tokens, wordIndex: number): string {
-  const s = tokens.sentences.find((x) => wordIndex >= x.start && wordIndex < x.end) ?? tokens.sentences[0];
-  if (s === undefined) return '';
-  return shorten(tokens.text.slice(s.charStart, s.charEnd).trim());
+  const { sentences } = tokens;
+  let i = sentences.findIndex((x) => wordIndex >= x.start && wordIndex < x.end);
+  if (i < 0) i = 0;
+  const first = sentences[i];
+  if (first === undefined) return '';
+  let end = first.charEnd;
+  while (end - first.charStart < MIN_QUOTE_CHARS && i + 1 < sentences.length) end = sentences[++i]!.charEnd;
+  return shorten(tokens.text.slice(first.charStart, end).trim());
 }
 
 export function shorten(text: string): string {
