@@ -9,6 +9,7 @@ import { issueUserToken } from '../http/auth.js';
 import { main as serve, resolveDatabase, resolveJwtSecret } from '../main.js';
 import { BuildError } from '../projections/rebuild.js';
 import { analyzeLines } from './analyze.js';
+import { compare } from './compare.js';
 import { printAudit } from './audit.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
 import { addScenario } from './scenario.js';
@@ -31,6 +32,7 @@ Feedback builds (blue/green):
 
 Judging and auditing:
   analyze [--analyzer <name@v>] [FILE|-]  JSON lines {id, transcript, duration?} in, feedback out
+  compare <A> <B> [--out FILE]            how scores moved between two builds; writes an HTML report
   audit <conversation id> [--json]        a conversation's callbacks, events and feedback, in time order
 
 Configuration comes from the environment; see the README.`;
@@ -99,6 +101,12 @@ export async function run(argv: string[]): Promise<void> {
       const analyzer = analyzerOrFail(values.analyzer ?? loadConfig().analyzer ?? DEFAULT_ANALYZER);
       await analyzeLines(analyzer, positionals[0], (line) => process.stdout.write(line + '\n'));
       return;
+    }
+    case 'compare': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' } } });
+      const [a, b] = positionals;
+      if (!a || !b || positionals.length !== 2) throw new UsageError('compare needs two built versions: compare name@v name@v');
+      return withPool((pool) => compare(pool, a, b, values.out ?? `compare-${a}-${b}.html`.replace(/@/g, '_')));
     }
     case 'audit': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });

@@ -107,6 +107,30 @@ describe('rebuild feedback', () => {
     expect((await liveRows()).every((r) => r.analyzer === 'turns' && r.analyzer_version === 2)).toBe(true);
   });
 
+  it('compares two builds: what changed, by how much, and a chart of both distributions', async () => {
+    // turns@1 scored the first conversations, turns@2 scores every one at turns + 50.
+    const { compareBuilds } = await import('../../src/projections/compareBuilds.js');
+    const { renderComparison } = await import('../../src/cli/compareReport.js');
+    await rebuildFeedback(h.service.pool, turns1);
+    const c = await compareBuilds(h.service.pool, 'turns@1', 'turns@2');
+    const inputs = await conversationsWithTranscript();
+    expect(c.common).toBe(inputs);
+    const headline = c.shifts.find((s) => s.field === 'score')!;
+    expect(headline).toMatchObject({ changed: inputs, meanShift: 50, medianShift: 50 });
+    expect(headline.meanB - headline.meanA).toBeCloseTo(50);
+    expect(c.movers[0]!.shift).toBe(50);
+    expect(c.histogram.reduce((n, bin) => n + bin.a, 0)).toBe(inputs);
+    expect(c.histogram.reduce((n, bin) => n + bin.b, 0)).toBe(inputs);
+    // turns@1 scores are small turn counts, turns@2 the same plus 50: the mass moves five bins up.
+    expect(c.histogram.slice(0, 2).reduce((n, bin) => n + bin.a, 0)).toBe(inputs);
+    expect(c.histogram.slice(5, 7).reduce((n, bin) => n + bin.b, 0)).toBe(inputs);
+    const html = renderComparison(c);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<svg');
+    expect(html).toContain(`${inputs} conversations scored by both`);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
   it('shows the whole audit trail: deliveries, duplicates, events and each version’s feedback', async () => {
     const user = randomUUID();
     const c = await h.startConversation(user);
@@ -120,6 +144,13 @@ describe('rebuild feedback', () => {
     expect(trail.callbacks.map((d: { duplicate: boolean }) => d.duplicate)).toEqual([false, true]);
     expect(trail.callbacks[0].body).toEqual(body);
     expect(trail.callbacks[0].produced).toEqual([trail.events[1].position]);
-    expect(trail.feedback).toEqual([expect.objectContaining({ analyzer: 'turns@2', live: true, score: 60 })]);
+    // Only the live build follows new conversations; turns@2 catches up if it is switched back to.
+    expect(trail.feedback).toEqual([expect.objectContaining({ analyzer: 'turns@1', live: true, score: 10 })]);
+    await useFeedback(h.service.pool, turns2);
+    const after = await json(await h.get(`/conversations/${c.id}/events`, user));
+    expect(after.feedback).toEqual([
+      expect.objectContaining({ analyzer: 'turns@1', live: false, score: 10 }),
+      expect.objectContaining({ analyzer: 'turns@2', live: true, score: 60 }),
+    ]);
   });
 });

@@ -1,0 +1,17 @@
+import { writeFile } from 'node:fs/promises';
+import type pg from 'pg';
+import { compareBuilds } from '../projections/compareBuilds.js';
+import { renderComparison } from './compareReport.js';
+
+export async function compare(pool: pg.Pool, a: string, b: string, out: string): Promise<void> {
+  const builds = await pool.query<{ analyzer: string }>('SELECT analyzer FROM feedback_builds WHERE analyzer = ANY($1::text[])', [[a, b]]);
+  const missing = [a, b].filter((id) => !builds.rows.some((r) => r.analyzer === id));
+  if (missing.length > 0) throw new Error(`no build of ${missing.join(' or ')}; see \`tavus-feedback analyzers\``);
+  const comparison = await compareBuilds(pool, a, b);
+  await writeFile(out, renderComparison(comparison));
+  console.log(`${comparison.common} conversations scored by both ${a} and ${b}`);
+  for (const s of comparison.shifts) {
+    console.log(`  ${s.field.padEnd(20)} changed ${String(s.changed).padStart(8)}   mean ${s.meanA.toFixed(1)} → ${s.meanB.toFixed(1)}   median shift ${s.medianShift.toFixed(1)}`);
+  }
+  console.log(`report: ${out}`);
+}
