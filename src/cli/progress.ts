@@ -13,7 +13,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, pl
   update(p: RebuildProgress): void;
   end(): void;
 } {
-  let lastPlain = 0;
+  let lastPlain = -Infinity;
   let drawn = false;
   return {
     update(p) {
