@@ -87,7 +87,8 @@ function formOf(tokens: Tokens, s: Sentence, lead: number, mask: number, clause:
   const { words, clauses } = tokens;
   if (mask & (1 << Cue.openInvite)) return 'open';
   let form = questionAt(words, lead, s.end, s.question);
-  while (form === null && clause.next < clauses.length && clauses[clause.next]! < s.end) {
+  // Mid-sentence clauses count only in a marked question: unmarked, "..., which is why" is not one.
+  while (form === null && s.question && clause.next < clauses.length && clauses[clause.next]! < s.end) {
     const c = clauses[clause.next++]!;
     if (c > s.start) form = questionAt(words, skipLeadIn(words, c, s.end), s.end, s.question);
   }
