@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import pino from 'pino';
-import { DEFAULT_ANALYZER } from '../analysis/registry.js';
+import { analyzers, DEFAULT_ANALYZER } from '../analysis/registry.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
@@ -10,6 +10,7 @@ import { main as serve, resolveDatabase, resolveJwtSecret } from '../main.js';
 import { BuildError } from '../projections/rebuild.js';
 import { analyzeLines } from './analyze.js';
 import { compare } from './compare.js';
+import { evaluate } from './evaluate.js';
 import { printAudit } from './audit.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
 import { addScenario } from './scenario.js';
@@ -32,6 +33,8 @@ Feedback builds (blue/green):
 
 Judging and auditing:
   analyze [--analyzer <name@v>] [FILE|-]  JSON lines {id, transcript, duration?} in, feedback out
+  evaluate --labels FILE [--analyzer <name@v> ...] [--json]
+                                          AUC of each score against high/low quality labels
   compare <A> <B> [--out FILE]            how scores moved between two builds; writes an HTML report
   audit <conversation id> [--json]        a conversation's callbacks, events and feedback, in time order
 
@@ -101,6 +104,15 @@ export async function run(argv: string[]): Promise<void> {
       const analyzer = analyzerOrFail(values.analyzer ?? loadConfig().analyzer ?? DEFAULT_ANALYZER);
       await analyzeLines(analyzer, positionals[0], (line) => process.stdout.write(line + '\n'));
       return;
+    }
+    case 'evaluate': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { labels: { type: 'string' }, analyzer: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
+      });
+      if (!values.labels) throw new UsageError('evaluate needs --labels FILE (JSON lines with transcript and quality)');
+      const chosen = values.analyzer?.length ? values.analyzer.map((id) => analyzerOrFail(id)) : [...analyzers.values()];
+      return evaluate(chosen, values.labels, values.json ?? false);
     }
     case 'compare': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' } } });
