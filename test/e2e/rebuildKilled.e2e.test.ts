@@ -74,6 +74,9 @@ describe('a rebuild killed mid-way', () => {
 
     expect((await db.query('SELECT analyzer FROM feedback_live')).rows[0].analyzer).toBe('baseline@1');
     expect(await built()).toBe(CONVERSATIONS);
+    const listed = spawnSync(process.execPath, cli(['analyzers']), { cwd: ROOT, env, encoding: 'utf8' });
+    expect(listed.stdout).toMatch(new RegExp(`baseline@1\\s+\\*\\s+built\\s+${CONVERSATIONS}\\s`));
+    expect(listed.stdout).toMatch(/turns@1\s+built\s+0\s+\(not in this build of the service\)/);
     // Every row is what scoring its input gives, so it equals what an uninterrupted build writes.
     const sample = await db.query(
       `SELECT i.conversation_id, i.transcript, i.duration, i.context, i.input_hash, s.id, s.score, s.analysis
