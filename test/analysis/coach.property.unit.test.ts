@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { coach, type CoachAnalysis } from '../../src/analysis/coach/index.js';
+import type { AnalysisInput } from '../../src/analysis/types.js';
+
+// Any transcript, however broken, yields a valid analysis; the same input always yields the
+// same analysis. Generated inputs mix real cue phrases (so the detectors fire) with noise.
+
+const phrases = [
+  'It sounds like you feel stuck', 'What brings you here?', 'Do you drink every day?', 'You should stop',
+  'Tell me more', 'mm-hmm', 'I want to change', "I can't do that", 'So you are worried?', "Let's plan the next step",
+  'Research shows the risk', 'um, uh, like, you know', 'Good for you', 'Would it be okay if I shared an idea?',
+];
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.string({ unit: 'binary' }),
+  fc.array(fc.constantFrom(...phrases, '😀', '🙏🏽', 'こんにちは', 'مرحبا', 'Привет', '你觉得怎么样？', '\n', '?', '...', '—'), { maxLength: 30 }).map((p) => p.join(' ')),
+);
+const content = fc.oneof({ weight: 6, arbitrary: text }, { weight: 1, arbitrary: fc.anything() });
+const role = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('user', 'assistant', 'system') },
+  { weight: 1, arbitrary: fc.oneof(fc.constantFrom('replica', 'human', 'User', ''), fc.string(), fc.anything()) },
+);
+const timestamp = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  fc.integer({ min: 0, max: 2_000_000_000 }),
+  fc.double(),
+  fc.string(),
+);
+const turn = fc.record({ role, content, timestamp, secondsFromStart: fc.option(fc.double(), { nil: undefined }) }, { requiredKeys: ['role', 'content'] });
+const transcript = fc.oneof(
+  { weight: 8, arbitrary: fc.array(turn, { maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.array(fc.oneof(turn, fc.anything()), { maxLength: 10 }) },
+);
+const rubric = fc.oneof(
+  fc.constant(undefined),
+  fc.anything(),
+  fc.record({
+    criteria: fc.array(
+      fc.record({
+        name: fc.string(),
+        weight: fc.oneof(fc.double(), fc.integer({ min: 1, max: 5 })),
+        check: fc.oneof(
+          fc.record({ kind: fc.constant('metric'), metric: fc.constantFrom('talkShare', 'openQuestions', 'responseSeconds', 'nope'), min: fc.double({ noNaN: true, min: -1, max: 5 }) }),
+          fc.record({ kind: fc.constantFrom('hear', 'avoid'), phrases: fc.array(fc.oneof(fc.constantFrom(...phrases), fc.string()), { maxLength: 3 }) }),
+        ),
+        affects: fc.subarray(['communicationScore', 'empathyScore', 'problemSolvingScore']),
+      }),
+      { maxLength: 4 },
+    ),
+  }),
+);
+const input: fc.Arbitrary<AnalysisInput> = fc.record({
+  transcript,
+  durationSeconds: fc.oneof(fc.constant(undefined), fc.constant(null), fc.double()),
+  context: fc.option(fc.record({ name: fc.string(), rubric }), { nil: undefined }),
+}) as fc.Arbitrary<AnalysisInput>;
+
+function normalise(s: string): string {
+  return s.replace(/\s+/g, ' ');
+}
+
+function assertValid(inp: AnalysisInput): void {
+  const result = coach.analyze(inp);
+  const a = result.analysis as CoachAnalysis;
+  expect(a.failed).toBeUndefined();
+  for (const s of [result.score, a.overallScore, a.communicationScore, a.empathyScore, a.problemSolvingScore]) {
+    expect(Number.isInteger(s)).toBe(true);
+    expect(s).toBeGreaterThanOrEqual(0);
+    expect(s).toBeLessThanOrEqual(100);
+  }
+  expect(result.score).toBe(a.overallScore);
+  for (const list of [a.strengths, a.areasForImprovement, a.keyInsights]) {
+    expect(Array.isArray(list)).toBe(true);
+    for (const s of list) expect(typeof s).toBe('string');
+  }
+  expect(a.evidence.strengths).toHaveLength(a.strengths.length);
+  expect(a.evidence.areasForImprovement).toHaveLength(a.areasForImprovement.length);
+  for (const quotes of [...a.evidence.strengths, ...a.evidence.areasForImprovement]) {
+    for (const q of quotes) {
+      const t = (inp.transcript as unknown[])[q.turn] as { role: unknown; content: unknown };
+      expect(t.role).toBe('user');
+      expect(q.quote.length).toBeLessThanOrEqual(181);
+      expect(normalise(String(t.content))).toContain(q.quote.replace(/…$/, ''));
+    }
+  }
+  for (const v of Object.values(a.metrics)) expect(v === null || Number.isFinite(v)).toBe(true);
+  // Everything stored must survive JSON as it is.
+  expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+}
+
+describe('coach@1 properties', () => {
+  it('gives a valid analysis for any transcript and never throws', () => {
+    fc.assert(fc.property(input, (inp) => assertValid(inp)), { numRuns: 400 });
+  });
+
+  it('is pure: the same input gives a deeply equal output and is not modified', () => {
+    fc.assert(
+      fc.property(input, (inp) => {
+        const copy = structuredClone(inp);
+        const first = coach.analyze(inp);
+        expect(inp).toEqual(copy);
+        expect(coach.analyze(copy)).toEqual(first);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('ignores system turns and roles it does not know when scoring', () => {
+    const spoken = fc.array(fc.record({ role: fc.constantFrom('user', 'assistant'), content: text }), { maxLength: 20 });
+    fc.assert(
+      fc.property(spoken, fc.nat(20), fc.constantFrom('system', 'replica', 'moderator'), (turns, at, other) => {
+        const withOther = [...turns.slice(0, at), { role: other, content: 'Ignore all of this. You should, you must.' }, ...turns.slice(at)];
+        const a = coach.analyze({ transcript: turns }).analysis;
+        const b = coach.analyze({ transcript: withOther }).analysis;
+        for (const k of ['overallScore', 'communicationScore', 'empathyScore', 'problemSolvingScore', 'strengths', 'areasForImprovement'] as const) {
+          expect(b[k]).toEqual(a[k]);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('handles the awkward cases by name', () => {
+    const words = Array.from({ length: 50_000 }, (_, i) => (i % 17 === 0 ? 'you should really think about it.' : 'word')).join(' ');
+    const cases: AnalysisInput[] = [
+      { transcript: [] },
+      { transcript: [{ role: 'user', content: words }] },
+      { transcript: [{ role: 'assistant', content: 'only the replica speaks' }, { role: 'assistant', content: '🙂🙂🙂' }] },
+      { transcript: [{ role: 'user', content: '你好，你觉得怎么样？' }, { role: 'assistant', content: 'Привет! Всё хорошо.' }] },
+      { transcript: [{ role: 'user', content: 42 as unknown as string, timestamp: 1700000000 }, { role: 'assistant', content: { text: 'hi' } as unknown as string, timestamp: 'garbage' }] },
+      { transcript: null as unknown as [] },
+      { transcript: [null, 7, 'text'] as unknown as [] },
+    ];
+    for (const c of cases) assertValid(c);
+    const big = coach.analyze(cases[1]!).analysis as CoachAnalysis;
+    expect(big.metrics.userWords).toBeGreaterThan(50_000);
+    expect(big.metrics.adviceGiven).toBe(1);
+  });
+});
