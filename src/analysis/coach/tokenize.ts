@@ -1,5 +1,7 @@
-// Turns one utterance into lower-case word tokens and sentences in a single regex pass.
+// Turns one utterance into lower-case word tokens, sentences and clause starts in one pass.
 // Every detector downstream works on these arrays, so the text itself is scanned once per turn.
+// Plain ASCII text (most of it) takes a hand-written scanner, about three times faster than
+// the Unicode regex that handles everything else; a property test keeps the two identical.
 
 /** Longest quote kept as evidence: enough to recognise the moment, short enough for a card. */
 const QUOTE_CHARS = 180;
@@ -43,6 +45,87 @@ export function textOf(content: unknown): string {
 }
 
 export function tokenize(content: string): Tokens {
+  return tokenizeAscii(content) ?? tokenizeWithRegex(content);
+}
+
+const enum C {
+  Quote = 39, // '
+  Comma = 44,
+  Dash = 45,
+  Dot = 46,
+  Zero = 48,
+  Nine = 57,
+  Colon = 58,
+  Semicolon = 59,
+  Bang = 33,
+  Ask = 63,
+  A = 97,
+  Z = 122,
+}
+
+function isWordCode(c: number): boolean {
+  return (c >= C.A && c <= C.Z) || (c >= C.Zero && c <= C.Nine);
+}
+
+/** The regex's rules for ASCII text, by hand; null as soon as a non-ASCII character appears. */
+function tokenizeAscii(content: string): Tokens | null {
+  const text = content.toLowerCase();
+  const n = text.length;
+  const words: string[] = [];
+  const sentences: Sentence[] = [];
+  const clauses: number[] = [];
+  let sentenceStart = 0;
+  let charStart = -1;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return null;
+    if (isWordCode(c)) {
+      const start = i;
+      i++;
+      for (;;) {
+        while (i < n && isWordCode(text.charCodeAt(i))) i++;
+        // An apostrophe joins only when a letter or digit follows ("you're", not "students'").
+        if (i + 1 < n && text.charCodeAt(i) === C.Quote && isWordCode(text.charCodeAt(i + 1))) i += 2;
+        else break;
+      }
+      if (charStart < 0) charStart = start;
+      words.push(text.slice(start, i));
+      continue;
+    }
+    if (c === C.Dot || c === C.Bang || c === C.Ask) {
+      const start = i;
+      let question = false;
+      let j = i;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d !== C.Dot && d !== C.Bang && d !== C.Ask) break;
+      }
+      // A run followed by a digit ("3.5") gives up its last mark, as the regex's lookahead does.
+      let end = j;
+      if (j < n && text.charCodeAt(j) >= C.Zero && text.charCodeAt(j) <= C.Nine) end = j - 1;
+      i = j;
+      if (end <= start) continue;
+      for (let k = start; k < end; k++) if (text.charCodeAt(k) === C.Ask) question = true;
+      if (words.length > sentenceStart) sentences.push({ start: sentenceStart, end: words.length, charStart, charEnd: end, question });
+      sentenceStart = words.length;
+      charStart = -1;
+      continue;
+    }
+    const isClause = c === C.Comma || c === C.Semicolon || c === C.Colon || (c === C.Dash && i + 1 < n && text.charCodeAt(i + 1) === C.Dash);
+    if (isClause) {
+      if (clauses[clauses.length - 1] !== words.length) clauses.push(words.length);
+      i += c === C.Dash ? 2 : 1;
+      continue;
+    }
+    i++;
+  }
+  if (words.length > sentenceStart) sentences.push({ start: sentenceStart, end: words.length, charStart, charEnd: n, question: false });
+  return { text: content, words, sentences, clauses };
+}
+
+/** The general tokenizer: any script, curly apostrophes, full-width punctuation. */
+export function tokenizeWithRegex(content: string): Tokens {
   // Lower-casing first keeps one regex pass; curly apostrophes become straight so word lists
   // need only one spelling. Both keep the length, so offsets still point into the original.
   let text = content.toLowerCase();
