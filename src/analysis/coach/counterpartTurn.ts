@@ -18,8 +18,11 @@ export interface CounterpartTurnCode {
   rated: number;
 }
 
+// Reused by every call: coding is synchronous and never re-entrant, and nothing keeps `hits`.
+const HITS = new CueHits();
+
 export function codeCounterpartTurn(tokens: Tokens, infos: readonly WordInfo[] = describeAll(tokens.words)): CounterpartTurnCode {
-  const hits = new CueHits();
+  const hits = HITS.reset();
   const { words } = tokens;
   scanPhrases(infos, 'counterpartCues', words, 0, words.length, hits);
   const { sum, rated } = sentimentOf(infos);

@@ -51,6 +51,13 @@ export class CueHits {
   has(cue: Cue): boolean {
     return this.count[cue]! > 0;
   }
+
+  /** Ready for the next turn; lets one instance serve every turn without allocating. */
+  reset(): this {
+    this.first.fill(-1);
+    this.count.fill(0);
+    return this;
+  }
 }
 
 /**

@@ -182,8 +182,14 @@ export function quoteSentence(tokens: Tokens, wordIndex: number): string {
   return shorten(tokens.text.slice(first.charStart, end).trim());
 }
 
+const SPACES = /\s+/g;
+/** Whitespace other than a single plain space: only then is there anything to collapse. */
+const ODD_SPACE = /[^\S ]| {2}/;
+
 export function shorten(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ');
+  // Most quotes are short single lines: skip the regex for them.
+  const plain = text.length <= QUOTE_CHARS && !ODD_SPACE.test(text);
+  const oneLine = plain ? text : text.replace(SPACES, ' ');
   if (oneLine.length <= QUOTE_CHARS) return oneLine;
   // Cut at a word boundary and never inside a surrogate pair (emoji, rare scripts).
   let cut = oneLine.lastIndexOf(' ', QUOTE_CHARS - 1);

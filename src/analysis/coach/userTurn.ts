@@ -83,9 +83,12 @@ function opensWithSo(words: readonly string[], from: number, lead: number): bool
   return false;
 }
 
+// Reused by every call: coding is synchronous and never re-entrant, and nothing keeps `hits`.
+const HITS = new CueHits();
+
 export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: readonly WordInfo[] = describeAll(tokens.words)): UserTurnCode {
   const { words, sentences } = tokens;
-  const hits = new CueHits();
+  const hits = HITS.reset();
   const at = { question: -1, reflection: -1, advice: -1, affirmation: -1, summary: -1, nextStep: -1, filler: -1 };
   let open = 0;
   let closed = 0;

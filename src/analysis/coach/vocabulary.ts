@@ -83,17 +83,18 @@ for (const word of [...STOPWORDS, ...FILLERS, ...BACKCHANNEL, ...SECOND_PERSON, 
   if (!KNOWN.has(word)) KNOWN.set(word, build(word));
 }
 
-// Other words are described on first sight and remembered; the memo is bounded so a stream of
-// unusual text cannot grow it without end. It changes speed, never results.
-const MEMO_LIMIT = 50_000;
-let memo = new Map<string, WordInfo>();
+// Other words are described on first sight and remembered beside the known ones, so every word
+// costs one probe. The memo is bounded (reset to the known words) so a stream of unusual text
+// cannot grow it without end; that changes speed, never results.
+const MEMO_LIMIT = 100_000;
+let vocabulary = new Map(KNOWN);
 
 export function describe(word: string): WordInfo {
-  const known = KNOWN.get(word) ?? memo.get(word);
-  if (known !== undefined) return known;
-  if (memo.size >= MEMO_LIMIT) memo = new Map();
+  const found = vocabulary.get(word);
+  if (found !== undefined) return found;
+  if (vocabulary.size >= MEMO_LIMIT) vocabulary = new Map(KNOWN);
   const info = build(word);
-  memo.set(word, info);
+  vocabulary.set(word, info);
   return info;
 }
 
