@@ -5,10 +5,48 @@ import type { AnalysisInput, AnalysisResult, Analyzer } from '../types.js';
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 
-function countWords(text: string): number {
+/** The reference count: matches of WORD. Any text with a non-ASCII character is counted here. */
+export function countWordsWithRegex(text: string): number {
   let n = 0;
   WORD.lastIndex = 0;
   while (WORD.exec(text) !== null) n++;
+  return n;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+function isAsciiWordChar(c: number): boolean {
+  return isAsciiLetter(c) || (c >= 48 && c <= 57);
+}
+
+/**
+ * The same count as the regex, by a hand scan for ASCII text (nearly all of it), which runs a
+ * few times faster; a property test keeps the two equal. Falls back at the first non-ASCII char.
+ */
+export function countWords(text: string): number {
+  const len = text.length;
+  let n = 0;
+  let i = 0;
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return countWordsWithRegex(text);
+    if (!isAsciiWordChar(c)) {
+      i++;
+      continue;
+    }
+    n++;
+    i++;
+    while (i < len && isAsciiWordChar(text.charCodeAt(i))) i++;
+    // An apostrophe continues the word with letters only: "don't" is one word, "don't9" two.
+    while (i + 1 < len && text.charCodeAt(i) === 39 && isAsciiLetter(text.charCodeAt(i + 1))) {
+      i += 2;
+      while (i < len && isAsciiLetter(text.charCodeAt(i))) i++;
+    }
+    // A non-ASCII character right after a word may extend it under the Unicode rules.
+    if (i < len && text.charCodeAt(i) > 127) return countWordsWithRegex(text);
+  }
   return n;
 }
 
