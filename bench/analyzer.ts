@@ -50,11 +50,12 @@ function random(seed: number): () => number {
 export function benchTranscript(turns = 30, words = 400): Turn[] {
   const next = random(42);
   const out: Turn[] = [];
-  const perTurn = words / turns;
   for (let i = 0; i < turns; i++) {
+    // Spread the words so the turns add up to exactly `words`.
+    const want = Math.round(((i + 1) * words) / turns) - Math.round((i * words) / turns);
     let content = '';
-    while (content.split(' ').length < perTurn) content += `${content ? ' ' : ''}${LINES[Math.floor(next() * LINES.length)]}`;
-    const cut = content.split(' ').slice(0, Math.round(perTurn)).join(' ');
+    while (content.split(' ').length < want) content += `${content ? ' ' : ''}${LINES[Math.floor(next() * LINES.length)]}`;
+    const cut = content.split(' ').slice(0, want).join(' ');
     out.push({ role: i % 2 === 0 ? 'assistant' : 'user', content: cut, timestamp: 1_700_000_000 + i * 9 });
   }
   return out;
