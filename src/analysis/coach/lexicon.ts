@@ -135,6 +135,7 @@ export const SUMMARY_CUES = [
 /** Questions that ask for a story, with or without a question mark. */
 export const OPEN_INVITES = [
   'tell me', 'describe', 'walk me through', 'say more', 'help me understand', "i'm curious", 'curious about',
+  'talk to me about', 'remind me', 'explain to me',
   'i wonder what', 'i wonder how', "i'm wondering what", "i'm wondering how", 'i am wondering what',
 ];
 

@@ -47,11 +47,20 @@ function questionAt(words: readonly string[], infos: readonly WordInfo[], lead: 
   if (first & W.wh && (marked || words[lead]!.includes("'") || next & W.aux)) return 'open';
   // "do you...", "is it..." ask for yes or no, with or without the question mark.
   if (first & W.aux && next & W.subject) return 'closed';
+  if (!marked) return null;
+  // "In what ways...?", "For how long?": a question word right after a preposition.
+  if (next & W.wh && PREPOSITIONS.has(words[lead]!)) return 'open';
+  // "Anything else?", "Any other reasons?"
+  if (QUANTIFIERS.has(words[lead]!)) return 'closed';
   return null;
 }
 
-function skipLeadIn(infos: readonly WordInfo[], i: number, end: number): number {
-  while (i < end && infos[i]!.flags & W.leadIn) i++;
+const PREPOSITIONS = new Set(['in', 'on', 'at', 'for', 'by', 'with', 'from', 'to', 'about', 'since', 'until', 'of']);
+const QUANTIFIERS = new Set(['any', 'anything', 'anyone', 'anybody', 'anywhere', 'anymore']);
+
+/** Skips discourse markers ("so", "okay") and stutters ("is-is doing...") before the real start. */
+function skipLeadIn(words: readonly string[], infos: readonly WordInfo[], i: number, end: number): number {
+  while (i < end && (infos[i]!.flags & W.leadIn || (i + 1 < end && words[i] === words[i + 1]))) i++;
   return i;
 }
 
@@ -66,10 +75,15 @@ function formOf(tokens: Tokens, infos: readonly WordInfo[], s: Sentence, lead: n
   // Mid-sentence clauses count only in a marked question: unmarked, "..., which is why" is not one.
   while (form === null && s.question && clause.next < clauses.length && clauses[clause.next]! < s.end) {
     const c = clauses[clause.next++]!;
-    if (c > s.start) form = questionAt(words, infos, skipLeadIn(infos, c, s.end), s.end, s.question);
+    if (c > s.start) form = questionAt(words, infos, skipLeadIn(words, infos, c, s.end), s.end, s.question);
   }
   while (clause.next < clauses.length && clauses[clause.next]! < s.end) clause.next++;
   return form ?? (s.question ? 'tag' : 'statement');
+}
+
+function hasEcho(recent: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (recent[i] === 1) return true;
+  return false;
 }
 
 function hasAny(infos: readonly WordInfo[], flag: number, from: number, to: number): boolean {
@@ -98,10 +112,34 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
   let concludes = false;
   let statementWords = 0;
 
+  // Restated content: words the counterpart just used, and how many earlier ones a summary gathers.
+  let echoed = 0;
+  let gathered = 0;
+  let fillers = 0;
+  const seen = new Set<string>();
+  // Which words restate the counterpart's last two turns, by position, for per-sentence checks.
+  const recent = new Uint8Array(words.length);
+  for (let i = 0; i < words.length; i++) {
+    const info = infos[i]!;
+    if (info.flags & W.filler) {
+      fillers++;
+      if (at.filler < 0) at.filler = i;
+      continue;
+    }
+    if (!(info.flags & W.content)) continue;
+    const st = info.stem;
+    const heard = memory.heard(st);
+    if (heard === 2) recent[i] = 1;
+    if (seen.has(st)) continue;
+    seen.add(st);
+    if (heard === 2) echoed++;
+    if (heard > 0) gathered++;
+  }
+
   const clause = { next: 0 };
   for (const s of sentences) {
     const mask = scanPhrases(infos, 'userCues', words, s.start, s.end, hits);
-    const lead = skipLeadIn(infos, s.start, s.end);
+    const lead = skipLeadIn(words, infos, s.start, s.end);
     const form = formOf(tokens, infos, s, lead, mask, clause);
     const adviceHere = (mask & (1 << Cue.advice)) !== 0;
     if (form === 'open' || form === 'closed') {
@@ -123,8 +161,9 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
       if (at.advice < 0) at.advice = s.start;
       continue;
     }
-    // A statement said back with a rising tone ("so you're not sure?") is a reflection.
-    if (form === 'tag' && !you && !reflectCue) {
+    // A statement said back with a rising tone ("so you're drinking a lot?") is a reflection
+    // when it restates them; with new content ("and you found us okay?") it asks.
+    if (form === 'tag' && !reflectCue && !(you && hasEcho(recent, s.start, s.end))) {
       closed++;
       if (at.question < 0) at.question = s.start;
       continue;
@@ -140,27 +179,6 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
       concludes = true;
       if (at.reflection < 0) at.reflection = s.start;
     }
-  }
-
-  // Restated content: words the counterpart just used, and how many earlier ones a summary gathers.
-  let echoed = 0;
-  let gathered = 0;
-  let fillers = 0;
-  const seen = new Set<string>();
-  for (let i = 0; i < words.length; i++) {
-    const info = infos[i]!;
-    if (info.flags & W.filler) {
-      fillers++;
-      if (at.filler < 0) at.filler = i;
-      continue;
-    }
-    if (!(info.flags & W.content)) continue;
-    const st = info.stem;
-    if (seen.has(st)) continue;
-    seen.add(st);
-    const heard = memory.heard(st);
-    if (heard === 2) echoed++;
-    if (heard > 0) gathered++;
   }
 
   const n = words.length;
