@@ -148,6 +148,14 @@ export const NEXT_STEP_CUES = [
   'try this', 'this week', 'tomorrow', 'deadline',
 ];
 
+/** Greetings, thanks and goodbyes: polite, and not coded as any listening skill. */
+export const SOCIAL_CUES = [
+  'nice to meet you', 'good to meet you', 'nice to see you', 'good to see you', "you're welcome", 'you are welcome',
+  'thank you', 'thanks', 'look forward', 'see you', 'take care', 'have a good', 'have a great', 'good morning',
+  'good afternoon', 'good evening', 'hello', 'hi', 'bye', 'goodbye', 'my pleasure', 'a pleasure', 'appreciate you coming',
+  'for coming in', 'welcome',
+];
+
 /** Softening words that weaken a message when they pile up. */
 export const HEDGE_CUES = [
   'maybe', 'perhaps', 'i guess', 'kind of', 'sort of', 'probably', 'possibly', 'i suppose', 'somewhat',

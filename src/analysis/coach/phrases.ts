@@ -17,9 +17,10 @@ export const Cue = {
   change: 9,
   sustain: 10,
   adviceRequest: 11,
+  social: 12,
 } as const;
 export type Cue = (typeof Cue)[keyof typeof Cue];
-export const CUE_COUNT = 12;
+export const CUE_COUNT = 13;
 
 export interface Phrase {
   rest: string[];

@@ -154,8 +154,10 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
       }
       continue;
     }
-    const you = hasAny(infos, W.you, s.start, s.end);
     const reflectCue = (mask & (1 << Cue.reflection)) !== 0;
+    // "Nice to meet you", "you're welcome": the "you" of good manners, not of listening.
+    if (mask & (1 << Cue.social) && !reflectCue) continue;
+    const you = hasAny(infos, W.you, s.start, s.end);
     if (adviceHere) {
       advice = true;
       if (at.advice < 0) at.advice = s.start;

