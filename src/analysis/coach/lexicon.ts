@@ -92,7 +92,9 @@ export const ADVICE_CUES = [
   "i'm worried about your", 'i strongly', 'i would encourage', "i'd encourage", 'i encourage', 'you could try',
   'have you tried', 'have you considered', 'what if you', 'one thing you can', 'one thing you could',
   'recommend', 'strongly recommend', 'we need to', 'you do need to', 'you might want to', 'you may want to',
-  "it's best to", "it's a good idea to", 'the best way', 'you could check', 'i want to see you',
+  "it's best to", "it's a good idea to", 'the best way', 'you could check', 'i want to see you', 'we should',
+  'i think we should', 'you can just', 'you could just', 'you can say', 'you could say', 'you can use', 'you can try',
+  'just tell', 'one good option', 'a good option',
 ];
 
 /** Giving information or explaining at length (coded as practitioner input, not listening). */
@@ -102,7 +104,9 @@ export const INFO_CUES = [
   'the reason', 'what happens is', 'the way it works', 'in general', 'on average', 'most people', 'a lot of people',
   'my role', 'my job', 'we can', 'we could', 'for example', 'a lot of times', 'usually', 'typically',
   'generally', 'technically', 'risks', 'symptoms', 'effective', 'information', 'the good news', 'what we know',
-  'you might already know', 'defined as', 'we define', 'side effects', 'chances', 'your chance',
+  'you might already know', 'defined as', 'we define', 'side effects', 'chances', 'your chance', 'what we call',
+  'some people', 'many people', 'people who', 'people your age', 'other people', 'i think', "i've heard", "i'm sure",
+  'i bet', 'i would suspect', 'i had a client', 'has been found', 'been shown', 'it works', 'it can',
   'medication', 'dose', 'treatment', 'program', 'options', 'the law', 'policy', 'rules',
 ];
 

@@ -107,7 +107,8 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
   let open = 0;
   let closed = 0;
   let advice = false;
-  let reflectiveSentence = false;
+  let reflective = 0;
+  let informing = 0;
   let statementWithYou = false;
   let concludes = false;
   let statementWords = 0;
@@ -172,10 +173,11 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
     }
     statementWords += s.end - s.start;
     if (you) statementWithYou = true;
+    if (mask & (1 << Cue.info)) informing++;
     // Said back as a question, or naming a feeling of theirs: reflective. Concluding with "so"
     // is a weaker sign: practitioners also open advice and information that way.
     if (reflectCue || (you && (form === 'tag' || hasAny(infos, W.feeling, s.start, s.end)))) {
-      reflectiveSentence = true;
+      reflective++;
       if (at.reflection < 0) at.reflection = s.start;
     } else if (opensWithSo(words, s.start, lead)) {
       concludes = true;
@@ -191,14 +193,15 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
   const summary = hits.has(Cue.summary) && (statementWithYou || gathered >= 3);
   // Strong signs of a reflection: a cue phrase ("it sounds like", "you feel"), a statement said
   // back with a rising tone, a summary. Weak signs: a "you" statement reusing what was just said,
-  // a short echo of their words. Information outranks the weak signs but not the strong ones.
-  const strong = reflectiveSentence || summary;
+  // a short echo of their words. A turn with more informing sentences than reflective ones
+  // ("You're worried about the baby. Research shows...") is coded by what it mostly does.
+  const information = informing > 0;
+  const strong = (reflective > 0 && reflective >= informing) || summary;
   const weak =
     (statementWithYou && echoed >= 1) ||
     (statementWords > 0 && statementWords <= 12 && echoed >= 1) ||
     (statementWords > 0 && statementWords <= 25 && echoed >= 2) ||
     concludes;
-  const information = hits.has(Cue.info);
   const lecture = statementWords >= LECTURE_WORDS && !strong && questions === 0;
   let code: BehaviourCode;
   if (n === 0 || backchannel) code = 'other';
