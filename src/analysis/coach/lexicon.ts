@@ -78,7 +78,8 @@ export const REFLECTION_CUES = [
   "you're hoping", 'you hope', 'you care', 'you value', 'matters to you', 'important to you', "you're torn",
   "you're feeling", "you don't like", "you don't feel", "you didn't", "you've had", "you've got", "you're not",
   "it's hard", "it's been hard", "it's difficult", "that's hard", "that's tough", "that's difficult", 'not easy',
-  "you've been", "you're really", 'you really', 'you know that',
+  "you've been", "you're really", 'you really', 'you know that', 'you sound', 'feels like', 'kind of like',
+  'sort of like', 'almost like', 'my guess is', "i'm guessing", 'i imagine', 'i get the sense', 'i sense',
 ];
 
 /** Telling the person what to do, warning, or arguing for change (MITI persuade / confront). */

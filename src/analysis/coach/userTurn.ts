@@ -9,6 +9,8 @@ import { W, describeAll, type WordInfo } from './vocabulary.js';
 
 /** A statement this long with no "you" in it is explaining, not listening. */
 const LECTURE_WORDS = 40;
+/** Words in a statement short enough to be a restatement rather than an explanation. */
+const SHORT_STATEMENT = 15;
 /** A backchannel ("mm-hmm, okay, yeah") is only a few words long. */
 const BACKCHANNEL_WORDS = 6;
 
@@ -197,8 +199,9 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
   // ("You're worried about the baby. Research shows...") is coded by what it mostly does.
   const information = informing > 0;
   const strong = (reflective > 0 && reflective >= informing) || summary;
+  // A short statement about "you" that neither asks nor tells is, in practice, saying back.
   const weak =
-    (statementWithYou && echoed >= 1) ||
+    (statementWithYou && (echoed >= 1 || statementWords <= SHORT_STATEMENT)) ||
     (statementWords > 0 && statementWords <= 12 && echoed >= 1) ||
     (statementWords > 0 && statementWords <= 25 && echoed >= 2) ||
     concludes;
