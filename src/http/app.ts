@@ -23,25 +23,27 @@ export interface AppDeps {
   now?: () => Date;
 }
 
+/** Request ids and access logs; errors at warn/error, successes only at debug (they are the bulk). */
+export function requestLogger(logger: Logger) {
+  return pinoHttp({
+    logger,
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+  });
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      // Success is the common case and logging each one costs throughput; failures are what we read.
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
-    }),
-  );
+  app.use(requestLogger(deps.logger));
   app.use(healthRoutes(deps.pool));
   app.use(webhookRoutes({ recorder: deps.recorder, tokens: deps.tokens, webhookAuth: deps.webhookAuth, now }));
   app.use(conversationRoutes({ pool: deps.pool, tavus: deps.tavus, tokens: deps.tokens, publicUrl: deps.publicUrl, now, jwtSecret: deps.jwtSecret }));

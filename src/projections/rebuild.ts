@@ -51,16 +51,21 @@ SELECT i.conversation_id, i.transcript::text AS transcript, i.duration, i.contex
   LEFT JOIN feedback_scores s ON s.analyzer = $1 AND s.conversation_id = i.conversation_id
  WHERE s.input_hash IS DISTINCT FROM i.input_hash`;
 
+/** The advisory lock a process holds while it builds, switches or drops one version. */
+export function buildLockName(id: string): string {
+  return `tavus-feedback build ${id}`;
+}
+
 /** Holds the per-version lock for as long as `fn` runs: two rebuilds of one version cannot overlap. */
 async function withBuildLock<T>(pool: pg.Pool, id: string, fn: () => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [`tavus-feedback build ${id}`]);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [buildLockName(id)]);
     if (!rows[0]!.locked) throw new BuildError(`another process is building or switching ${id} right now; wait for it to finish`);
     try {
       return await fn();
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`tavus-feedback build ${id}`]);
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [buildLockName(id)]);
     }
   } finally {
     client.release();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBuilds } from '../../src/projections/builds.js';
-import { BuildError, dropFeedback, rebuildFeedback, useFeedback } from '../../src/projections/rebuild.js';
+import { BuildError, buildLockName, dropFeedback, rebuildFeedback, useFeedback } from '../../src/projections/rebuild.js';
 import { exampleCallback, singleBodyCallback } from '../support/callbacks.js';
 import { callbackPath, json, startHarness, type Harness } from '../support/harness.js';
 import { lookupWithTestAnalyzers, turns1, turns2 } from '../support/testAnalyzers.js';
@@ -100,10 +100,17 @@ describe('rebuild feedback', () => {
 
   it('refuses a second rebuild of the same version while one runs, and a rebuild of the live one', async () => {
     await expect(rebuildFeedback(h.service.pool, lookupWithTestAnalyzers('baseline@1')!)).rejects.toThrow(/already live/);
-    const first = rebuildFeedback(h.service.pool, turns2, { batchSize: 1 });
-    await new Promise((r) => setTimeout(r, 30));
-    await expect(rebuildFeedback(h.service.pool, turns2)).rejects.toThrow(/another process is building or switching turns@2/);
-    await first;
+    // Another process holds the build lock of turns@2 (as a running rebuild does).
+    const other = await h.db.connect();
+    await other.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [buildLockName('turns@2')]);
+    try {
+      await expect(rebuildFeedback(h.service.pool, turns2)).rejects.toThrow(/another process is building or switching turns@2/);
+      await expect(useFeedback(h.service.pool, turns2)).rejects.toThrow(/another process is building or switching turns@2/);
+    } finally {
+      await other.query('SELECT pg_advisory_unlock_all()');
+      other.release();
+    }
+    await rebuildFeedback(h.service.pool, turns2);
     expect((await liveRows()).every((r) => r.analyzer === 'turns' && r.analyzer_version === 2)).toBe(true);
   });
 
