@@ -136,6 +136,11 @@ describe('coach@1 properties', () => {
       { transcript: [null, 7, 'text'] as unknown as [] },
     ];
     for (const c of cases) assertValid(c);
+    // A payload hostile enough to throw on being read still yields a (reported) analysis.
+    const hostile = { get role(): string { throw new Error('boom'); }, content: '' };
+    const failed = coach.analyze({ transcript: [hostile] });
+    expect(failed.score).toBe(0);
+    expect(failed.analysis.failed).toBe('boom');
     const big = coach.analyze(cases[1]!).analysis as CoachAnalysis;
     expect(big.metrics.userWords).toBeGreaterThan(50_000);
     expect(big.metrics.adviceGiven).toBe(1);
