@@ -48,7 +48,7 @@ export function quotesBefore(records: readonly TurnRecord[], pick: (r: TurnRecor
   const out: EvidenceQuote[] = [];
   let lastUser: TurnRecord | null = null;
   for (const r of records) {
-    if (r.user !== undefined && r.user.words > 0) lastUser = r;
+    if (r.user !== undefined && r.user.words > 0 && !r.user.backchannel) lastUser = r;
     else if (r.counterpart !== undefined && lastUser !== null && pick(r)) {
       const u = lastUser.user!;
       const at = u.at.question >= 0 ? u.at.question : u.at.reflection >= 0 ? u.at.reflection : 0;

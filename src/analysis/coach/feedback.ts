@@ -38,7 +38,7 @@ export function strengthsOf(m: Metrics, records: readonly TurnRecord[]): Finding
   const substantive = Math.max(1, n(m.userTurns) - n(m.backchannels));
   if (n(m.reflections) >= 2 && n(m.reflectionShare) >= 0.2) {
     out.push({
-      text: `You reflected back what they said in ${n(m.reflections)} of your ${plural(substantive, 'turn')}, showing you were listening.`,
+      text: `You reflected back what they said in ${n(m.reflections)} of the ${plural(substantive, 'turn')} where you did more than acknowledge, showing you were listening.`,
       evidence: quotesWhere(records, 'reflection', (u) => u.reflection),
       weight: 5 + n(m.reflectionShare) * 10,
     });
@@ -107,7 +107,7 @@ export function areasOf(m: Metrics, records: readonly TurnRecord[]): Finding[] {
   }
   if (n(m.reflectionShare) < 0.2 && n(m.userTurns) >= 3) {
     out.push({
-      text: `Reflect more: say back what you heard before asking the next question (${n(m.reflections)} of your ${plural(substantive, 'turn')} did).`,
+      text: `Reflect more: say back what you heard before asking the next question (${n(m.reflections)} of the ${plural(substantive, 'turn')} where you did more than acknowledge did).`,
       // Missed chances: what the person said right after the counterpart opened up.
       evidence: quotesAfterLongAnswers(records),
       weight: 8 + (0.2 - n(m.reflectionShare)) * 10,

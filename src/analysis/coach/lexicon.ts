@@ -89,7 +89,7 @@ export const ADVICE_CUES = [
   'i suggest', "i'd suggest", 'i would suggest', 'my advice', 'i advise', 'i want you to', "i'd like you to",
   'i need you to', 'make sure', 'why don\'t you', 'how about you', 'why not', 'the best thing', 'what you need',
   'try to', "it's important that you", "it's important to", 'come on',
-  "you can't", 'if you don\'t', "you're going to have to", "you're gonna have to", 'i\'m concerned about your',
+  "you're going to have to", "you're gonna have to", 'i\'m concerned about your',
   "i'm worried about your", 'i strongly', 'i would encourage', "i'd encourage", 'i encourage', 'you could try',
   'have you tried', 'have you considered', 'what if you', 'one thing you can', 'one thing you could',
   'recommend', 'strongly recommend', 'we need to', 'you do need to', 'you might want to', 'you may want to',
@@ -126,7 +126,7 @@ export const AFFIRM_CUES = [
   "you've done", 'you did a', "you've worked", 'you worked hard', "you're doing",
   'proud of you', 'that took', 'takes courage', 'took courage', 'you clearly', 'you obviously', 'you really care',
   "you're committed", "you're determined", "that's a good", 'good idea', 'great idea', "you've made",
-  "that's a big", "you've already", "you're strong", "you're a good", 'impressive', 'courage', 'resourceful',
+  "that's a big", "you're strong", "you're a good", 'impressive', 'courage', 'resourceful',
   'brave', 'congratulations', 'you managed', "you've managed", 'a lot of strength', 'you care about',
 ];
 

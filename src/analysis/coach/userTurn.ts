@@ -47,8 +47,9 @@ function questionAt(words: readonly string[], infos: readonly WordInfo[], lead: 
   const next = lead + 1 < end ? infos[lead + 1]!.flags : 0;
   // "what do you...", "how's it going?"; but "what you're saying is..." is a statement.
   if (first & W.wh && (marked || words[lead]!.includes("'") || next & W.aux)) return 'open';
-  // "do you...", "is it..." ask for yes or no, with or without the question mark.
-  if (first & W.aux && next & W.subject) return 'closed';
+  // "do you...", "is it..." ask for yes or no; without the question mark only before a pronoun
+  // subject, so "Do your homework." stays an instruction.
+  if (first & W.aux && next & W.subject && (marked || PRONOUNS.has(words[lead + 1]!))) return 'closed';
   if (!marked) return null;
   // "In what ways...?", "For how long?": a question word right after a preposition.
   if (next & W.wh && PREPOSITIONS.has(words[lead]!)) return 'open';
@@ -57,6 +58,7 @@ function questionAt(words: readonly string[], infos: readonly WordInfo[], lead: 
   return null;
 }
 
+const PRONOUNS = new Set(['you', 'i', 'it', 'we', 'they', 'he', 'she', 'that', 'this', 'there']);
 const PREPOSITIONS = new Set(['in', 'on', 'at', 'for', 'by', 'with', 'from', 'to', 'about', 'since', 'until', 'of']);
 const QUANTIFIERS = new Set(['any', 'anything', 'anyone', 'anybody', 'anywhere', 'anymore']);
 
@@ -142,6 +144,8 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
   const clause = { next: 0 };
   for (const s of sentences) {
     const mask = scanPhrases(infos, 'userCues', words, s.start, s.end, hits);
+    // "I appreciate you coming in" is manners; "I appreciate how hard you've worked" affirms.
+    if (mask & (1 << Cue.affirm) && !(mask & (1 << Cue.social)) && at.affirmation < 0) at.affirmation = s.start;
     const lead = skipLeadIn(words, infos, s.start, s.end);
     const form = formOf(tokens, infos, s, lead, mask, clause);
     const adviceHere = (mask & (1 << Cue.advice)) !== 0;
@@ -219,8 +223,7 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
   const reflection = !backchannel && !advice && (strong || (weak && !information && !lecture));
   if (reflection && at.reflection < 0) at.reflection = summary ? Math.max(0, hits.first[Cue.summary]!) : 0;
   if (summary) at.summary = hits.first[Cue.summary]!;
-  const affirmation = hits.has(Cue.affirm);
-  if (affirmation) at.affirmation = hits.first[Cue.affirm]!;
+  const affirmation = at.affirmation >= 0;
   const nextStep = hits.has(Cue.nextStep);
   if (nextStep) at.nextStep = hits.first[Cue.nextStep]!;
 
