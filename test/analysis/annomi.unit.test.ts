@@ -22,8 +22,8 @@ describe.skipIf(rows === null)('coach@1 on the AnnoMI development set', () => {
     const e = evaluateAnalyzer(coach, data);
     expect(e).toMatchObject({ rows: 51, high: 42, low: 9 });
     expect(e.auc.overallScore).toBeGreaterThanOrEqual(0.85);
-    // Reached: overall 0.94, empathy 0.87, communication 0.87, problem solving 0.77.
-    expect(e.auc.empathyScore).toBeGreaterThanOrEqual(0.82);
+    // Reached: overall 0.95, empathy 0.91, communication 0.85, problem solving 0.75.
+    expect(e.auc.empathyScore).toBeGreaterThanOrEqual(0.85);
     expect(e.auc.communicationScore).toBeGreaterThanOrEqual(0.82);
     expect(e.auc.problemSolvingScore).toBeGreaterThanOrEqual(0.7);
     expect(e.means.high.overallScore).toBeGreaterThan(e.means.low.overallScore);
@@ -33,7 +33,7 @@ describe.skipIf(rows === null)('coach@1 on the AnnoMI development set', () => {
     const scores = data.map((r) => coach.analyze({ transcript: r.transcript }).score);
     const positives = data.map((r) => r.quality === 'high');
     const s = aucStability(scores, positives, 3);
-    // Reached: leave-one-out 0.93..0.96; 3-fold 0.85, 0.95, 1.00.
+    // Reached: leave-one-out 0.94..0.97; 3-fold 0.86, 0.98, 1.00.
     expect(s.leaveOneOut.min).toBeGreaterThanOrEqual(0.9);
     for (const f of s.folds) expect(f).toBeGreaterThanOrEqual(0.8);
     expect(auc(scores, positives)).toBeGreaterThanOrEqual(0.85);
@@ -41,11 +41,11 @@ describe.skipIf(rows === null)('coach@1 on the AnnoMI development set', () => {
 
   it('codes questions and reflections as the human coders did, near enough', () => {
     const a = detectorAgreement(data);
-    // Reached: questions P 0.82 R 0.87, reflections P 0.68 R 0.71, input P 0.57 R 0.31.
+    // Reached: questions P 0.83 R 0.87, reflections P 0.68 R 0.72, input P 0.63 R 0.31.
     expect(a.question.precision).toBeGreaterThanOrEqual(0.78);
     expect(a.question.recall).toBeGreaterThanOrEqual(0.83);
     expect(a.reflection.precision).toBeGreaterThanOrEqual(0.64);
     expect(a.reflection.recall).toBeGreaterThanOrEqual(0.67);
-    expect(a.input.precision).toBeGreaterThanOrEqual(0.5);
+    expect(a.input.precision).toBeGreaterThanOrEqual(0.55);
   });
 });
