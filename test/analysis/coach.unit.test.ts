@@ -4,14 +4,13 @@ import { coach, type CoachAnalysis } from '../../src/analysis/coach/index.js';
 import { secondsOf } from '../../src/analysis/coach/timing.js';
 import { tokenize } from '../../src/analysis/coach/tokenize.js';
 import { codeUserTurn } from '../../src/analysis/coach/userTurn.js';
-import { describeAll } from '../../src/analysis/coach/vocabulary.js';
 import { findAnalyzer } from '../../src/analysis/registry.js';
 import type { Turn } from '../../src/analysis/types.js';
 
 /** Codes a practitioner turn said right after `before` (the counterpart's words). */
 function code(text: string, before = '') {
   const memory = new CounterpartMemory();
-  if (before) memory.remember(describeAll(tokenize(before).words));
+  if (before) memory.remember(tokenize(before).infos);
   return codeUserTurn(tokenize(text), memory);
 }
 

@@ -31,3 +31,13 @@ describe('tokenize', () => {
     }), { numRuns: 1000 });
   });
 });
+
+describe('cue phrases', () => {
+  it('are written as the tokenizer reads them, so matching by plain split is exact', async () => {
+    const lexicon = await import('../../src/analysis/coach/lexicon.js');
+    for (const list of Object.values(lexicon)) {
+      if (!Array.isArray(list)) continue;
+      for (const phrase of list as string[]) expect(tokenize(phrase).words).toEqual(phrase.split(' '));
+    }
+  });
+});

@@ -4,7 +4,6 @@ import { CounterpartMemory } from './memory.js';
 import { secondsOf } from './timing.js';
 import { textOf, tokenize, type Tokens } from './tokenize.js';
 import { codeUserTurn, type UserTurnCode } from './userTurn.js';
-import { describeAll } from './vocabulary.js';
 
 // One walk over the transcript in order: each turn is tokenized once and coded by whose it is.
 // The practitioner's turns are coded against what the counterpart has said so far, so the walk
@@ -40,7 +39,7 @@ export function walkConversation(transcript: unknown): TurnRecord[] {
     // The system prompt is not part of the conversation, and other roles are not coded.
     const tokens = tokenize(side === 'other' ? '' : textOf(turn.content));
     const record: TurnRecord = { index, side, tokens, seconds: secondsOf(turn as Turn) };
-    const infos = describeAll(tokens.words);
+    const infos = tokens.infos;
     if (side === 'user') record.user = codeUserTurn(tokens, memory, infos);
     else if (side === 'counterpart') {
       record.counterpart = codeCounterpartTurn(tokens, infos);

@@ -1,7 +1,7 @@
 import { Cue, CueHits, scanPhrases } from './phrases.js';
 import { sentimentOf } from './sentiment.js';
 import type { Tokens } from './tokenize.js';
-import { describeAll, type WordInfo } from './vocabulary.js';
+import type { WordInfo } from './vocabulary.js';
 
 // How the counterpart answers is the best evidence of how the practitioner is doing: a person
 // who feels heard talks more, talks about changing (change talk) and argues less for staying
@@ -21,7 +21,7 @@ export interface CounterpartTurnCode {
 // Reused by every call: coding is synchronous and never re-entrant, and nothing keeps `hits`.
 const HITS = new CueHits();
 
-export function codeCounterpartTurn(tokens: Tokens, infos: readonly WordInfo[] = describeAll(tokens.words)): CounterpartTurnCode {
+export function codeCounterpartTurn(tokens: Tokens, infos: readonly WordInfo[] = tokens.infos): CounterpartTurnCode {
   const hits = HITS.reset();
   const { words } = tokens;
   scanPhrases(infos, 'counterpartCues', words, 0, words.length, hits);

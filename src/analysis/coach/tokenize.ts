@@ -3,6 +3,8 @@
 // Plain ASCII text (most of it) takes a hand-written scanner, about three times faster than
 // the Unicode regex that handles everything else; a property test keeps the two identical.
 
+import { describeAll, describeSlice, type WordInfo } from './vocabulary.js';
+
 /** Longest quote kept as evidence: enough to recognise the moment, short enough for a card. */
 const QUOTE_CHARS = 180;
 
@@ -34,6 +36,8 @@ export interface Sentence {
 export interface Tokens {
   text: string;
   words: string[];
+  /** The vocabulary entry of each word, same order. */
+  infos: WordInfo[];
   sentences: Sentence[];
   /** Indices of words that open a clause after a comma, colon or dash, in order. */
   clauses: number[];
@@ -72,6 +76,7 @@ function tokenizeAscii(content: string): Tokens | null {
   const text = content.toLowerCase();
   const n = text.length;
   const words: string[] = [];
+  const infos: WordInfo[] = [];
   const sentences: Sentence[] = [];
   const clauses: number[] = [];
   let sentenceStart = 0;
@@ -82,15 +87,24 @@ function tokenizeAscii(content: string): Tokens | null {
     if (c > 127) return null;
     if (isWordCode(c)) {
       const start = i;
+      let hash = c;
       i++;
       for (;;) {
-        while (i < n && isWordCode(text.charCodeAt(i))) i++;
+        let d: number;
+        while (i < n && isWordCode((d = text.charCodeAt(i)))) {
+          hash = (Math.imul(hash, 31) + d) | 0;
+          i++;
+        }
         // An apostrophe joins only when a letter or digit follows ("you're", not "students'").
-        if (i + 1 < n && text.charCodeAt(i) === C.Quote && isWordCode(text.charCodeAt(i + 1))) i += 2;
-        else break;
+        if (i + 1 < n && text.charCodeAt(i) === C.Quote && isWordCode(text.charCodeAt(i + 1))) {
+          hash = (Math.imul(Math.imul(hash, 31) + C.Quote, 31) + text.charCodeAt(i + 1)) | 0;
+          i += 2;
+        } else break;
       }
       if (charStart < 0) charStart = start;
-      words.push(text.slice(start, i));
+      const info = describeSlice(text, start, i, hash);
+      words.push(info.word);
+      infos.push(info);
       continue;
     }
     if (c === C.Dot || c === C.Bang || c === C.Ask) {
@@ -121,7 +135,7 @@ function tokenizeAscii(content: string): Tokens | null {
     i++;
   }
   if (words.length > sentenceStart) sentences.push({ start: sentenceStart, end: words.length, charStart, charEnd: n, question: false });
-  return { text: content, words, sentences, clauses };
+  return { text: content, words, infos, sentences, clauses };
 }
 
 /** The general tokenizer: any script, curly apostrophes, full-width punctuation. */
@@ -164,7 +178,7 @@ export function tokenizeWithRegex(content: string): Tokens {
   if (words.length > sentenceStart) {
     sentences.push({ start: sentenceStart, end: words.length, charStart, charEnd: text.length, question: false });
   }
-  return { text: content, words, sentences, clauses };
+  return { text: content, words, infos: describeAll(words), sentences, clauses };
 }
 
 /** A quote shorter than this ("Okay.") says nothing alone, so the next sentence joins it. */

@@ -1,7 +1,7 @@
 import type { CounterpartMemory } from './memory.js';
 import { Cue, CueHits, scanPhrases } from './phrases.js';
 import type { Sentence, Tokens } from './tokenize.js';
-import { W, describeAll, type WordInfo } from './vocabulary.js';
+import { W, type WordInfo } from './vocabulary.js';
 
 // Codes one turn of the practising person the way an MI coder would: each sentence gets a form
 // (open or closed question, statement), the turn gets cues (reflection, advice, affirmation, ...),
@@ -104,7 +104,7 @@ function opensWithSo(words: readonly string[], from: number, lead: number): bool
 // Reused by every call: coding is synchronous and never re-entrant, and nothing keeps `hits`.
 const HITS = new CueHits();
 
-export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: readonly WordInfo[] = describeAll(tokens.words)): UserTurnCode {
+export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: readonly WordInfo[] = tokens.infos): UserTurnCode {
   const { words, sentences } = tokens;
   const hits = HITS.reset();
   const at = { question: -1, reflection: -1, advice: -1, affirmation: -1, summary: -1, nextStep: -1, filler: -1 };

@@ -26,6 +26,7 @@ export const W = {
 } as const;
 
 export interface WordInfo {
+  word: string;
   flags: number;
   valence: number;
   stem: string;
@@ -81,7 +82,7 @@ function build(word: string): WordInfo {
   if ((valence >= 2 || valence <= -2) && !NOT_FEELINGS.has(word)) flags |= W.feeling;
   // Short Latin words are mostly function words; one CJK character is a whole word.
   if (!(flags & W.stop) && (word.length >= 3 || word.charCodeAt(0) > 0x2e80)) flags |= W.content;
-  return { flags, valence, stem: stem(word), userCues: USER_CUES.get(word) ?? null, counterpartCues: COUNTERPART_CUES.get(word) ?? null };
+  return { word, flags, valence, stem: stem(word), userCues: USER_CUES.get(word) ?? null, counterpartCues: COUNTERPART_CUES.get(word) ?? null };
 }
 
 const KNOWN = new Map<string, WordInfo>();
@@ -98,9 +99,58 @@ let vocabulary = new Map(KNOWN);
 export function describe(word: string): WordInfo {
   const found = vocabulary.get(word);
   if (found !== undefined) return found;
-  if (vocabulary.size >= MEMO_LIMIT) vocabulary = new Map(KNOWN);
+  if (vocabulary.size >= MEMO_LIMIT) reset();
   const info = build(word);
   vocabulary.set(word, info);
+  return info;
+}
+
+// The ASCII tokenizer finds words by a hash it computes while scanning, in an open-addressing
+// table of its own, so a word seen before is found without cutting a new string out of the
+// text or hashing it again (a Map would box most 32-bit hashes). Linear probing; the table is
+// at most ~40% full because the memo limit resets it.
+const TABLE_BITS = 18;
+const TABLE_MASK = (1 << TABLE_BITS) - 1;
+let table = new Int32Array(1 << TABLE_BITS);
+let entries: WordInfo[] = [];
+
+/** The hash the tokenizer computes: h = h × 31 + char, in 32 bits. */
+export function hashWord(word: string): number {
+  let h = 0;
+  for (let i = 0; i < word.length; i++) h = (Math.imul(h, 31) + word.charCodeAt(i)) | 0;
+  return h;
+}
+
+function insert(info: WordInfo, hash: number): void {
+  let at = hash & TABLE_MASK;
+  while (table[at] !== 0) at = (at + 1) & TABLE_MASK;
+  entries.push(info);
+  table[at] = entries.length;
+}
+
+function reset(): void {
+  vocabulary = new Map(KNOWN);
+  table = new Int32Array(1 << TABLE_BITS);
+  entries = [];
+  for (const info of KNOWN.values()) insert(info, hashWord(info.word));
+}
+reset();
+
+/** The entry for text[start, end), which hashes to `hash`. */
+export function describeSlice(text: string, start: number, end: number, hash: number): WordInfo {
+  const length = end - start;
+  let at = hash & TABLE_MASK;
+  for (let e = table[at]!; e !== 0; at = (at + 1) & TABLE_MASK, e = table[at]!) {
+    const info = entries[e - 1]!;
+    const w = info.word;
+    if (w.length !== length) continue;
+    let k = 0;
+    while (k < length && w.charCodeAt(k) === text.charCodeAt(start + k)) k++;
+    if (k === length) return info;
+  }
+  const info = describe(text.slice(start, end));
+  if (entries.length >= MEMO_LIMIT) reset();
+  insert(info, hash);
   return info;
 }
 
