@@ -41,3 +41,17 @@ describe('cue phrases', () => {
     }
   });
 });
+
+describe('word memo', () => {
+  it('resets when full without changing any result', async () => {
+    const { describe: describeWord } = await import('../../src/analysis/coach/vocabulary.js');
+    const text = "So you're worried about the zqxfirst deadline? It sounds like zqxsecond matters to you.";
+    const before = tokenize(text);
+    // Far more new words than the memo keeps (100,000), forcing at least one reset.
+    const flood = Array.from({ length: 120_000 }, (_, i) => `w${i.toString(36)}x`).join(' ');
+    expect(tokenize(flood).words).toHaveLength(120_000);
+    const after = tokenize(text);
+    expect(after).toEqual(before);
+    expect(describeWord('worried')).toEqual(before.infos[4]);
+  });
+});
