@@ -35,15 +35,17 @@ CREATE TABLE conversations (
 CREATE INDEX conversations_by_user ON conversations (user_id);
 
 -- What every analyzer reads of a conversation, independent of the analyzer: kept once, so a rebuild
--- for a new analyzer version writes only scores.
+-- for a new analyzer version writes only scores. The transcript itself stays in its event (the one
+-- copy of it we keep); this row points at it.
 CREATE TABLE feedback_inputs (
-  conversation_id uuid        PRIMARY KEY REFERENCES conversations (id),
-  user_id         uuid        NOT NULL,
-  scenario_id     uuid,
-  completed_at    timestamptz,
-  duration        integer,
-  transcript      jsonb       NOT NULL,
-  context         jsonb       NOT NULL DEFAULT '{}',
+  conversation_id     uuid        PRIMARY KEY REFERENCES conversations (id),
+  user_id             uuid        NOT NULL,
+  scenario_id         uuid,
+  completed_at        timestamptz,
+  duration            integer,
+  -- The TranscriptReceived event scored: with several, the fullest.
+  transcript_position bigint      NOT NULL,
+  context             jsonb       NOT NULL DEFAULT '{}',
   -- Changes whenever anything an analyzer reads changes; a score made from another hash is stale.
   input_hash      text        NOT NULL,
   created_at      timestamptz NOT NULL,
@@ -79,7 +81,7 @@ SELECT s.id,
        s.score,
        i.completed_at,
        i.duration,
-       i.transcript,
+       t.data->'turns'                              AS transcript,
        s.analysis,
        split_part(s.analyzer, '@', 1)               AS analyzer,
        split_part(s.analyzer, '@', 2)::integer      AS analyzer_version,
@@ -87,6 +89,7 @@ SELECT s.id,
        s.scored_at                                  AS updated_at
   FROM feedback_scores s
   JOIN feedback_inputs i USING (conversation_id)
+  JOIN events t ON t.position = i.transcript_position
  WHERE s.analyzer = (SELECT analyzer FROM feedback_live);
 
 -- Down Migration

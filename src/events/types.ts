@@ -115,6 +115,22 @@ export type RecordedEvent = DomainEvent & {
   recordedAt: Date;
 };
 
+/** Where an event is in the history and what it is, without its content. */
+export interface EventHead {
+  position: string;
+  transactionId: string;
+  streamId: string;
+  type: string;
+}
+
+/**
+ * An event as a fold of its stream sees it: transcripts summarised (their turns stay in Postgres),
+ * everything else whole.
+ */
+export type SummarisedEvent =
+  | Exclude<RecordedEvent, { type: 'TranscriptReceived' }>
+  | (Omit<Extract<RecordedEvent, { type: 'TranscriptReceived' }>, 'data'> & { data: { turnCount: number } });
+
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventSchemas, type);
 }

@@ -20,10 +20,10 @@ export async function findLiveFeedback(db: pg.Pool, conversationId: string): Pro
 /** One analyzer version's feedback, live or not, in the same shape as feedback_sessions. */
 export async function findFeedbackOf(db: pg.Pool, conversationId: string, analyzer: string): Promise<Record<string, unknown> | undefined> {
   const result = await db.query(
-    `SELECT s.id, i.user_id, i.scenario_id, i.conversation_id, s.score, i.completed_at, i.duration, i.transcript, s.analysis,
+    `SELECT s.id, i.user_id, i.scenario_id, i.conversation_id, s.score, i.completed_at, i.duration, t.data->'turns' AS transcript, s.analysis,
             split_part(s.analyzer, '@', 1) AS analyzer, split_part(s.analyzer, '@', 2)::integer AS analyzer_version,
             i.created_at, s.scored_at AS updated_at
-       FROM feedback_scores s JOIN feedback_inputs i USING (conversation_id)
+       FROM feedback_scores s JOIN feedback_inputs i USING (conversation_id) JOIN events t ON t.position = i.transcript_position
       WHERE s.conversation_id = $1 AND s.analyzer = $2`,
     [conversationId, analyzer],
   );

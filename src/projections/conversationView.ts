@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EventData, RecordedEvent, Turn } from '../events/types.js';
+import type { EventData, SummarisedEvent } from '../events/types.js';
 
 // What a conversation's events say, folded the same way whatever order they came in: every choice
 // below (earliest end, longest transcript, failure over success) is commutative, so any ordering and
@@ -27,7 +27,7 @@ export interface FeedbackInputRow {
   scenario_id: string | null;
   completed_at: string | null;
   duration: number | null;
-  transcript: Turn[];
+  transcript_position: string;
   context: { name: string; description: string | null; rubric: unknown };
   input_hash: string;
   created_at: string;
@@ -47,14 +47,14 @@ const maxNumber = (values: (number | null)[]) => {
 };
 
 /** Null until the conversation's start is known: callbacks may arrive before it. */
-export function foldConversation(events: RecordedEvent[]): ConversationView | null {
+export function foldConversation(events: SummarisedEvent[]): ConversationView | null {
   const sorted = [...events].sort(byKey);
   const startedEvent = sorted.find((e) => e.type === 'ConversationStarted');
   if (!startedEvent || startedEvent.type !== 'ConversationStarted') return null;
   const started = startedEvent.data;
 
   const ends: (Ended & { receivedAt: string })[] = [];
-  const transcripts: { turns: Turn[]; recordedAt: string }[] = [];
+  const transcripts: { turnCount: number; position: string; key: string; recordedAt: string }[] = [];
   const recordings: EventData<'RecordingReady'>[] = [];
   const metadata: Record<string, unknown> = {};
   let updatedAt = started.startedAt;
@@ -64,14 +64,14 @@ export function foldConversation(events: RecordedEvent[]): ConversationView | nu
     if (recordedAt > updatedAt) updatedAt = recordedAt;
     if (e.metadata.callbackType && !(e.metadata.callbackType in metadata)) {
       // The transcript is kept once, in feedback_sessions; here a count says it came.
-      metadata[e.metadata.callbackType] = e.type === 'TranscriptReceived' ? { turns: e.data.turns.length } : e.data;
+      metadata[e.metadata.callbackType] = e.type === 'TranscriptReceived' ? { turns: e.data.turnCount } : e.data;
     }
     switch (e.type) {
       case 'ConversationEnded':
         ends.push({ ...e.data, receivedAt: e.metadata.receivedAt });
         break;
       case 'TranscriptReceived':
-        transcripts.push({ turns: e.data.turns, recordedAt });
+        transcripts.push({ turnCount: e.data.turnCount, position: e.position, key: e.idempotencyKey, recordedAt });
         break;
       case 'RecordingReady':
         recordings.push(e.data);
@@ -98,7 +98,7 @@ export function foldConversation(events: RecordedEvent[]): ConversationView | nu
   };
 
   // No transcript, no feedback. With several, the fullest one (ties broken by key order above).
-  const transcript = transcripts.reduce<(typeof transcripts)[number] | null>((best, t) => (!best || t.turns.length > best.turns.length ? t : best), null);
+  const transcript = transcripts.reduce<(typeof transcripts)[number] | null>((best, t) => (!best || t.turnCount > best.turnCount ? t : best), null);
   if (!transcript) return { conversation, feedbackInput: null };
 
   const startedAt = minIso(ends.map((e) => e.startedAt)) ?? started.startedAt;
@@ -112,9 +112,10 @@ export function foldConversation(events: RecordedEvent[]): ConversationView | nu
     scenario_id: started.scenario.id,
     completed_at: endedAt ?? minIso(transcripts.map((t) => t.recordedAt)),
     duration: durationSeconds,
-    transcript: transcript.turns,
+    transcript_position: transcript.position,
     context,
-    input_hash: createHash('sha256').update(JSON.stringify([transcript.turns, durationSeconds, context])).digest('base64url'),
+    // The transcript's idempotency key hashes its content, so this changes whenever the words do.
+    input_hash: createHash('sha256').update(JSON.stringify([transcript.key, durationSeconds, context])).digest('base64url'),
     created_at: minIso(transcripts.map((t) => t.recordedAt)) ?? updatedAt,
     updated_at: updatedAt,
   };

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { readStreams } from '../events/readStreams.js';
-import type { RecordedEvent } from '../events/types.js';
+import { readStreamSummaries } from '../events/readStreamSummaries.js';
+import type { EventHead } from '../events/types.js';
 import { foldConversation, type ConversationRow, type FeedbackInputRow } from './conversationView.js';
 import type { Projection } from './types.js';
 
@@ -8,36 +8,41 @@ import type { Projection } from './types.js';
 // depend on an analyzer. Each touched conversation is folded again from all its events, so applying
 // a batch twice, or events in another order, writes the same rows.
 
-const UPSERT_PROFILES = `
-INSERT INTO profiles (id)
-SELECT DISTINCT id FROM unnest($1::uuid[]) AS p(id)
-ON CONFLICT (id) DO NOTHING`;
-
-const UPSERT_CONVERSATIONS = `
+// One statement writes all three tables (data-modifying CTEs run in order of dependency through the
+// foreign keys: profiles, then conversations, then feedback_inputs), so a batch costs one round trip.
+const UPSERT = `
+WITH profiles_added AS (
+  INSERT INTO profiles (id)
+  SELECT DISTINCT user_id FROM jsonb_to_recordset($1::jsonb) AS r(user_id uuid)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+), conversations_written AS (
 INSERT INTO conversations (id, conversation_id, user_id, scenario_id, started_at, ended_at, status, tavus_metadata, recording_url, created_at, updated_at)
 SELECT id, conversation_id, user_id, scenario_id, started_at, ended_at, status, tavus_metadata, recording_url, created_at, updated_at
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, conversation_id text, user_id uuid, scenario_id uuid, started_at timestamptz,
        ended_at timestamptz, status text, tavus_metadata jsonb, recording_url text, created_at timestamptz, updated_at timestamptz)
 ON CONFLICT (id) DO UPDATE SET
   ended_at = excluded.ended_at, status = excluded.status, tavus_metadata = excluded.tavus_metadata,
-  recording_url = excluded.recording_url, updated_at = excluded.updated_at`;
-
-const UPSERT_FEEDBACK_INPUTS = `
-INSERT INTO feedback_inputs (conversation_id, user_id, scenario_id, completed_at, duration, transcript, context, input_hash, created_at, updated_at)
-SELECT conversation_id, user_id, scenario_id, completed_at, duration, transcript, context, input_hash, created_at, updated_at
-  FROM jsonb_to_recordset($1::jsonb) AS r(conversation_id uuid, user_id uuid, scenario_id uuid, completed_at timestamptz, duration integer,
-       transcript jsonb, context jsonb, input_hash text, created_at timestamptz, updated_at timestamptz)
+  recording_url = excluded.recording_url, updated_at = excluded.updated_at
+RETURNING id
+)
+INSERT INTO feedback_inputs (conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, context, input_hash, created_at, updated_at)
+SELECT conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, context, input_hash, created_at, updated_at
+  FROM jsonb_to_recordset($2::jsonb) AS r(conversation_id uuid, user_id uuid, scenario_id uuid, completed_at timestamptz, duration integer,
+       transcript_position bigint, context jsonb, input_hash text, created_at timestamptz, updated_at timestamptz)
+ -- Referencing the conversations written above makes Postgres write them first.
+ WHERE conversation_id IN (SELECT id FROM conversations_written)
 ON CONFLICT (conversation_id) DO UPDATE SET
-  completed_at = excluded.completed_at, duration = excluded.duration, transcript = excluded.transcript,
+  completed_at = excluded.completed_at, duration = excluded.duration, transcript_position = excluded.transcript_position,
   context = excluded.context, input_hash = excluded.input_hash, updated_at = excluded.updated_at
 WHERE feedback_inputs.input_hash IS DISTINCT FROM excluded.input_hash
    OR feedback_inputs.completed_at IS DISTINCT FROM excluded.completed_at`;
 
 export const conversationsProjection: Projection = {
   name: 'conversations',
-  async apply(client: pg.PoolClient, events: RecordedEvent[]) {
+  async apply(client: pg.PoolClient, events: EventHead[]) {
     const streamIds = [...new Set(events.map((e) => e.streamId))];
-    const streams = await readStreams(client, streamIds);
+    const streams = await readStreamSummaries(client, streamIds);
     const conversations: ConversationRow[] = [];
     const inputs: FeedbackInputRow[] = [];
     for (const streamEvents of streams.values()) {
@@ -47,8 +52,6 @@ export const conversationsProjection: Projection = {
       if (view.feedbackInput) inputs.push(view.feedbackInput);
     }
     if (conversations.length === 0) return;
-    await client.query(UPSERT_PROFILES, [conversations.map((c) => c.user_id)]);
-    await client.query(UPSERT_CONVERSATIONS, [JSON.stringify(conversations)]);
-    if (inputs.length > 0) await client.query(UPSERT_FEEDBACK_INPUTS, [JSON.stringify(inputs)]);
+    await client.query(UPSERT, [JSON.stringify(conversations), JSON.stringify(inputs)]);
   },
 };

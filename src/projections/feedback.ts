@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Analyzer, Turn } from '../analysis/types.js';
 import { analyzerId } from '../analysis/types.js';
-import type { RecordedEvent } from '../events/types.js';
+import type { EventHead } from '../events/types.js';
 import { tavusIdOfStream } from '../events/streams.js';
 import type { Projection } from './types.js';
 
@@ -41,9 +41,10 @@ export function score(analyzer: Analyzer, input: FeedbackInput): ScoreRow {
 }
 
 const STALE_INPUTS = `
-SELECT i.conversation_id, i.transcript, i.duration, i.context, i.input_hash
+SELECT i.conversation_id, t.data->'turns' AS transcript, i.duration, i.context, i.input_hash
   FROM conversations c
   JOIN feedback_inputs i ON i.conversation_id = c.id
+  JOIN events t ON t.position = i.transcript_position
   LEFT JOIN feedback_scores s ON s.analyzer = $2 AND s.conversation_id = i.conversation_id
  WHERE c.conversation_id = ANY($1::text[])
    AND s.input_hash IS DISTINCT FROM i.input_hash`;
@@ -63,7 +64,7 @@ export function feedbackProjection(analyzer: Analyzer): Projection {
   const id = analyzerId(analyzer);
   return {
     name: feedbackCheckpointName(id),
-    async apply(client, events: RecordedEvent[]) {
+    async apply(client, events: EventHead[]) {
       const tavusIds = [...new Set(events.map((e) => tavusIdOfStream(e.streamId)))];
       const stale = await client.query<{ conversation_id: string; transcript: Turn[]; duration: number | null; context: FeedbackInput['context']; input_hash: string }>(
         STALE_INPUTS,

@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import type { RecordedEvent } from '../events/types.js';
+import type { EventHead } from '../events/types.js';
 
 /** A read model fed by the runner: applies a batch inside the runner's transaction. */
 export interface Projection {
   /** Its checkpoint's name in projection_checkpoints. */
   name: string;
-  apply(client: pg.PoolClient, events: RecordedEvent[]): Promise<void>;
+  /** The batch's events, as heads: a projection reads the content it needs itself. */
+  apply(client: pg.PoolClient, events: EventHead[]): Promise<void>;
 }

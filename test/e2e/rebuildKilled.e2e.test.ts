@@ -32,14 +32,21 @@ beforeAll(async () => {
     [user, CONVERSATIONS],
   );
   await db.query(
-    `INSERT INTO feedback_inputs (conversation_id, user_id, duration, transcript, context, input_hash, created_at, updated_at)
-     SELECT md5('c' || g)::uuid, $1, 60 + g % 300,
-            jsonb_build_array(jsonb_build_object('role', 'user', 'content', 'How did week ' || g || ' go? Tell me more.'),
-                              jsonb_build_object('role', 'assistant', 'content', 'It was fine, thanks for asking.'),
-                              jsonb_build_object('role', 'user', 'content', repeat('I hear you. ', g % 7))),
-            '{"name": "s"}', 'h' || g, now(), now()
-       FROM generate_series(1, $2) g`,
-    [user, CONVERSATIONS],
+    `INSERT INTO events (stream_id, type, data, metadata, idempotency_key)
+     SELECT 'conversation-c' || g, 'TranscriptReceived',
+            jsonb_build_object('systemPromptRemoved', true, 'turns', jsonb_build_array(
+              jsonb_build_object('role', 'user', 'content', 'How did week ' || g || ' go? Tell me more.'),
+              jsonb_build_object('role', 'assistant', 'content', 'It was fine, thanks for asking.'),
+              jsonb_build_object('role', 'user', 'content', repeat('I hear you. ', g % 7)))),
+            '{"receivedAt": "2025-01-01T00:00:00Z", "source": "tavus-callback"}', 'transcript-' || g
+       FROM generate_series(1, $1) g`,
+    [CONVERSATIONS],
+  );
+  await db.query(
+    `INSERT INTO feedback_inputs (conversation_id, user_id, duration, transcript_position, context, input_hash, created_at, updated_at)
+     SELECT md5(substr(e.stream_id, 14))::uuid, $1, 60 + substr(e.stream_id, 15)::int % 300, e.position, '{"name": "s"}', 'h' || e.position, now(), now()
+       FROM events e WHERE e.type = 'TranscriptReceived'`,
+    [user],
   );
   await db.query(`INSERT INTO feedback_live (analyzer) VALUES ('turns@1')`);
   await db.query(`INSERT INTO feedback_builds (analyzer, status, built_at) VALUES ('turns@1', 'built', now())`);
@@ -79,8 +86,8 @@ describe('a rebuild killed mid-way', () => {
     expect(listed.stdout).toMatch(/turns@1\s+built\s+0\s+\(not in this build of the service\)/);
     // Every row is what scoring its input gives, so it equals what an uninterrupted build writes.
     const sample = await db.query(
-      `SELECT i.conversation_id, i.transcript, i.duration, i.context, i.input_hash, s.id, s.score, s.analysis
-         FROM feedback_inputs i JOIN feedback_scores s ON s.conversation_id = i.conversation_id AND s.analyzer = 'baseline@1'
+      `SELECT i.conversation_id, t.data->'turns' AS transcript, i.duration, i.context, i.input_hash, s.id, s.score, s.analysis
+         FROM feedback_inputs i JOIN events t ON t.position = i.transcript_position JOIN feedback_scores s ON s.conversation_id = i.conversation_id AND s.analyzer = 'baseline@1'
         WHERE i.conversation_id IN (SELECT md5('c' || g)::uuid FROM generate_series(1, $1, 97) g)`,
       [CONVERSATIONS],
     );

@@ -18,6 +18,12 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
     async drop() {
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
+      // Let clients that are closing finish first: a forced drop would fail them mid-goodbye.
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (rows[0]!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },

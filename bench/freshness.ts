@@ -1,0 +1,96 @@
+import pg from 'pg';
+import { callbackTokens } from '../src/commands/callbackToken.js';
+import { createBenchDatabase } from './support/database.js';
+import { CONVERSATION_ID_PLACEHOLDER, seedStartedConversations, singleBodyTemplate, waitForProjections } from './support/fixtures.js';
+import { startProcess } from './support/processes.js';
+
+// Freshness: callbacks at a steady 1,000/s; for each, the time from its 200 to its feedback row being
+// readable in feedback_sessions, found by polling the view every 2 ms for the conversations pending.
+
+export interface FreshnessResult {
+  rate: number;
+  seconds: number;
+  sent: number;
+  non200: number;
+  p50: number;
+  p99: number;
+  max: number;
+  pollMs: number;
+  database: string;
+}
+
+const SECRET = 'bench-secret-of-enough-length';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+export async function runFreshnessBench(options: { rate?: number; seconds?: number } = {}): Promise<FreshnessResult> {
+  const rate = options.rate ?? 1_000;
+  const seconds = options.seconds ?? 10;
+  const pollMs = 2;
+  const total = rate * seconds;
+  const database = await createBenchDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  const service = await startProcess(['dist/main.js'], { DATABASE_URL: database.url, AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'warn' }, 3103, '/readyz');
+  try {
+    const seeded = await seedStartedConversations(pool, total);
+    await waitForProjections(pool);
+    const tokens = callbackTokens(SECRET);
+    const [prefix, suffix] = singleBodyTemplate().split(CONVERSATION_ID_PLACEHOLDER) as [string, string];
+
+    const acknowledged = new Map<string, number>();
+    const latencies: number[] = [];
+    let non200 = 0;
+    let sending = true;
+    const poller = (async () => {
+      while (sending || acknowledged.size > 0) {
+        const pending = [...acknowledged.keys()];
+        if (pending.length > 0) {
+          const { rows } = await pool.query<{ conversation_id: string }>('SELECT conversation_id FROM feedback_sessions WHERE conversation_id = ANY($1::uuid[])', [pending]);
+          const now = performance.now();
+          for (const { conversation_id } of rows) {
+            latencies.push(Math.max(0, now - acknowledged.get(conversation_id)!));
+            acknowledged.delete(conversation_id);
+          }
+        }
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    })();
+
+    const start = performance.now();
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const c = seeded[i]!;
+      inFlight.push(
+        fetch(`${service.url}/webhooks/tavus/${tokens.issue(c.id)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: prefix + c.tavusId + suffix })
+          .then(async (response) => {
+            await response.arrayBuffer();
+            if (response.status === 200) acknowledged.set(c.id, performance.now());
+            else non200++;
+          })
+          .catch(() => {
+            non200++;
+          }),
+      );
+    }
+    await Promise.all(inFlight);
+    sending = false;
+    const deadline = performance.now() + 30_000;
+    while (acknowledged.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await poller;
+    latencies.sort((a, b) => a - b);
+    return { rate, seconds, sent: total, non200, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN, pollMs, database: database.describe };
+  } finally {
+    await service.stop();
+    await pool.end();
+    await database.drop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await runFreshnessBench(), null, 2));
+}

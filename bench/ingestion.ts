@@ -1,0 +1,110 @@
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { callbackTokens } from '../src/commands/callbackToken.js';
+import { createBenchDatabase } from './support/database.js';
+import { CONVERSATION_ID_PLACEHOLDER, seedStartedConversations, singleBodyTemplate, waitForProjections } from './support/fixtures.js';
+import { startProcess, type Child } from './support/processes.js';
+
+// Ingestion: 64 connections post 4.4 KB single-body callbacks, each for a distinct conversation that
+// exists, to the service (answering 200 only after commit), and the same to the ceiling: the same
+// express stack without a database. Both in one run, so the ratio is measured, not guessed.
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+export interface IngestionResult {
+  ceiling: LoadResult;
+  service: LoadResult;
+  ratio: number;
+  bodyBytes: number;
+  durable: number;
+  connections: number;
+  seconds: number;
+  database: string;
+}
+
+const SECRET = 'bench-secret-of-enough-length';
+
+async function load(url: string, paths: string[], ids: string[], seconds: number, connections: number): Promise<LoadResult> {
+  const [prefix, suffix] = singleBodyTemplate().split(CONVERSATION_ID_PLACEHOLDER) as [string, string];
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => {
+          const i = next++ % paths.length;
+          return { ...req, path: paths[i]!, body: prefix + ids[i]! + suffix };
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    total: result.requests.total,
+  };
+}
+
+export async function runIngestionBench(options: { seconds?: number; connections?: number; conversations?: number } = {}): Promise<IngestionResult> {
+  const seconds = options.seconds ?? 10;
+  const connections = options.connections ?? 64;
+  const database = await createBenchDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  let service: Child | undefined;
+  let ceiling: Child | undefined;
+  try {
+    const seeded = await seedStartedConversations(pool, options.conversations ?? 150_000);
+    const tokens = callbackTokens(SECRET);
+    const paths = seeded.map((c) => `/webhooks/tavus/${tokens.issue(c.id)}`);
+    const ids = seeded.map((c) => c.tavusId);
+
+    ceiling = await startProcess(['--import', 'tsx', 'bench/ceilingServer.ts'], { LOG_LEVEL: 'warn' }, 3101);
+    await load(ceiling.url, paths.slice(0, 1000), ids.slice(0, 1000), 2, connections); // warm-up
+    const ceilingResult = await load(ceiling.url, paths, ids, seconds, connections);
+    await ceiling.stop();
+    ceiling = undefined;
+
+    service = await startProcess(['dist/main.js'], { DATABASE_URL: database.url, AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'warn' }, 3102, '/readyz');
+    await waitForProjections(pool);
+    // Warm-up on conversations the measured run will not use.
+    const warm = 4_000;
+    await load(service.url, paths.slice(-warm), ids.slice(-warm), 2, connections);
+    const before = Number((await pool.query('SELECT count(*) FROM callbacks')).rows[0].count);
+    const serviceResult = await load(service.url, paths.slice(0, -warm), ids.slice(0, -warm), seconds, connections);
+    const after = Number((await pool.query('SELECT count(*) FROM callbacks')).rows[0].count);
+    return {
+      ceiling: ceilingResult,
+      service: serviceResult,
+      ratio: serviceResult.requestsPerSecond / ceilingResult.requestsPerSecond,
+      bodyBytes: Buffer.byteLength(singleBodyTemplate().replace(CONVERSATION_ID_PLACEHOLDER, ids[0]!)),
+      durable: after - before,
+      connections,
+      seconds,
+      database: database.describe,
+    };
+  } finally {
+    await ceiling?.stop();
+    await service?.stop();
+    await pool.end();
+    await database.drop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await runIngestionBench();
+  console.log(JSON.stringify(r, null, 2));
+}
