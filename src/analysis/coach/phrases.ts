@@ -21,11 +21,24 @@ export type Cue = (typeof Cue)[keyof typeof Cue];
 export const CUE_COUNT = 13;
 
 export interface Phrase {
-  rest: string[];
+  /** The words after the first two (after the first, for one-word phrases: none). */
+  tail: string[];
   cue: Cue;
 }
 
-export type PhraseIndex = Map<string, Phrase[]>;
+/**
+ * The phrases that start with one word. Common first words ("you", "i") start dozens of
+ * phrases, so longer phrases are grouped by their second word: a scan looks up the next word
+ * once instead of trying every phrase.
+ */
+export interface PhraseStart {
+  /** Cues that are this word alone. */
+  single: Cue[];
+  /** Second word → phrases of two or more words. */
+  bySecond: Map<string, Phrase[]>;
+}
+
+export type PhraseIndex = Map<string, PhraseStart>;
 
 export function compilePhrases(lists: ReadonlyArray<readonly [Cue, readonly string[]]>): PhraseIndex {
   const index: PhraseIndex = new Map();
@@ -34,11 +47,17 @@ export function compilePhrases(lists: ReadonlyArray<readonly [Cue, readonly stri
       // Cue phrases are plain lower-case words and apostrophes (a test checks that the
       // tokenizer reads them the same way), so a split on spaces is enough.
       const words = phrase.split(' ').filter((w) => w.length > 0);
-      const first = words[0];
+      const [first, second] = words;
       if (first === undefined) continue;
-      let bucket = index.get(first);
-      if (bucket === undefined) index.set(first, (bucket = []));
-      bucket.push({ rest: words.slice(1), cue });
+      let start = index.get(first);
+      if (start === undefined) index.set(first, (start = { single: [], bySecond: new Map() }));
+      if (second === undefined) {
+        start.single.push(cue);
+        continue;
+      }
+      let group = start.bySecond.get(second);
+      if (group === undefined) start.bySecond.set(second, (group = []));
+      group.push({ tail: words.slice(2), cue });
     }
   }
   return index;
@@ -67,7 +86,7 @@ export class CueHits {
  * `infos[i]` is the vocabulary entry of words[i], which lists the phrases that start with it.
  */
 export function scanPhrases(
-  infos: ReadonlyArray<{ userCues: readonly Phrase[] | null; counterpartCues: readonly Phrase[] | null }>,
+  infos: ReadonlyArray<{ userCues: PhraseStart | null; counterpartCues: PhraseStart | null }>,
   side: 'userCues' | 'counterpartCues',
   words: readonly string[],
   from: number,
@@ -76,14 +95,22 @@ export function scanPhrases(
 ): number {
   let mask = 0;
   for (let i = from; i < to; i++) {
-    const bucket = infos[i]![side];
-    if (bucket == null) continue;
-    for (const phrase of bucket) {
-      const rest = phrase.rest;
-      if (i + 1 + rest.length > to) continue;
+    const start = infos[i]![side];
+    if (start === null) continue;
+    for (const cue of start.single) {
+      mask |= 1 << cue;
+      if (hits.first[cue] === -1) hits.first[cue] = i;
+      hits.count[cue]!++;
+    }
+    if (i + 1 >= to) continue;
+    const group = start.bySecond.get(words[i + 1]!);
+    if (group === undefined) continue;
+    for (const phrase of group) {
+      const tail = phrase.tail;
+      if (i + 2 + tail.length > to) continue;
       let k = 0;
-      while (k < rest.length && words[i + 1 + k] === rest[k]) k++;
-      if (k < rest.length) continue;
+      while (k < tail.length && words[i + 2 + k] === tail[k]) k++;
+      if (k < tail.length) continue;
       const cue = phrase.cue;
       mask |= 1 << cue;
       if (hits.first[cue] === -1) hits.first[cue] = i;

@@ -4,7 +4,7 @@ import {
   NEGATORS, NEXT_STEP_CUES, OPEN_INVITES, PERMISSION_CUES, REFLECTION_CUES, SECOND_PERSON, SOCIAL_CUES, STOPWORDS, SUBJECT,
   SUMMARY_CUES, SUSTAIN_TALK, WH,
 } from './lexicon.js';
-import { Cue, compilePhrases, type Phrase } from './phrases.js';
+import { Cue, compilePhrases, type PhraseStart } from './phrases.js';
 import { stem } from './stem.js';
 
 // Everything the detectors want to know about a word, found with one map lookup: its word
@@ -31,8 +31,8 @@ export interface WordInfo {
   valence: number;
   stem: string;
   /** Cue phrases starting with this word, as heard from the practitioner / the counterpart. */
-  userCues: Phrase[] | null;
-  counterpartCues: Phrase[] | null;
+  userCues: PhraseStart | null;
+  counterpartCues: PhraseStart | null;
 }
 
 const USER_CUES = compilePhrases([
