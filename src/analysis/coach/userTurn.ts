@@ -1,13 +1,14 @@
 import type { CounterpartMemory } from './memory.js';
 import { Cue, CueHits, scanPhrases } from './phrases.js';
-import type { Sentence, Tokens } from './tokenize.js';
+import { formOf, skipLeadIn } from './questionForm.js';
+import type { Tokens } from './tokenize.js';
 import { W, type WordInfo } from './vocabulary.js';
 
 // Codes one turn of the practising person the way an MI coder would: each sentence gets a form
 // (open or closed question, statement), the turn gets cues (reflection, advice, affirmation, ...),
 // and finally one behaviour code, so it can be compared with utterance-level labels.
 
-/** A statement this long with no "you" in it is explaining, not listening. */
+/** Statements this long, with no question and no sign of reflecting, are a lecture. */
 const LECTURE_WORDS = 40;
 /** Words in a statement short enough to be a restatement rather than an explanation. */
 const SHORT_STATEMENT = 15;
@@ -36,53 +37,6 @@ export interface UserTurnCode {
   echoed: number;
   /** Word index to quote for each finding, -1 when absent. */
   at: { question: number; reflection: number; advice: number; affirmation: number; summary: number; nextStep: number; filler: number };
-}
-
-type Form = 'open' | 'closed' | 'tag' | 'statement';
-
-/** The form of the clause opening at `lead`, or null when it does not open a question. */
-function questionAt(words: readonly string[], infos: readonly WordInfo[], lead: number, end: number, marked: boolean): 'open' | 'closed' | null {
-  if (lead >= end) return null;
-  const first = infos[lead]!.flags;
-  const next = lead + 1 < end ? infos[lead + 1]!.flags : 0;
-  // "what do you...", "how's it going?"; but "what you're saying is..." is a statement.
-  if (first & W.wh && (marked || words[lead]!.includes("'") || next & W.aux)) return 'open';
-  // "do you...", "is it..." ask for yes or no; without the question mark only before a pronoun
-  // subject, so "Do your homework." stays an instruction.
-  if (first & W.aux && next & W.subject && (marked || PRONOUNS.has(words[lead + 1]!))) return 'closed';
-  if (!marked) return null;
-  // "In what ways...?", "For how long?": a question word right after a preposition.
-  if (next & W.wh && PREPOSITIONS.has(words[lead]!)) return 'open';
-  // "Anything else?", "Any other reasons?"
-  if (QUANTIFIERS.has(words[lead]!)) return 'closed';
-  return null;
-}
-
-const PRONOUNS = new Set(['you', 'i', 'it', 'we', 'they', 'he', 'she', 'that', 'this', 'there']);
-const PREPOSITIONS = new Set(['in', 'on', 'at', 'for', 'by', 'with', 'from', 'to', 'about', 'since', 'until', 'of']);
-const QUANTIFIERS = new Set(['any', 'anything', 'anyone', 'anybody', 'anywhere', 'anymore']);
-
-/** Skips discourse markers ("so", "okay") and stutters ("is-is doing...") before the real start. */
-function skipLeadIn(words: readonly string[], infos: readonly WordInfo[], i: number, end: number): number {
-  while (i < end && (infos[i]!.flags & W.leadIn || (i + 1 < end && words[i] === words[i + 1]))) i++;
-  return i;
-}
-
-/**
- * A sentence's form, read from the start of the sentence and of each clause in it: a question
- * often follows a name or a preamble ("Sandra, can you...", "On a scale of 1 to 10, how...").
- */
-function formOf(tokens: Tokens, infos: readonly WordInfo[], s: Sentence, lead: number, mask: number, clause: { next: number }): Form {
-  const { words, clauses } = tokens;
-  if (mask & (1 << Cue.openInvite)) return 'open';
-  let form = questionAt(words, infos, lead, s.end, s.question);
-  // Mid-sentence clauses count only in a marked question: unmarked, "..., which is why" is not one.
-  while (form === null && s.question && clause.next < clauses.length && clauses[clause.next]! < s.end) {
-    const c = clauses[clause.next++]!;
-    if (c > s.start) form = questionAt(words, infos, skipLeadIn(words, infos, c, s.end), s.end, s.question);
-  }
-  while (clause.next < clauses.length && clauses[clause.next]! < s.end) clause.next++;
-  return form ?? (s.question ? 'tag' : 'statement');
 }
 
 function hasEcho(recent: Uint8Array, from: number, to: number): boolean {
