@@ -10,17 +10,24 @@ const MAX_QUOTES = 3;
 
 export type Spot = keyof UserTurnCode['at'];
 
-/** The first few user turns where `spot` was found and `keep` holds. */
-export function quotesWhere(records: readonly TurnRecord[], spot: Spot, keep: (u: UserTurnCode, r: TurnRecord) => boolean): EvidenceQuote[] {
-  const out: EvidenceQuote[] = [];
-  for (const r of records) {
-    const u = r.user;
-    if (u === undefined || !keep(u, r)) continue;
-    const at = u.at[spot];
-    out.push({ turn: r.index, quote: quoteSentence(r.tokens, at < 0 ? 0 : at) });
-    if (out.length === MAX_QUOTES) break;
-  }
-  return out.filter((q) => q.quote.length > 0);
+/**
+ * The first few user turns where `spot` was found and `keep` holds, in transcript order; turns
+ * that `prefer` marks as the clearest examples come first when there are more than enough.
+ */
+export function quotesWhere(
+  records: readonly TurnRecord[],
+  spot: Spot,
+  keep: (u: UserTurnCode) => boolean,
+  prefer: (u: UserTurnCode) => boolean = () => true,
+): EvidenceQuote[] {
+  const matching = records.filter((r) => r.user !== undefined && keep(r.user));
+  const clear = matching.filter((r) => prefer(r.user!));
+  const chosen = (clear.length >= MAX_QUOTES ? clear : [...clear, ...matching.filter((r) => !prefer(r.user!))])
+    .slice(0, MAX_QUOTES)
+    .sort((a, b) => a.index - b.index);
+  return chosen
+    .map((r) => ({ turn: r.index, quote: quoteSentence(r.tokens, Math.max(0, r.user!.at[spot])) }))
+    .filter((q) => q.quote.length > 0);
 }
 
 /** The user turn with the most of something (e.g. words), quoted where `spot` was heard or from its start. */

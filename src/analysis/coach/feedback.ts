@@ -39,7 +39,8 @@ export function strengthsOf(m: Metrics, records: readonly TurnRecord[]): Finding
   if (n(m.reflections) >= 2 && n(m.reflectionShare) >= 0.2) {
     out.push({
       text: `You reflected back what they said in ${n(m.reflections)} of the ${plural(substantive, 'turn')} where you did more than acknowledge, showing you were listening.`,
-      evidence: quotesWhere(records, 'reflection', (u) => u.reflection),
+      // Turns coded as reflections through and through make the clearest examples.
+      evidence: quotesWhere(records, 'reflection', (u) => u.reflection, (u) => u.code === 'reflection'),
       weight: 5 + n(m.reflectionShare) * 10,
     });
   }

@@ -11,8 +11,8 @@ export const BACKCHANNEL = new Set([
   'all', 'so', 'and', 'well', 'nice', 'thanks', 'thank', 'you', 'absolutely', 'exactly', 'true', 'indeed',
 ]);
 
-/** Sounds with no meaning of their own. */
-export const FILLERS = new Set(['um', 'uh', 'uhm', 'umm', 'uhh', 'er', 'erm', 'ehm', 'hmm']);
+/** Sounds with no meaning of their own ("mm-hmm" is listening, not filling). */
+export const FILLERS = new Set(['um', 'uh', 'uhm', 'umm', 'uhh', 'er', 'erm', 'ehm']);
 
 /** Discourse markers skipped when looking for the word that makes a sentence a question. */
 export const LEAD_IN = new Set([

@@ -68,6 +68,7 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
   let reflective = 0;
   let informing = 0;
   let statementWithYou = false;
+  let firstYouStatement = -1;
   let concludes = false;
   let statementWords = 0;
 
@@ -132,7 +133,10 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
       continue;
     }
     statementWords += s.end - s.start;
-    if (you) statementWithYou = true;
+    if (you && !statementWithYou) {
+      statementWithYou = true;
+      firstYouStatement = s.start;
+    }
     if (mask & (1 << Cue.info)) informing++;
     // Said back as a question, or naming a feeling of theirs: reflective. Concluding with "so"
     // is a weaker sign: practitioners also open advice and information that way.
@@ -175,7 +179,7 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
   else code = 'other';
   // Counted as a reflection when it is one, even in a turn that also asks a question.
   const reflection = !backchannel && !advice && (strong || (weak && !information && !lecture));
-  if (reflection && at.reflection < 0) at.reflection = summary ? Math.max(0, hits.first[Cue.summary]!) : 0;
+  if (reflection && at.reflection < 0) at.reflection = summary ? Math.max(0, hits.first[Cue.summary]!) : Math.max(0, firstYouStatement);
   if (summary) at.summary = hits.first[Cue.summary]!;
   const affirmation = at.affirmation >= 0;
   const nextStep = hits.has(Cue.nextStep);
