@@ -5,7 +5,7 @@ import { CONVERSATION_ID_PLACEHOLDER, seedStartedConversations, singleBodyTempla
 import { startProcess } from './support/processes.js';
 
 // Freshness: callbacks at a steady 1,000/s; for each, the time from its 200 to its feedback row being
-// readable in feedback_sessions, found by polling the view every 2 ms for the conversations pending.
+// readable in feedback_sessions, found by polling the view every 5 ms for the conversations pending.
 
 export interface FreshnessResult {
   rate: number;
@@ -28,7 +28,7 @@ function percentile(sorted: number[], p: number): number {
 export async function runFreshnessBench(options: { rate?: number; seconds?: number } = {}): Promise<FreshnessResult> {
   const rate = options.rate ?? 1_000;
   const seconds = options.seconds ?? 10;
-  const pollMs = 2;
+  const pollMs = 5;
   const total = rate * seconds;
   const database = await createBenchDatabase();
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { parseRubric } from '../analysis/rubric.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,6 +21,8 @@ export async function addScenario(pool: pg.Pool, input: ScenarioInput): Promise<
     } catch (err) {
       throw new Error(`--rubric is not valid JSON: ${(err as Error).message}`);
     }
+    const checked = parseRubric(rubric);
+    if (!checked.ok) throw new Error(`--rubric is not a valid rubric:\n  ${checked.errors.join('\n  ')}`);
   }
   const result = await pool.query<{ id: string }>(
     `INSERT INTO scenarios (id, name, description, rubric) VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4)

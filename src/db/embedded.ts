@@ -32,8 +32,17 @@ export async function startEmbeddedPostgres(options: {
     authMethod: 'scram-sha-256',
     persistent: options.persistent ?? true,
     createPostgresUser: true,
-    // Checkpoint-heavy defaults are for big servers; these keep a laptop-sized instance quick.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    // Postgres's defaults are sized for a small shared host. This server is ours alone and takes a
+    // few KB of history per callback: more buffers and rarer checkpoints keep writes from stalling.
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'max_connections=200',
+      '-c', 'shared_buffers=512MB',
+      '-c', 'max_wal_size=8GB',
+      '-c', 'checkpoint_timeout=15min',
+      '-c', 'checkpoint_completion_target=0.9',
+    ],
     onLog: (m: unknown) => log(String(m).trim()),
     onError: (m: unknown) => log(String(m).trim()),
   });
