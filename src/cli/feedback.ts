@@ -4,6 +4,7 @@ import type { Analyzer } from '../analysis/types.js';
 import { listBuilds } from '../projections/builds.js';
 import { readLiveAnalyzer } from '../projections/live.js';
 import { dropFeedback, rebuildFeedback, useFeedback } from '../projections/rebuild.js';
+import { createScoringPool } from '../projections/scoringPool.js';
 import { progressReporter } from './progress.js';
 import { UsageError } from './usage.js';
 
@@ -32,7 +33,13 @@ export async function printAnalyzers(pool: pg.Pool): Promise<void> {
 export async function rebuild(pool: pg.Pool, id: string | undefined): Promise<void> {
   const analyzer = analyzerOrFail(id);
   const progress = progressReporter();
-  const summary = await rebuildFeedback(pool, analyzer, { onProgress: (p) => progress.update(p) });
+  const scoring = createScoringPool(`${analyzer.name}@${analyzer.version}`);
+  let summary;
+  try {
+    summary = await rebuildFeedback(pool, analyzer, { onProgress: (p) => progress.update(p), score: scoring.score, inFlight: scoring.size + 1 });
+  } finally {
+    await scoring.close();
+  }
   progress.end();
   console.log(
     `${summary.analyzer} is live: ${summary.scored} conversations scored from the history and ${summary.events} newer events applied ` +

@@ -45,7 +45,7 @@ async function withPool<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
   const database = await resolveDatabase(config, pino({ level: 'warn' }));
   try {
     await migrate(database.url);
-    const pool = createPool(database.url, { max: 4, applicationName: 'tavus-feedback-cli' });
+    const pool = createPool(database.url, { max: 8, applicationName: 'tavus-feedback-cli' });
     try {
       return await fn(pool);
     } finally {

@@ -3,7 +3,7 @@ import { analyzerId, type Analyzer } from '../analysis/types.js';
 import { readAll, checkpointOf, type Checkpoint } from '../events/readAll.js';
 import { finishBuild, startBuild } from './builds.js';
 import { ensureCheckpoints, readCheckpoint, saveCheckpoints } from './checkpoints.js';
-import { feedbackCheckpointName, feedbackProjection, UPSERT_SCORES, type ScoreRow } from './feedback.js';
+import { feedbackCheckpointName, feedbackProjection, UPSERT_SCORES } from './feedback.js';
 import { readLiveAnalyzer } from './live.js';
 import { scoreRows, type StaleInput } from './scoring.js';
 
@@ -35,8 +35,10 @@ export interface RebuildSummary {
 export interface RebuildOptions {
   batchSize?: number;
   onProgress?: (progress: RebuildProgress) => void;
-  /** Scores a batch of inputs; defaults to this thread, the CLI passes worker threads. */
-  score?: (rows: StaleInput[]) => Promise<ScoreRow[]>;
+  /** Scores a page of inputs into the JSON rows to upsert; defaults to this thread, the CLI uses worker threads. */
+  score?: (rows: StaleInput[]) => Promise<string>;
+  /** Pages being scored or written at once (more than one keeps every core busy). */
+  inFlight?: number;
 }
 
 export class BuildError extends Error {
@@ -45,12 +47,23 @@ export class BuildError extends Error {
 
 const CONVERSATIONS = 'conversations';
 
-const STALE_ALL = `
+// Pages of inputs not yet scored from their current content, in conversation order. Keyset pages
+// (not one cursor) keep every page an index range scan whatever the history's size, and let the
+// next page be read while the last one is scored and written.
+const STALE_FILTER = `
+  FROM feedback_inputs i
+  LEFT JOIN feedback_scores s ON s.analyzer = $1 AND s.conversation_id = i.conversation_id
+ WHERE s.input_hash IS DISTINCT FROM i.input_hash`;
+
+const STALE_PAGE = `
 SELECT i.conversation_id, (t.data->'turns')::text AS transcript, i.duration, i.context::text AS context, i.input_hash
   FROM feedback_inputs i
   JOIN events t ON t.position = i.transcript_position
   LEFT JOIN feedback_scores s ON s.analyzer = $1 AND s.conversation_id = i.conversation_id
- WHERE s.input_hash IS DISTINCT FROM i.input_hash`;
+ WHERE i.conversation_id > $2::uuid
+   AND s.input_hash IS DISTINCT FROM i.input_hash
+ ORDER BY i.conversation_id
+ LIMIT $3`;
 
 /** The advisory lock a process holds while it builds, switches or drops one version. */
 export function buildLockName(id: string): string {
@@ -128,26 +141,34 @@ export async function dropFeedback(pool: pg.Pool, id: string): Promise<{ rows: n
 async function scoreSnapshot(pool: pg.Pool, analyzer: Analyzer, started: number, options: RebuildOptions): Promise<number> {
   const id = analyzerId(analyzer);
   const batchSize = options.batchSize ?? 2_000;
-  const score = options.score ?? (async (rows: StaleInput[]) => scoreRows(analyzer, rows));
+  const score = options.score ?? (async (rows: StaleInput[]) => JSON.stringify(scoreRows(analyzer, rows)));
+  const maxInFlight = options.inFlight ?? 2;
   const reader = await pool.connect();
   let done = 0;
   try {
     await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const checkpoint = (await readCheckpoint(reader, CONVERSATIONS)) as Checkpoint;
-    const total = Number((await reader.query<{ n: string }>(`SELECT count(*) AS n FROM (${STALE_ALL}) stale`, [id])).rows[0]!.n);
-    await reader.query(`DECLARE snapshot_inputs NO SCROLL CURSOR FOR ${STALE_ALL}`, [id]);
+    const total = Number((await reader.query<{ n: string }>(`SELECT count(*) AS n ${STALE_FILTER}`, [id])).rows[0]!.n);
     options.onProgress?.({ phase: 'snapshot', done, total, elapsedMs: performance.now() - started });
-    // Fetch the next batch while the previous one is scored and written.
-    let next = reader.query<StaleInput>(`FETCH ${batchSize} FROM snapshot_inputs`);
+    const page = (after: string) => reader.query<StaleInput>(STALE_PAGE, [id, after, batchSize]);
+    const inFlight: Promise<void>[] = [];
+    let next = page('00000000-0000-0000-0000-000000000000');
     for (;;) {
       const { rows } = await next;
       if (rows.length === 0) break;
-      next = reader.query<StaleInput>(`FETCH ${batchSize} FROM snapshot_inputs`);
-      const scored = await score(rows);
-      await pool.query(UPSERT_SCORES, [id, JSON.stringify(scored)]);
-      done += rows.length;
-      options.onProgress?.({ phase: 'snapshot', done, total, elapsedMs: performance.now() - started });
+      next = page(rows[rows.length - 1]!.conversation_id);
+      inFlight.push(
+        score(rows)
+          .then((json) => pool.query(UPSERT_SCORES, [id, json]))
+          .then(() => {
+            done += rows.length;
+            options.onProgress?.({ phase: 'snapshot', done, total, elapsedMs: performance.now() - started });
+          }),
+      );
+      // Bounded: memory stays flat however long the history.
+      if (inFlight.length >= maxInFlight) await inFlight.shift();
     }
+    await Promise.all(inFlight);
     await reader.query('COMMIT');
     // From here on the build follows events after the snapshot's point.
     await pool.query(
