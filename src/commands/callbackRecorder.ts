@@ -50,10 +50,13 @@ export class CallbackRecorder {
   }
 
   private async write(items: { command: RecordCallback; body: string }[]): Promise<CallbackOutcome[]> {
-    const streamIds = [...new Set(items.map((i) => streamOf(i.command)))];
-    const started = await readStartedConversations(this.pool, streamIds);
+    // Only callbacks without a token need to know whether their conversation started (else 404);
+    // a token's binding to its stream is checked by the append statement itself.
+    const unverified = [...new Set(items.filter((i) => i.command.tokenConversationId === null).map((i) => streamOf(i.command)))];
+    const started = await readStartedConversations(this.pool, unverified);
 
     const events: NewEvent[] = [];
+    const owners: (string | null)[] = [];
     const deliveries: Delivery[] = [];
     const keysInBatch = new Set<string>();
     const outcomes: (CallbackOutcome | NewEvent[])[] = [];
@@ -66,8 +69,11 @@ export class CallbackRecorder {
       }
       // The same fact twice in one batch goes in once, credited to the first delivery.
       const fresh = decision.events.filter((e) => !keysInBatch.has(e.idempotencyKey));
-      for (const e of fresh) keysInBatch.add(e.idempotencyKey);
-      events.push(...fresh);
+      for (const e of fresh) {
+        keysInBatch.add(e.idempotencyKey);
+        events.push(e);
+        owners.push(command.tokenConversationId);
+      }
       outcomes.push(fresh);
       deliveries.push({
         id: command.delivery.id,
@@ -77,14 +83,19 @@ export class CallbackRecorder {
         bodySha256: command.delivery.bodySha256,
         body,
         requestId: command.delivery.requestId,
+        owner: command.tokenConversationId,
       });
     }
 
-    const appended = await appendEvents(this.pool, events, deliveries);
-    return outcomes.map((o, i) =>
-      Array.isArray(o)
-        ? { outcome: 'recorded', streamId: streamOf(items[i]!.command), appended: o.filter((e) => appended.has(e.idempotencyKey)).length }
-        : o,
-    );
+    const { appended, foreign } = await appendEvents(this.pool, events, deliveries, owners);
+    return outcomes.map((o, i) => {
+      if (!Array.isArray(o)) return o;
+      const { command } = items[i]!;
+      const streamId = streamOf(command);
+      if (foreign.has(`${streamId} ${command.tokenConversationId}`)) {
+        return { outcome: 'rejected', status: 401, message: 'this callback token belongs to another conversation' };
+      }
+      return { outcome: 'recorded', streamId, appended: o.filter((e) => appended.has(e.idempotencyKey)).length };
+    });
   }
 }

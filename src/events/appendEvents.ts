@@ -10,45 +10,93 @@ export interface Delivery {
   bodySha256: string;
   body: string;
   requestId: string | null;
+  /**
+   * The conversation (our id) the delivery's callback token names, or null without a token. If the
+   * stream's ConversationStarted names another, the delivery and its events are refused.
+   */
+  owner: string | null;
 }
 
-// One statement, one round trip, one commit for a whole batch: events whose idempotency key is
-// already taken are skipped by the constraint (racing duplicates included), and every delivery is
-// kept for the audit trail. Each value is its own parameter: no array literal to escape on our side,
-// no JSON to unpack on Postgres's, which matters with 4 KB transcripts at thousands a second.
+export interface AppendResult {
+  /** Idempotency keys actually appended (the others were already in the history). */
+  appended: Set<string>;
+  /** `${streamId} ${owner}` of deliveries refused because their token names another conversation. */
+  foreign: Set<string>;
+}
 
-function placeholders(rows: number, columns: readonly string[], offset: number): string {
+// One statement, one round trip, one commit for a whole batch:
+// - a delivery whose token names another conversation than its stream's start is refused, checked
+//   here, in the same statement as the write, rather than by a read before it;
+// - events whose idempotency key is already taken are skipped by the constraint (racing duplicates
+//   included);
+// - every accepted delivery is kept for the audit trail.
+// Each value is its own parameter: no array literal to escape on our side, no JSON to unpack on
+// Postgres's, which matters with 4 KB transcripts at thousands a second.
+
+function values(rows: number, casts: readonly string[], offset: number): string {
   const out: string[] = [];
   for (let r = 0; r < rows; r++) {
-    out.push(`(${columns.map((cast, c) => `$${offset + r * columns.length + c + 1}${cast}`).join(', ')})`);
+    out.push(`(${casts.map((cast, c) => `$${offset + r * casts.length + c + 1}${cast}`).join(', ')})`);
   }
   return out.join(',\n');
 }
 
-const EVENT_CASTS = ['', '', '::jsonb', '::jsonb', ''] as const;
-const DELIVERY_CASTS = ['::uuid', '::timestamptz', '', '', '', '', ''] as const;
+const DELIVERY_CASTS = ['::uuid', '::timestamptz', '::text', '::text', '::text', '::text', '::text', '::text'] as const;
+const EVENT_CASTS = ['::text', '::text', '::jsonb', '::jsonb', '::text', '::text'] as const;
 
 function statement(events: number, deliveries: number): string {
-  const appended = events > 0
-    ? `INSERT INTO events (stream_id, type, data, metadata, idempotency_key)
-       VALUES ${placeholders(events, EVENT_CASTS, 0)}
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING idempotency_key`
-    : 'SELECT NULL::text AS idempotency_key WHERE false';
-  const delivered = deliveries > 0
-    ? `, delivered AS (
-       INSERT INTO callbacks (id, received_at, stream_id, event_type, body_sha256, body, request_id)
-       VALUES ${placeholders(deliveries, DELIVERY_CASTS, events * EVENT_CASTS.length)})`
-    : '';
-  return `WITH appended AS (${appended})${delivered}\nSELECT idempotency_key FROM appended`;
+  const deliveredIn = deliveries > 0
+    ? `VALUES ${values(deliveries, DELIVERY_CASTS, 0)}`
+    : 'SELECT NULL::uuid, NULL::timestamptz, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text WHERE false';
+  const incoming = events > 0
+    ? `VALUES ${values(events, EVENT_CASTS, deliveries * DELIVERY_CASTS.length)}`
+    : 'SELECT NULL::text, NULL::text, NULL::jsonb, NULL::jsonb, NULL::text, NULL::text WHERE false';
+  return `
+WITH delivered_in (id, received_at, stream_id, event_type, body_sha256, body, request_id, owner) AS (${deliveredIn}),
+foreign_owner AS (
+  SELECT DISTINCT d.stream_id, d.owner
+    FROM delivered_in d
+    JOIN events s ON s.stream_id = d.stream_id AND s.type = 'ConversationStarted'
+   WHERE d.owner IS NOT NULL AND s.data->>'id' IS DISTINCT FROM d.owner
+),
+incoming (stream_id, type, data, metadata, idempotency_key, owner) AS (${incoming}),
+appended AS (
+  INSERT INTO events (stream_id, type, data, metadata, idempotency_key)
+  SELECT stream_id, type, data, metadata, idempotency_key FROM incoming i
+   WHERE NOT EXISTS (SELECT 1 FROM foreign_owner f WHERE f.stream_id = i.stream_id AND f.owner = i.owner)
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING idempotency_key
+),
+delivered AS (
+  INSERT INTO callbacks (id, received_at, stream_id, event_type, body_sha256, body, request_id)
+  SELECT id, received_at, stream_id, event_type, body_sha256, body, request_id FROM delivered_in d
+   WHERE NOT EXISTS (SELECT 1 FROM foreign_owner f WHERE f.stream_id = d.stream_id AND f.owner = d.owner)
+)
+SELECT idempotency_key, NULL AS foreign_stream, NULL AS foreign_owner FROM appended
+UNION ALL
+SELECT NULL, stream_id, owner FROM foreign_owner`;
 }
 
-/** Appends what is new; answers the idempotency keys that were actually appended. */
-export async function appendEvents(db: pg.Pool | pg.PoolClient, events: NewEvent[], deliveries: Delivery[] = []): Promise<Set<string>> {
-  if (events.length === 0 && deliveries.length === 0) return new Set();
-  const values: unknown[] = [];
-  for (const e of events) values.push(e.streamId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), e.idempotencyKey);
-  for (const d of deliveries) values.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId);
-  const result = await db.query<{ idempotency_key: string }>(statement(events.length, deliveries.length), values);
-  return new Set(result.rows.map((r) => r.idempotency_key));
+/** Appends what is new; `owners` gives each event's delivery owner (see Delivery.owner). */
+export async function appendEvents(
+  db: pg.Pool | pg.PoolClient,
+  events: NewEvent[],
+  deliveries: Delivery[] = [],
+  owners: (string | null)[] = [],
+): Promise<AppendResult> {
+  if (events.length === 0 && deliveries.length === 0) return { appended: new Set(), foreign: new Set() };
+  const params: unknown[] = [];
+  for (const d of deliveries) params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.owner);
+  events.forEach((e, i) => params.push(e.streamId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), e.idempotencyKey, owners[i] ?? null));
+  const result = await db.query<{ idempotency_key: string | null; foreign_stream: string | null; foreign_owner: string | null }>(
+    statement(events.length, deliveries.length),
+    params,
+  );
+  const appended = new Set<string>();
+  const foreign = new Set<string>();
+  for (const row of result.rows) {
+    if (row.idempotency_key !== null) appended.add(row.idempotency_key);
+    else foreign.add(`${row.foreign_stream} ${row.foreign_owner}`);
+  }
+  return { appended, foreign };
 }

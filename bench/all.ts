@@ -1,0 +1,90 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { runAnalyzerBench } from './analyzer.js';
+import { runFreshnessBench } from './freshness.js';
+import { runIngestionBench } from './ingestion.js';
+import { runRebuildBench } from './rebuild.js';
+import { ROOT } from './support/processes.js';
+
+// `npm run bench`: every benchmark in turn, printed as it completes, then written into the results
+// block of BENCHMARKS.md with the machine they ran on. Pass names to run some: `npm run bench -- ingestion`.
+
+const START = '<!-- results:start -->';
+const END = '<!-- results:end -->';
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+async function main(): Promise<void> {
+  const only = new Set(process.argv.slice(2));
+  const wanted = (name: string) => only.size === 0 || only.has(name);
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const sections: string[] = [`Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}.`];
+
+  if (wanted('analyzer')) {
+    const bench = runAnalyzerBench();
+    const rows = bench.results.map((r) => {
+      const target = r.analyzer.startsWith('baseline') ? 100_000 : 10_000;
+      const words = r.annomiWordsPerSecond === null ? 'n/a' : fmt(r.annomiWordsPerSecond);
+      return `| ${r.analyzer} | ${fmt(r.analysesPerSecond)} | ${fmt(target)} | ${verdict(r.analysesPerSecond >= target)} | ${words} |`;
+    });
+    sections.push(
+      `### Analyzer (one core)\n\n${bench.method}; ${bench.transcript.turns} turns, ${bench.transcript.words} words.\n\n` +
+        `| analyzer | analyses/s | target | | words/s on AnnoMI |\n|---|---|---|---|---|\n${rows.join('\n')}`,
+    );
+    console.log(sections.at(-1));
+  }
+
+  if (wanted('ingestion')) {
+    const r = await runIngestionBench();
+    sections.push(
+      `### Ingestion\n\nautocannon, ${r.connections} connections, ${r.seconds} s after a 2 s warm-up, single-body callbacks of ${fmt(r.bodyBytes)} bytes ` +
+        `(30-turn transcript), each for a distinct existing conversation, on its token URL; ${r.database}. The ceiling is the same express ` +
+        `stack (request logger, raw body, JSON parse) answering without a database, measured in the same run.\n\n` +
+        `| | requests/s | p50 ms | p99 ms | non-2xx | errors |\n|---|---|---|---|---|---|\n` +
+        `| ceiling (no database) | ${fmt(r.ceiling.requestsPerSecond)} | ${r.ceiling.p50} | ${r.ceiling.p99} | ${r.ceiling.non2xx} | ${r.ceiling.errors} |\n` +
+        `| service (200 after commit) | ${fmt(r.service.requestsPerSecond)} | ${r.service.p50} | ${r.service.p99} | ${r.service.non2xx} | ${r.service.errors} |\n\n` +
+        `Service / ceiling: **${fmt(r.ratio * 100)}%** (target ≥ 75%: ${verdict(r.ratio >= 0.75)}); p99 ${r.service.p99} ms (target ≤ 40 ms: ` +
+        `${verdict(r.service.p99 <= 40)}); deliveries stored during the run: ${fmt(r.durable)} for ${fmt(r.service.total)} answers.`,
+    );
+    console.log(sections.at(-1));
+  }
+
+  if (wanted('freshness')) {
+    const r = await runFreshnessBench();
+    sections.push(
+      `### Freshness\n\n${fmt(r.rate)} callbacks/s for ${r.seconds} s (${fmt(r.sent)} single-body callbacks, ${r.non200} not 200), each ` +
+        `timed from its 200 to its row appearing in feedback_sessions (polled every ${r.pollMs} ms); ${r.database}.\n\n` +
+        `| p50 ms | p99 ms | max ms | target p99 |\n|---|---|---|---|\n| ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ≤ 100 ms: ${verdict(r.p99 <= 100)} |`,
+    );
+    console.log(sections.at(-1));
+  }
+
+  if (wanted('rebuild')) {
+    const r = await runRebuildBench();
+    const rows = r.sizes.flatMap((s) =>
+      s.runs.map((run) => {
+        const target = run.analyzer.startsWith('baseline') ? 25_000 : 10_000;
+        return `| ${fmt(s.conversations)} | ${run.analyzer} | ${fmt(run.perSecond)} | ${fmt(target)}: ${verdict(run.perSecond >= target)} | ${run.peakRssMb} | ${verdict(run.peakRssMb <= 300)} |`;
+      }),
+    );
+    const setup = r.sizes.map((s) => `${fmt(s.conversations)}: generated in ${fmt(s.generateSeconds, 1)} s, projected in ${fmt(s.projectSeconds, 1)} s (${fmt(s.conversations / s.projectSeconds)} conversations/s)`);
+    sections.push(
+      `### Rebuild\n\nHistories of ended conversations (started, ended, 30-turn transcript) generated in the event store and projected by the ` +
+        `conversations projection (${setup.join('; ')}), then \`tavus-feedback rebuild feedback --analyzer X\` as a real process, timed ` +
+        `end to end (snapshot, catch-up, switch), peak RSS sampled from /proc; ${r.database}.\n\n` +
+        `| conversations | analyzer | conversations/s | target | peak RSS MB | ≤ 300 MB |\n|---|---|---|---|---|---|\n${rows.join('\n')}`,
+    );
+    console.log(sections.at(-1));
+  }
+
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const current = await readFile(file, 'utf8').catch(() => `# Benchmarks\n\n${START}\n${END}\n`);
+  const [before, rest] = current.split(START) as [string, string | undefined];
+  const after = rest?.split(END)[1] ?? '';
+  await writeFile(file, `${before}${START}\n${sections.join('\n\n')}\n${END}${after}`);
+  console.log(`\nwritten to ${file}`);
+}
+
+await main();
