@@ -105,6 +105,6 @@ export async function runIngestionBench(options: { seconds?: number; connections
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await runIngestionBench();
+  const r = await runIngestionBench({ conversations: Number(process.env.BENCH_CONVERSATIONS) || undefined });
   console.log(JSON.stringify(r, null, 2));
 }

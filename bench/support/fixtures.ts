@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { appendEvents } from '../../src/events/appendEvents.js';
 import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
+import { uuid7 } from '../../src/events/uuid7.js';
 import type { NewEvent, Turn } from '../../src/events/types.js';
 
 // Benchmark inputs: a practice conversation of 30 turns and about 400 words, and histories of them.
@@ -66,7 +67,7 @@ export async function seedStartedConversations(pool: pg.Pool, count: number, pre
   for (let from = 0; from < count; from += 5_000) {
     const events: NewEvent[] = [];
     for (let i = from; i < Math.min(count, from + 5_000); i++) {
-      const c = { id: randomUUID(), tavusId: `${prefix}${i.toString(36).padStart(8, '0')}` };
+      const c = { id: uuid7(), tavusId: `${prefix}${i.toString(36).padStart(8, '0')}` };
       seeded.push(c);
       const streamId = conversationStream(c.tavusId);
       events.push({
@@ -115,7 +116,7 @@ export async function generateHistory(pool: pg.Pool, count: number, chunk = 50_0
               'conversation-h' || g || '/' || t.type
          FROM generate_series($1::int, $2::int) g,
               LATERAL (VALUES
-                (1, 'ConversationStarted', jsonb_build_object('id', md5('h' || g)::uuid, 'userId', $3::uuid, 'scenario', $4::jsonb,
+                (1, 'ConversationStarted', jsonb_build_object('id', ('00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'userId', $3::uuid, 'scenario', $4::jsonb,
                    'replicaId', 'r1', 'personaId', null, 'conversationName', null, 'tavusConversationId', 'h' || g,
                    'conversationUrl', null, 'startedAt', '2025-03-01T10:00:00.000Z')),
                 (2, 'ConversationEnded', jsonb_build_object('outcome', 'completed', 'reason', 'participant_left', 'at', '2025-03-01T10:04:30.000Z',

@@ -1,11 +1,15 @@
 import type pg from 'pg';
 import { isDataException } from '../db/errors.js';
 import { appendEvents, type Delivery } from '../events/appendEvents.js';
+import { uuid7 } from '../events/uuid7.js';
 import { readStartedConversations } from '../events/readStartedConversations.js';
 import type { NewEvent } from '../events/types.js';
 import { callbackType } from '../tavus/callbacks.js';
 import { GroupCommit } from './groupCommit.js';
 import { decideCallback, streamOf, type RecordCallback } from './recordCallback.js';
+
+/** Ids of deliveries are time-ordered: the callbacks table's index grows at one end. */
+export const newDeliveryId = (): string => uuid7();
 
 export type CallbackOutcome =
   | { outcome: 'recorded'; streamId: string; appended: number }

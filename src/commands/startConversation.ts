@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { appendEvents } from '../events/appendEvents.js';
 import { readStartedConversations, type StartedConversation } from '../events/readStartedConversations.js';
 import { conversationStream, idempotencyKey } from '../events/streams.js';
+import { uuid7 } from '../events/uuid7.js';
 import type { EventData, NewEvent } from '../events/types.js';
 import type { CreatedConversation, TavusClient } from '../tavus/client.js';
 import type { CallbackTokens } from './callbackToken.js';
@@ -78,7 +78,8 @@ export async function startConversation(deps: StartConversationDeps, userId: str
   const scenario = await loadScenario(deps.pool, request.scenarioId);
   if (!scenario) throw new UnknownScenarioError(`scenario ${request.scenarioId} does not exist`);
 
-  const id = randomUUID();
+  // Time-ordered, so the read models keyed by it grow at one end of their indexes.
+  const id = uuid7();
   const callbackUrl = `${deps.publicUrl}/webhooks/tavus/${deps.tokens.issue(id)}`;
   // TavusError propagates: nothing has been appended, and the edge answers 502.
   const tavus = await deps.tavus.createConversation({ ...request, callbackUrl });

@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import express, { Router, type Request } from 'express';
-import type { CallbackRecorder } from '../../commands/callbackRecorder.js';
+import { newDeliveryId, type CallbackRecorder } from '../../commands/callbackRecorder.js';
 import type { CallbackTokens } from '../../commands/callbackToken.js';
 import { parseCallback } from '../../tavus/callbacks.js';
 import { HttpError } from '../problems.js';
@@ -50,7 +50,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
         tokenConversationId,
         requireToken: deps.webhookAuth === 'token',
         delivery: {
-          id: randomUUID(),
+          id: newDeliveryId(),
           receivedAt: deps.now(),
           bodySha256: createHash('sha256').update(text).digest('hex'),
           requestId: typeof req.id === 'string' ? req.id : null,
