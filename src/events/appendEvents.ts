@@ -53,11 +53,16 @@ function statement(events: number, deliveries: number): string {
     : 'SELECT NULL::text, NULL::text, NULL::jsonb, NULL::jsonb, NULL::text, NULL::text WHERE false';
   return `
 WITH delivered_in (id, received_at, stream_id, event_type, body_sha256, body, request_id, owner) AS (${deliveredIn}),
+-- The starts are looked up by the array of streams (last parameter): the planner cannot size a
+-- VALUES list, and left to itself it scanned every start in the history instead of the index.
+starts AS (
+  SELECT stream_id, data->>'id' AS id FROM events
+   WHERE stream_id = ANY($${deliveries * DELIVERY_CASTS.length + events * EVENT_CASTS.length + 1}::text[]) AND type = 'ConversationStarted'
+),
 foreign_owner AS (
   SELECT DISTINCT d.stream_id, d.owner
-    FROM delivered_in d
-    JOIN events s ON s.stream_id = d.stream_id AND s.type = 'ConversationStarted'
-   WHERE d.owner IS NOT NULL AND s.data->>'id' IS DISTINCT FROM d.owner
+    FROM delivered_in d JOIN starts s ON s.stream_id = d.stream_id
+   WHERE d.owner IS NOT NULL AND s.id IS DISTINCT FROM d.owner
 ),
 incoming (stream_id, type, data, metadata, idempotency_key, owner) AS (${incoming}),
 appended AS (
@@ -88,6 +93,7 @@ export async function appendEvents(
   const params: unknown[] = [];
   for (const d of deliveries) params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.owner);
   events.forEach((e, i) => params.push(e.streamId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), e.idempotencyKey, owners[i] ?? null));
+  params.push([...new Set(deliveries.filter((d) => d.owner !== null).map((d) => d.streamId))]);
   const result = await db.query<{ idempotency_key: string | null; foreign_stream: string | null; foreign_owner: string | null }>(
     statement(events.length, deliveries.length),
     params,
