@@ -8,7 +8,8 @@ import { runRebuildBench } from './rebuild.js';
 import { ROOT } from './support/processes.js';
 
 // `npm run bench`: every benchmark in turn, printed as it completes, then written into the results
-// block of BENCHMARKS.md with the machine they ran on. Pass names to run some: `npm run bench -- ingestion`.
+// block of BENCHMARKS.md with the machine they ran on. Pass names to run only some and print them
+// (`npm run bench -- ingestion freshness`); only a full run rewrites the file.
 
 const START = '<!-- results:start -->';
 const END = '<!-- results:end -->';
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   if (wanted('freshness')) {
     const r = await runFreshnessBench();
     sections.push(
-      `### Freshness\n\n${fmt(r.rate)} callbacks/s for ${r.seconds} s (${fmt(r.sent)} single-body callbacks, ${r.non200} not 200), each ` +
+      `### Freshness\n\n${fmt(r.rate)} callbacks/s for ${r.seconds} s (${fmt(r.sent)} single-body callbacks, ${r.non200} not 200` +
+        `${r.non200 ? `: ${Object.entries(r.failures).map(([k, n]) => `${n} × ${k}`).join(', ')}` : ''}), each ` +
         `timed from its 200 to its row appearing in feedback_sessions (polled every ${r.pollMs} ms); ${r.database}.\n\n` +
         `| p50 ms | p99 ms | max ms | target p99 |\n|---|---|---|---|\n| ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ≤ 100 ms: ${verdict(r.p99 <= 100)} |`,
     );
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
     console.log(sections.at(-1));
   }
 
+  if (only.size > 0) return;
   const file = path.join(ROOT, 'BENCHMARKS.md');
   const current = await readFile(file, 'utf8').catch(() => `# Benchmarks\n\n${START}\n${END}\n`);
   const [before, rest] = current.split(START) as [string, string | undefined];

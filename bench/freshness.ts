@@ -12,6 +12,8 @@ export interface FreshnessResult {
   seconds: number;
   sent: number;
   non200: number;
+  /** What the non-200 answers were, by status or error. */
+  failures: Record<string, number>;
   p50: number;
   p99: number;
   max: number;
@@ -42,6 +44,11 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
     const acknowledged = new Map<string, number>();
     const latencies: number[] = [];
     let non200 = 0;
+    const failures: Record<string, number> = {};
+    const fail = (kind: string) => {
+      non200++;
+      failures[kind] = (failures[kind] ?? 0) + 1;
+    };
     let sending = true;
     const poller = (async () => {
       while (sending || acknowledged.size > 0) {
@@ -70,11 +77,9 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
           .then(async (response) => {
             await response.arrayBuffer();
             if (response.status === 200) acknowledged.set(c.id, performance.now());
-            else non200++;
+            else fail(String(response.status));
           })
-          .catch(() => {
-            non200++;
-          }),
+          .catch((err: Error & { cause?: { code?: string } }) => fail(err.cause?.code ?? err.message)),
       );
     }
     await Promise.all(inFlight);
@@ -83,7 +88,7 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
     while (acknowledged.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await poller;
     latencies.sort((a, b) => a - b);
-    return { rate, seconds, sent: total, non200, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN, pollMs, database: database.describe };
+    return { rate, seconds, sent: total, non200, failures, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN, pollMs, database: database.describe };
   } finally {
     await service.stop();
     await pool.end();
