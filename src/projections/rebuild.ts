@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { analyzerId, type Analyzer } from '../analysis/types.js';
+import { inTransaction } from '../db/transaction.js';
 import { readAll, checkpointOf, type Checkpoint } from '../events/readAll.js';
 import { finishBuild, startBuild } from './builds.js';
 import { ensureCheckpoints, readCheckpoint, saveCheckpoints } from './checkpoints.js';
@@ -120,21 +121,14 @@ export async function useFeedback(pool: pg.Pool, analyzer: Analyzer): Promise<{ 
 export async function dropFeedback(pool: pg.Pool, id: string): Promise<{ rows: number }> {
   return withBuildLock(pool, id, async () => {
     if ((await readLiveAnalyzer(pool)) === id) throw new BuildError(`${id} is live; switch to another version first (\`tavus-feedback feedback use\`)`);
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    const rows = await inTransaction(pool, async (client) => {
       const deleted = await client.query('DELETE FROM feedback_scores WHERE analyzer = $1', [id]);
       await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [feedbackCheckpointName(id)]);
       const build = await client.query('DELETE FROM feedback_builds WHERE analyzer = $1', [id]);
-      await client.query('COMMIT');
       if (build.rowCount === 0 && deleted.rowCount === 0) throw new BuildError(`${id} has no build to drop`);
-      return { rows: deleted.rowCount ?? 0 };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+      return deleted.rowCount ?? 0;
+    });
+    return { rows };
   });
 }
 
@@ -189,20 +183,10 @@ async function scoreSnapshot(pool: pg.Pool, analyzer: Analyzer, started: number,
 async function catchUp(pool: pg.Pool, analyzer: Analyzer, started: number, options: RebuildOptions): Promise<number> {
   let applied = 0;
   for (;;) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const events = await applyPending(client, analyzer, options.batchSize ?? 2_000);
-      await client.query('COMMIT');
-      if (events === 0) return applied;
-      applied += events;
-      options.onProgress?.({ phase: 'catch-up', done: applied, total: applied, elapsedMs: performance.now() - started });
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    const events = await inTransaction(pool, (client) => applyPending(client, analyzer, options.batchSize ?? 2_000));
+    if (events === 0) return applied;
+    applied += events;
+    options.onProgress?.({ phase: 'catch-up', done: applied, total: applied, elapsedMs: performance.now() - started });
   }
 }
 
@@ -221,19 +205,11 @@ async function applyPending(client: pg.PoolClient, analyzer: Analyzer, batchSize
 /** In one transaction: hold both checkpoints, apply what is left, make this version the live one. */
 async function switchLive(pool: pg.Pool, analyzer: Analyzer, stats?: { scored: number; seconds: number }): Promise<void> {
   const id = analyzerId(analyzer);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     // Waits for the live runner's batch in flight; it then skips while we hold these.
     await client.query('SELECT name FROM projection_checkpoints WHERE name = ANY($1::text[]) FOR UPDATE', [[CONVERSATIONS, feedbackCheckpointName(id)]]);
     while ((await applyPending(client, analyzer, 2_000)) > 0);
     await client.query('UPDATE feedback_live SET analyzer = $1, switched_at = now()', [id]);
     if (stats) await finishBuild(client, id, stats.scored, stats.seconds);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
