@@ -1,3 +1,4 @@
+import http from 'node:http';
 import pg from 'pg';
 import { callbackTokens } from '../src/commands/callbackToken.js';
 import { createBenchDatabase } from './support/database.js';
@@ -30,7 +31,7 @@ function percentile(sorted: number[], p: number): number {
 export async function runFreshnessBench(options: { rate?: number; seconds?: number } = {}): Promise<FreshnessResult> {
   const rate = options.rate ?? 1_000;
   const seconds = options.seconds ?? 10;
-  const pollMs = 5;
+  const pollMs = Number(process.env.POLL_MS ?? 5);
   const total = rate * seconds;
   const database = await createBenchDatabase();
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
@@ -65,6 +66,18 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
       }
     })();
 
+    // Like a real sender, a bounded number of connections: requests beyond them wait their turn.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const { hostname, port } = new URL(service.url);
+    const post = (path: string, body: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ agent, hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
     const start = performance.now();
     const inFlight: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
@@ -73,16 +86,16 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const c = seeded[i]!;
       inFlight.push(
-        fetch(`${service.url}/webhooks/tavus/${tokens.issue(c.id)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: prefix + c.tavusId + suffix })
-          .then(async (response) => {
-            await response.arrayBuffer();
-            if (response.status === 200) acknowledged.set(c.id, performance.now());
-            else fail(String(response.status));
+        post(`/webhooks/tavus/${tokens.issue(c.id)}`, prefix + c.tavusId + suffix)
+          .then((status) => {
+            if (status === 200) acknowledged.set(c.id, performance.now());
+            else fail(String(status));
           })
-          .catch((err: Error & { cause?: { code?: string } }) => fail(err.cause?.code ?? err.message)),
+          .catch((err: Error & { code?: string }) => fail(err.code ?? err.message)),
       );
     }
     await Promise.all(inFlight);
+    agent.destroy();
     sending = false;
     const deadline = performance.now() + 30_000;
     while (acknowledged.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));

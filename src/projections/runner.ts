@@ -32,7 +32,9 @@ export class ProjectionRunner {
     private readonly pool: pg.Pool,
     private readonly options: RunnerOptions,
   ) {
-    this.batchSize = options.batchSize ?? 500;
+    // Large: under load the batch's fixed cost (a dozen round trips) is what limits how fast the
+    // runner drains; measured at 1,000 callbacks/s, batches of 500 fell behind where 2,000 kept up.
+    this.batchSize = options.batchSize ?? 2_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
   }
 
