@@ -25,6 +25,18 @@ export async function saveCheckpoints(client: pg.PoolClient, names: string[], to
   );
 }
 
+/**
+ * Moves the checkpoints and commits in one round trip: the simple query protocol runs both statements
+ * in order and skips the COMMIT if the UPDATE fails. Values go in as escaped literals.
+ */
+export async function saveCheckpointsAndCommit(client: pg.PoolClient, names: string[], to: Checkpoint): Promise<void> {
+  const list = names.map((n) => client.escapeLiteral(n)).join(', ');
+  await client.query(
+    `UPDATE projection_checkpoints SET transaction_id = ${client.escapeLiteral(to.transactionId)}::xid8, ` +
+      `position = ${client.escapeLiteral(to.position)}::bigint, updated_at = now() WHERE name IN (${list}); COMMIT`,
+  );
+}
+
 export async function readCheckpoint(db: pg.Pool | pg.PoolClient, name: string): Promise<Checkpoint | undefined> {
   const result = await db.query<{ transaction_id: string; position: string }>(
     'SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1',

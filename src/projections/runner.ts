@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { checkpointOf, isAfter, readAll, type Checkpoint } from '../events/readAll.js';
-import { lockCheckpoints, saveCheckpoints } from './checkpoints.js';
+import { lockCheckpoints, saveCheckpointsAndCommit } from './checkpoints.js';
 import type { Projection } from './types.js';
 
 // Feeds projections from the history: wakes on NOTIFY, polls as a fallback, reads in commit-safe
@@ -92,9 +92,10 @@ export class ProjectionRunner {
           const unseen = events.filter((e) => isAfter(e, checkpoint));
           if (unseen.length > 0) await projection.apply(client, unseen);
         }
-        await saveCheckpoints(client, names, checkpointOf(events[events.length - 1]!));
+        await saveCheckpointsAndCommit(client, names, checkpointOf(events[events.length - 1]!));
+      } else {
+        await client.query('COMMIT');
       }
-      await client.query('COMMIT');
       return { status: 'applied', events: events.length, caughtUp: events.length < this.batchSize };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
