@@ -9,8 +9,7 @@ import { callbackTokens } from './commands/callbackToken.js';
 import type { Config } from './config.js';
 import { createPool } from './db/pool.js';
 import { createApp } from './http/app.js';
-import { initLiveAnalyzer } from './projections/live.js';
-import { liveProjections } from './projections/live.js';
+import { initLiveAnalyzer, liveProjections } from './projections/live.js';
 import { ProjectionRunner } from './projections/runner.js';
 import { createTavusClient } from './tavus/client.js';
 

@@ -16,8 +16,9 @@ export type CallbackOutcome =
   | { outcome: 'rejected'; status: 400 | 401 | 404; message: string };
 
 /**
- * Writes callbacks in batches: one read of the streams' start records, one statement that appends
- * the new facts and keeps every delivery, one commit. A caller's promise resolves after that commit.
+ * Writes callbacks in batches: one statement that checks tokens against the streams' starts, appends
+ * the new facts and keeps every delivery, one commit (plus a read of the starts for token-less
+ * callbacks, WEBHOOK_AUTH=none only). A caller's promise resolves after that commit.
  */
 export class CallbackRecorder {
   private readonly group: GroupCommit<{ command: RecordCallback; body: string }, CallbackOutcome>;

@@ -20,8 +20,6 @@ const UNAVAILABLE_CODES = new Set([
 /** Node's socket errors when the server is not there at all. */
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
-export const UNIQUE_VIOLATION = '23505';
-
 function codeOf(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code;
   return undefined;

@@ -138,45 +138,43 @@ async function scoreSnapshot(pool: pg.Pool, analyzer: Analyzer, started: number,
   const batchSize = options.batchSize ?? 500;
   const score = options.score ?? (async (rows: StaleInput[]) => JSON.stringify(scoreRows(analyzer, rows)));
   const maxInFlight = options.inFlight ?? 2;
-  const reader = await pool.connect();
   let done = 0;
-  try {
-    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const checkpoint = (await readCheckpoint(reader, CONVERSATIONS)) as Checkpoint;
-    const total = Number((await reader.query<{ n: string }>(`SELECT count(*) AS n ${STALE_FILTER}`, [id])).rows[0]!.n);
-    options.onProgress?.({ phase: 'snapshot', done, total, elapsedMs: performance.now() - started });
-    const page = (after: string) => reader.query<StaleInput>(STALE_PAGE, [id, after, batchSize]);
-    const inFlight: Promise<void>[] = [];
-    let next = page('00000000-0000-0000-0000-000000000000');
-    for (;;) {
-      const { rows } = await next;
-      if (rows.length === 0) break;
-      next = page(rows[rows.length - 1]!.conversation_id);
-      inFlight.push(
-        score(rows)
+  const checkpoint = await inTransaction(
+    pool,
+    async (reader) => {
+      const checkpoint = (await readCheckpoint(reader, CONVERSATIONS)) as Checkpoint;
+      const total = Number((await reader.query<{ n: string }>(`SELECT count(*) AS n ${STALE_FILTER}`, [id])).rows[0]!.n);
+      options.onProgress?.({ phase: 'snapshot', done, total, elapsedMs: performance.now() - started });
+      const page = (after: string) => reader.query<StaleInput>(STALE_PAGE, [id, after, batchSize]);
+      const inFlight: Promise<void>[] = [];
+      let next = page('00000000-0000-0000-0000-000000000000');
+      for (;;) {
+        const { rows } = await next;
+        if (rows.length === 0) break;
+        next = page(rows[rows.length - 1]!.conversation_id);
+        const job = score(rows)
           .then((json) => pool.query(UPSERT_SCORES, [id, json]))
           .then(() => {
             done += rows.length;
             options.onProgress?.({ phase: 'snapshot', done, total, elapsedMs: performance.now() - started });
-          }),
-      );
-      // Bounded: memory stays flat however long the history.
-      if (inFlight.length >= maxInFlight) await inFlight.shift();
-    }
-    await Promise.all(inFlight);
-    await reader.query('COMMIT');
-    // From here on the build follows events after the snapshot's point.
-    await pool.query(
-      'INSERT INTO projection_checkpoints (name, transaction_id, position) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
-      [feedbackCheckpointName(id), checkpoint.transactionId, checkpoint.position],
-    );
-    return done;
-  } catch (err) {
-    await reader.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    reader.release();
-  }
+          });
+        // Its failure surfaces when it is awaited below; until then it must not count as unhandled.
+        job.catch(() => {});
+        inFlight.push(job);
+        // Bounded: memory stays flat however long the history.
+        if (inFlight.length >= maxInFlight) await inFlight.shift();
+      }
+      await Promise.all(inFlight);
+      return checkpoint;
+    },
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  );
+  // From here on the build follows events after the snapshot's point.
+  await pool.query(
+    'INSERT INTO projection_checkpoints (name, transaction_id, position) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
+    [feedbackCheckpointName(id), checkpoint.transactionId, checkpoint.position],
+  );
+  return done;
 }
 
 /** Applies events to the build in batches, up to the conversations projection's checkpoint. */
