@@ -6,7 +6,7 @@ import { ensureCheckpoints } from '../src/projections/checkpoints.js';
 import { ProjectionRunner } from '../src/projections/runner.js';
 import { createBenchDatabase } from './support/database.js';
 import { generateHistory } from './support/fixtures.js';
-import { ROOT } from './support/processes.js';
+import { profileArgs, ROOT } from './support/processes.js';
 
 // Rebuild: a history of ended conversations with 30-turn transcripts, generated straight into the
 // event store and projected, then `tavus-feedback rebuild feedback` for each analyzer as a real
@@ -36,7 +36,7 @@ function rssKb(pid: number): number {
 
 async function rebuildProcess(databaseUrl: string, analyzer: string): Promise<{ seconds: number; peakRssMb: number; output: string }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['dist/cli/run.js', 'rebuild', 'feedback', '--analyzer', analyzer], {
+  const child = spawn(process.execPath, [...profileArgs, 'dist/cli/run.js', 'rebuild', 'feedback', '--analyzer', analyzer], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,5 +88,6 @@ export async function runRebuildBench(options: { sizes?: number[]; analyzers?: s
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = process.argv[2] ? process.argv[2].split(',').map(Number) : undefined;
-  console.log(JSON.stringify(await runRebuildBench({ sizes }), null, 2));
+  const analyzers = process.argv[3] ? process.argv[3].split(',') : undefined;
+  console.log(JSON.stringify(await runRebuildBench({ sizes, analyzers }), null, 2));
 }

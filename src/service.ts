@@ -10,7 +10,8 @@ import type { Config } from './config.js';
 import { createPool } from './db/pool.js';
 import { createApp } from './http/app.js';
 import { initLiveAnalyzer, liveProjections } from './projections/live.js';
-import { ProjectionRunner } from './projections/runner.js';
+import { ProjectionRunner, type LiveRunner } from './projections/runner.js';
+import { ThreadedRunner } from './projections/threadedRunner.js';
 import { createTavusClient } from './tavus/client.js';
 
 // The composition root: configuration in, a running service out. main.ts adds the database
@@ -19,7 +20,7 @@ import { createTavusClient } from './tavus/client.js';
 export interface Service {
   url: string;
   pool: pg.Pool;
-  runner: ProjectionRunner;
+  runner: LiveRunner;
   recorder: CallbackRecorder;
   logger: Logger;
   stop(): Promise<void>;
@@ -32,17 +33,20 @@ export async function startService(
   lookupAnalyzer: (id: string) => Analyzer | undefined = findAnalyzer,
 ): Promise<Service> {
   const log = logger ?? pino({ level: config.logLevel });
-  const pool = createPool(config.databaseUrl, { max: 20 });
+  const pool = createPool(config.databaseUrl, { max: 20, parallelQuery: false });
   const live = await initLiveAnalyzer(pool, config.analyzer ?? DEFAULT_ANALYZER, lookupAnalyzer);
   if (config.analyzer && config.analyzer !== live) {
     log.warn({ live, configured: config.analyzer }, 'ANALYZER differs from the analyzer feedback_sessions serves; build and switch with `tavus-feedback rebuild feedback --analyzer`');
   }
 
   const recorder = new CallbackRecorder(pool);
-  const runner = new ProjectionRunner(pool, {
-    projections: liveProjections(lookupAnalyzer),
-    onError: (err) => log.error({ err }, 'projection batch failed; retrying on the next wake-up'),
-  });
+  const onError = (err: unknown) => log.error({ err }, 'live projections failed; they retry by themselves');
+  // Projections run in a thread of their own; analyzers given by a caller (tests) are functions a
+  // thread cannot receive, so those run on this thread.
+  const runner: LiveRunner =
+    lookupAnalyzer === findAnalyzer
+      ? new ThreadedRunner({ databaseUrl: config.databaseUrl }, onError)
+      : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError });
   await runner.start();
 
   const app = createApp({

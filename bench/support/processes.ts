@@ -9,9 +9,13 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+// BENCH_PROFILE=<dir> writes a V8 CPU profile of every server process into <dir>, to see where the
+// time goes (open it in Chrome's DevTools or speedscope).
+export const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+
 /** Starts a server process and waits until `readyPath` answers 200. */
 export async function startProcess(args: string[], env: Record<string, string>, port: number, readyPath = '/healthz'): Promise<Child> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...profileArgs, ...args], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -6,6 +6,12 @@ import pg from 'pg';
 export interface PoolOptions {
   max?: number;
   applicationName?: string;
+  /**
+   * Lets Postgres spread one query over several processes. Off for the service's short statements:
+   * on a small machine under load, starting parallel workers for a page of events costs more than it
+   * saves and takes the cores ingestion needs (seen with 2 cores).
+   */
+  parallelQuery?: boolean;
 }
 
 export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.Pool {
@@ -15,6 +21,7 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
     application_name: options.applicationName ?? 'tavus-feedback',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    ...(options.parallelQuery === false ? { options: '-c max_parallel_workers_per_gather=0' } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});

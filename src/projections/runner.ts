@@ -17,9 +17,17 @@ export interface RunnerOptions {
   onError?: (err: unknown) => void;
 }
 
+/** What the service runs its live projections with: in this thread or in one of its own. */
+export interface LiveRunner {
+  start(): Promise<void>;
+  /** Applies everything committed so far; resolves with the events applied once caught up. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
 export type BatchResult = { status: 'applied'; events: number; caughtUp: boolean } | { status: 'busy' };
 
-export class ProjectionRunner {
+export class ProjectionRunner implements LiveRunner {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private listener: pg.PoolClient | undefined;

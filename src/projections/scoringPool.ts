@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/startWorker.js';
 import type { StaleInput } from './scoring.js';
 
 // Worker threads that score rebuild pages on every core. Analyzers are pure, so any thread may
@@ -12,22 +12,13 @@ export interface ScoringPool {
   close(): Promise<void>;
 }
 
-// Built code runs scoringWorker.js. From sources (tests, tsx) a worker does not inherit tsx's
-// loader, so a small bootstrap registers it before importing the TypeScript worker.
-function startWorker(options: { workerData: unknown; resourceLimits: object }): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./scoringWorker.js', import.meta.url), options);
-  const source = new URL('./scoringWorker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
-}
-
 // One core stays with the main thread, which reads pages and hands rows to Postgres.
 const DEFAULT_SIZE = Math.max(1, availableParallelism() - 1);
 
 export function createScoringPool(analyzer: string, size = Number(process.env.SCORING_THREADS) || DEFAULT_SIZE): ScoringPool {
   // A page is a few MB; small heaps keep the process's memory flat however long the history.
   const resourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 };
-  const workers = Array.from({ length: size }, () => startWorker({ workerData: { analyzer }, resourceLimits }));
+  const workers = Array.from({ length: size }, () => startWorker(import.meta.url, 'scoringWorker', { workerData: { analyzer }, resourceLimits }));
   const waiting = new Map<number, { resolve: (json: string) => void; reject: (err: Error) => void }>();
   const load = workers.map(() => 0);
   let nextId = 0;

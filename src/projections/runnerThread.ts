@@ -1,0 +1,38 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createPool } from '../db/pool.js';
+import { liveProjections } from './live.js';
+import { ProjectionRunner } from './runner.js';
+import type { FromRunnerThread, RunnerThreadData, ToRunnerThread } from './threadedRunner.js';
+
+// The live projections in a thread of their own (see threadedRunner.ts): its own event loop and
+// its own connections, so folding and scoring never hold up an HTTP reply, nor the reverse.
+
+const port = parentPort!;
+const data = workerData as RunnerThreadData;
+const post = (message: FromRunnerThread) => port.postMessage(message);
+const describe = (err: unknown) => (err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) });
+
+const pool = createPool(data.databaseUrl, { max: 4, applicationName: 'tavus-feedback projections', parallelQuery: false });
+const runner = new ProjectionRunner(pool, {
+  projections: liveProjections(),
+  batchSize: data.batchSize,
+  pollIntervalMs: data.pollIntervalMs,
+  onError: (err) => post({ type: 'batchFailed', error: describe(err) }),
+});
+
+port.on('message', (message: ToRunnerThread) => {
+  if (message.type === 'drain') {
+    runner.drain().then(
+      (events) => post({ type: 'drained', id: message.id, events }),
+      (err: unknown) => post({ type: 'drained', id: message.id, error: describe(err) }),
+    );
+  } else {
+    void runner
+      .stop()
+      .then(() => pool.end())
+      .finally(() => port.close());
+  }
+});
+
+await runner.start();
+post({ type: 'started' });

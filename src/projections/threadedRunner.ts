@@ -1,0 +1,105 @@
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/startWorker.js';
+import type { LiveRunner } from './runner.js';
+
+// The service's live projections, run by a ProjectionRunner in a worker thread. On one event loop,
+// a projection batch (reading events, folding, scoring) and a burst of callbacks wait on each other:
+// replies slow down and feedback falls behind. In a thread each gets a core when one is free.
+// Analyzers come from the registry by id, as a thread cannot be handed functions.
+
+export interface RunnerThreadData {
+  databaseUrl: string;
+  batchSize?: number;
+  pollIntervalMs?: number;
+}
+
+export type ToRunnerThread = { type: 'drain'; id: number } | { type: 'stop' };
+
+export type FromRunnerThread =
+  | { type: 'started' }
+  | { type: 'drained'; id: number; events?: number; error?: ThreadError }
+  | { type: 'batchFailed'; error: ThreadError };
+
+interface ThreadError {
+  message: string;
+  stack?: string;
+}
+
+function toError(e: ThreadError): Error {
+  const err = new Error(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+/** How long after an unexpected exit the thread is started again. */
+const RESTART_DELAY_MS = 1_000;
+
+export class ThreadedRunner implements LiveRunner {
+  private worker: Worker | undefined;
+  private readonly drains = new Map<number, { resolve: (events: number) => void; reject: (err: Error) => void }>();
+  private nextDrain = 0;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly data: RunnerThreadData,
+    private readonly onError: (err: Error) => void = () => {},
+  ) {}
+
+  /** Resolves once the thread listens for events and has started applying them. */
+  start(): Promise<void> {
+    this.stopping = false;
+    return this.spawn();
+  }
+
+  drain(): Promise<number> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error('the projection thread is not running'));
+    const id = this.nextDrain++;
+    return new Promise((resolve, reject) => {
+      this.drains.set(id, { resolve, reject });
+      worker.postMessage({ type: 'drain', id } satisfies ToRunnerThread);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'stop' } satisfies ToRunnerThread);
+    await exited;
+  }
+
+  private spawn(): Promise<void> {
+    const worker = startWorker(import.meta.url, 'runnerThread', { workerData: this.data });
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      worker.on('message', (message: FromRunnerThread) => {
+        if (message.type === 'started') resolve();
+        else if (message.type === 'batchFailed') this.onError(toError(message.error));
+        else {
+          const drain = this.drains.get(message.id);
+          this.drains.delete(message.id);
+          if (message.error) drain?.reject(toError(message.error));
+          else drain?.resolve(message.events ?? 0);
+        }
+      });
+      worker.on('error', (err) => this.onError(err));
+      worker.on('exit', (code) => {
+        if (this.worker === worker) this.worker = undefined;
+        const lost = new Error(`the projection thread exited (code ${code})`);
+        reject(lost);
+        for (const drain of this.drains.values()) drain.reject(lost);
+        this.drains.clear();
+        if (this.stopping) return;
+        // Events stay in the history and checkpoints only move on commit: a new thread resumes
+        // exactly where the last committed batch left off.
+        this.onError(new Error(`${lost.message}; starting it again`));
+        this.restartTimer = setTimeout(() => void this.spawn().catch((err: Error) => this.onError(err)), RESTART_DELAY_MS);
+        this.restartTimer.unref();
+      });
+    });
+  }
+}
