@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { notifyAppended } from './notifyAppended.js';
 import type { NewEvent } from './types.js';
 
 /** One callback delivery as received, recorded beside the events it produced. */
@@ -82,7 +83,10 @@ UNION ALL
 SELECT NULL, stream_id, owner FROM foreign_owner`;
 }
 
-/** Appends what is new; `owners` gives each event's delivery owner (see Delivery.owner). */
+/**
+ * Appends what is new, then wakes the projection runners; `owners` gives each event's delivery owner
+ * (see Delivery.owner).
+ */
 export async function appendEvents(
   db: pg.Pool | pg.PoolClient,
   events: NewEvent[],
@@ -104,5 +108,6 @@ export async function appendEvents(
     if (row.idempotency_key !== null) appended.add(row.idempotency_key);
     else foreign.add(`${row.foreign_stream} ${row.foreign_owner}`);
   }
+  if (appended.size > 0) await notifyAppended(db);
   return { appended, foreign };
 }

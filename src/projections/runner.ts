@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { EVENTS_CHANNEL } from '../events/notifyAppended.js';
 import { checkpointOf, isAfter, readAll, type Checkpoint } from '../events/readAll.js';
 import { lockCheckpoints, saveCheckpointsAndCommit } from './checkpoints.js';
 import type { Projection } from './types.js';
@@ -6,8 +7,6 @@ import type { Projection } from './types.js';
 // Feeds projections from the history: wakes on NOTIFY, polls as a fallback, reads in commit-safe
 // order, and writes each batch's read models and checkpoints in one transaction, so a crash can
 // neither lose nor double an update and a restart resumes where the last commit left off.
-
-export const EVENTS_CHANNEL = 'tavus_feedback_events';
 
 export interface RunnerOptions {
   /** The projections to feed, chosen again for every batch (the live analyzer can change). */

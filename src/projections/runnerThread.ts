@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPool } from '../db/pool.js';
 import { liveProjections } from './live.js';
@@ -6,6 +8,16 @@ import type { FromRunnerThread, RunnerThreadData, ToRunnerThread } from './threa
 
 // The live projections in a thread of their own (see threadedRunner.ts): its own event loop and
 // its own connections, so folding and scoring never hold up an HTTP reply, nor the reverse.
+
+// Under overload, acknowledging callbacks (durably) comes first and projections catch up after the
+// burst: this thread yields the CPU to the HTTP thread. Linux lets one thread be niced by its id;
+// elsewhere this is skipped and the thread keeps the process's priority.
+try {
+  const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  setPriority(threadId, 10);
+} catch {
+  // not Linux, or not allowed: run at normal priority
+}
 
 const port = parentPort!;
 const data = workerData as RunnerThreadData;
