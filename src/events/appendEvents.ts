@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { notifyAppended } from './notifyAppended.js';
 import type { NewEvent } from './types.js';
+import { hasUnreadableText, UnreadableTextError } from './unreadableJson.js';
 
 /** One callback delivery as received, recorded beside the events it produced. */
 export interface Delivery {
@@ -43,7 +44,7 @@ function values(rows: number, casts: readonly string[], offset: number): string 
 }
 
 const DELIVERY_CASTS = ['::uuid', '::timestamptz', '::text', '::text', '::text', '::text', '::text', '::text'] as const;
-const EVENT_CASTS = ['::text', '::text', '::jsonb', '::jsonb', '::text', '::text'] as const;
+const EVENT_CASTS = ['::text', '::text', '::json', '::jsonb', '::text', '::text'] as const;
 
 function statement(events: number, deliveries: number): string {
   const deliveredIn = deliveries > 0
@@ -51,7 +52,7 @@ function statement(events: number, deliveries: number): string {
     : 'SELECT NULL::uuid, NULL::timestamptz, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text WHERE false';
   const incoming = events > 0
     ? `VALUES ${values(events, EVENT_CASTS, deliveries * DELIVERY_CASTS.length)}`
-    : 'SELECT NULL::text, NULL::text, NULL::jsonb, NULL::jsonb, NULL::text, NULL::text WHERE false';
+    : 'SELECT NULL::text, NULL::text, NULL::json, NULL::jsonb, NULL::text, NULL::text WHERE false';
   return `
 WITH delivered_in (id, received_at, stream_id, event_type, body_sha256, body, request_id, owner) AS (${deliveredIn}),
 -- The starts are looked up by the array of streams (last parameter): the planner cannot size a
@@ -96,7 +97,11 @@ export async function appendEvents(
   if (events.length === 0 && deliveries.length === 0) return { appended: new Set(), foreign: new Set() };
   const params: unknown[] = [];
   for (const d of deliveries) params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.owner);
-  events.forEach((e, i) => params.push(e.streamId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), e.idempotencyKey, owners[i] ?? null));
+  events.forEach((e, i) => {
+    const data = JSON.stringify(e.data);
+    if (hasUnreadableText(data)) throw new UnreadableTextError(`${e.type} holds a NUL character or an unpaired UTF-16 surrogate, which Postgres cannot read back`);
+    params.push(e.streamId, e.type, data, JSON.stringify(e.metadata), e.idempotencyKey, owners[i] ?? null);
+  });
   params.push([...new Set(deliveries.filter((d) => d.owner !== null).map((d) => d.streamId))]);
   const result = await db.query<{ idempotency_key: string | null; foreign_stream: string | null; foreign_owner: string | null }>(
     statement(events.length, deliveries.length),

@@ -7,7 +7,7 @@ import type { SummarisedEvent } from './types.js';
 // needs to know which transcript is fullest, not its words, and 4 KB a conversation adds up.
 const SQL = `
 SELECT position, transaction_id, stream_id, type, schema_version,
-       CASE WHEN type = 'TranscriptReceived' THEN jsonb_build_object('turnCount', jsonb_array_length(data->'turns')) ELSE data END AS data,
+       CASE WHEN type = 'TranscriptReceived' THEN json_build_object('turnCount', json_array_length(data->'turns')) ELSE data END AS data,
        metadata, idempotency_key, recorded_at
   FROM events
  WHERE stream_id = ANY($1::text[])

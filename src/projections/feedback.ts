@@ -41,7 +41,7 @@ export function score(analyzer: Analyzer, input: FeedbackInput): ScoreRow {
 }
 
 const STALE_INPUTS = `
-SELECT i.conversation_id, t.data->'turns' AS transcript, i.duration, i.context, i.input_hash
+SELECT i.conversation_id, t.data AS transcript_event, i.duration, i.context, i.input_hash
   FROM conversations c
   JOIN feedback_inputs i ON i.conversation_id = c.id
   JOIN events t ON t.position = i.transcript_position
@@ -66,13 +66,13 @@ export function feedbackProjection(analyzer: Analyzer): Projection {
     name: feedbackCheckpointName(id),
     async apply(client, events: EventHead[]) {
       const tavusIds = [...new Set(events.map((e) => tavusIdOfStream(e.streamId)))];
-      const stale = await client.query<{ conversation_id: string; transcript: Turn[]; duration: number | null; context: FeedbackInput['context']; input_hash: string }>(
+      const stale = await client.query<{ conversation_id: string; transcript_event: { turns: Turn[] }; duration: number | null; context: FeedbackInput['context']; input_hash: string }>(
         STALE_INPUTS,
         [tavusIds, id],
       );
       if (stale.rows.length === 0) return;
       const rows = stale.rows.map((r) =>
-        score(analyzer, { conversationId: r.conversation_id, transcript: r.transcript, duration: r.duration, context: r.context, inputHash: r.input_hash }),
+        score(analyzer, { conversationId: r.conversation_id, transcript: r.transcript_event.turns, duration: r.duration, context: r.context, inputHash: r.input_hash }),
       );
       await client.query(UPSERT_SCORES, [id, JSON.stringify(rows)]);
     },

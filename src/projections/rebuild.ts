@@ -57,7 +57,7 @@ const STALE_FILTER = `
  WHERE s.input_hash IS DISTINCT FROM i.input_hash`;
 
 const STALE_PAGE = `
-SELECT i.conversation_id, (t.data->'turns')::text AS transcript, i.duration, i.context::text AS context, i.input_hash
+SELECT i.conversation_id, t.data::text AS transcript_event, i.duration, i.context::text AS context, i.input_hash
   FROM feedback_inputs i
   JOIN events t ON t.position = i.transcript_position
   LEFT JOIN feedback_scores s ON s.analyzer = $1 AND s.conversation_id = i.conversation_id

@@ -1,10 +1,11 @@
-import type { Analyzer } from '../analysis/types.js';
+import type { Analyzer, Turn } from '../analysis/types.js';
 import { score, type ScoreRow } from './feedback.js';
 
 /** A feedback input as the rebuild streams it: JSON left as text, parsed where it is scored. */
 export interface StaleInput {
   conversation_id: string;
-  transcript: string;
+  /** The TranscriptReceived event's data, as text. */
+  transcript_event: string;
   duration: number | null;
   context: string;
   input_hash: string;
@@ -14,7 +15,7 @@ export function scoreRows(analyzer: Analyzer, rows: StaleInput[]): ScoreRow[] {
   return rows.map((r) =>
     score(analyzer, {
       conversationId: r.conversation_id,
-      transcript: JSON.parse(r.transcript),
+      transcript: (JSON.parse(r.transcript_event) as { turns: Turn[] }).turns,
       duration: r.duration,
       context: JSON.parse(r.context),
       inputHash: r.input_hash,

@@ -76,6 +76,12 @@ describe('POST /conversations', () => {
     const bad = await create(randomUUID(), { replicaId: 5, extra: true });
     expect(bad.status).toBe(400);
     expect((await json(bad)).errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['scenarioId', 'replicaId']));
+    // Text Postgres could store in an event but never read back is refused before Tavus is asked.
+    for (const conversationName of ['half an emoji \ud83d', 'a\u0000b']) {
+      const unreadable = await create(randomUUID(), { scenarioId: h.scenarioId, conversationName });
+      expect(unreadable.status).toBe(400);
+      expect((await json(unreadable)).detail).toMatch(/NUL character or an unpaired UTF-16 surrogate/);
+    }
     expect(h.tavus.created.length).toBe(before);
   });
 });

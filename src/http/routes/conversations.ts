@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { startConversation, UnknownScenarioError, type StartConversationDeps } from '../../commands/startConversation.js';
 import { conversationStream } from '../../events/streams.js';
+import { hasUnreadableText } from '../../events/unreadableJson.js';
 import { auditTrail } from '../../projections/audit.js';
 import { TavusError } from '../../tavus/client.js';
 import { requireUser } from '../auth.js';
@@ -34,6 +35,9 @@ export function conversationRoutes(deps: StartConversationDeps & { jwtSecret: st
     if (!parsed.success) {
       const errors = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
       throw new HttpError(400, `the request is not valid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+    }
+    if (hasUnreadableText(JSON.stringify(parsed.data))) {
+      throw new HttpError(400, 'the request holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored');
     }
     try {
       const answer = await startConversation(deps, req.userId!, parsed.data);
