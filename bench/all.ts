@@ -47,7 +47,8 @@ async function main(): Promise<void> {
         `| ceiling (no database) | ${fmt(r.ceiling.requestsPerSecond)} | ${r.ceiling.p50} | ${r.ceiling.p99} | ${r.ceiling.non2xx} | ${r.ceiling.errors} |\n` +
         `| service (200 after commit) | ${fmt(r.service.requestsPerSecond)} | ${r.service.p50} | ${r.service.p99} | ${r.service.non2xx} | ${r.service.errors} |\n\n` +
         `Service / ceiling: **${fmt(r.ratio * 100)}%** (target ≥ 75%: ${verdict(r.ratio >= 0.75)}); p99 ${r.service.p99} ms (target ≤ 40 ms: ` +
-        `${verdict(r.service.p99 <= 40)}); deliveries stored during the run: ${fmt(r.durable)} for ${fmt(r.service.total)} answers.`,
+        `${verdict(r.service.p99 <= 40)}); deliveries stored during the run: ${fmt(r.durable)} for ${fmt(r.service.total)} answers; ` +
+        `the live projections had applied everything ${fmt(r.catchUpSeconds, 1)} s after the load stopped.`,
     );
     console.log(sections.at(-1));
   }

@@ -24,6 +24,8 @@ export interface IngestionResult {
   ratio: number;
   bodyBytes: number;
   durable: number;
+  /** Seconds after the measured load until the live projections had applied everything. */
+  catchUpSeconds: number;
   connections: number;
   seconds: number;
   database: string;
@@ -86,12 +88,18 @@ export async function runIngestionBench(options: { seconds?: number; connections
     const before = Number((await pool.query('SELECT count(*) FROM callbacks')).rows[0].count);
     const serviceResult = await load(service.url, paths.slice(0, -warm), ids.slice(0, -warm), seconds, connections);
     const after = Number((await pool.query('SELECT count(*) FROM callbacks')).rows[0].count);
+    // Under this overload the projections thread (niced) yields to the callbacks; how long feedback
+    // takes to catch up once the burst is over says whether it keeps pace overall.
+    const caughtUpFrom = performance.now();
+    await waitForProjections(pool);
+    const catchUpSeconds = (performance.now() - caughtUpFrom) / 1000;
     return {
       ceiling: ceilingResult,
       service: serviceResult,
       ratio: serviceResult.requestsPerSecond / ceilingResult.requestsPerSecond,
       bodyBytes: Buffer.byteLength(singleBodyTemplate().replace(CONVERSATION_ID_PLACEHOLDER, ids[0]!)),
       durable: after - before,
+      catchUpSeconds,
       connections,
       seconds,
       database: database.describe,
