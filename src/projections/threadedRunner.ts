@@ -33,12 +33,15 @@ function toError(e: ThreadError): Error {
 
 /** How long after an unexpected exit the thread is started again. */
 const RESTART_DELAY_MS = 1_000;
+/** How long stop() lets a batch in flight finish before ending the thread regardless. */
+const STOP_GRACE_MS = 10_000;
 
 export class ThreadedRunner implements LiveRunner {
   private worker: Worker | undefined;
   private readonly drains = new Map<number, { resolve: (events: number) => void; reject: (err: Error) => void }>();
   private nextDrain = 0;
   private stopping = false;
+  private started = false;
   private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -47,9 +50,10 @@ export class ThreadedRunner implements LiveRunner {
   ) {}
 
   /** Resolves once the thread listens for events and has started applying them. */
-  start(): Promise<void> {
+  async start(): Promise<void> {
     this.stopping = false;
-    return this.spawn();
+    await this.spawn();
+    this.started = true;
   }
 
   drain(): Promise<number> {
@@ -69,7 +73,10 @@ export class ThreadedRunner implements LiveRunner {
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ type: 'stop' } satisfies ToRunnerThread);
+    // A batch stuck on the database must not hold up shutdown; its transaction is simply rolled back.
+    const grace = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
     await exited;
+    clearTimeout(grace);
   }
 
   private spawn(): Promise<void> {
@@ -93,7 +100,8 @@ export class ThreadedRunner implements LiveRunner {
         reject(lost);
         for (const drain of this.drains.values()) drain.reject(lost);
         this.drains.clear();
-        if (this.stopping) return;
+        // A thread that never started (a bad configuration, say) fails start() instead.
+        if (this.stopping || !this.started) return;
         // Events stay in the history and checkpoints only move on commit: a new thread resumes
         // exactly where the last committed batch left off.
         this.onError(new Error(`${lost.message}; starting it again`));
