@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { jsonOf } from './json.js';
 import { notifyAppended } from './notifyAppended.js';
 import type { NewEvent } from './types.js';
 import { hasUnreadableText, UnreadableTextError } from './unreadableJson.js';
@@ -98,7 +99,7 @@ export async function appendEvents(
   const params: unknown[] = [];
   for (const d of deliveries) params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.owner);
   events.forEach((e, i) => {
-    const data = JSON.stringify(e.data);
+    const data = jsonOf(e.data);
     if (hasUnreadableText(data)) throw new UnreadableTextError(`${e.type} holds a NUL character or an unpaired UTF-16 surrogate, which Postgres cannot read back`);
     params.push(e.streamId, e.type, data, JSON.stringify(e.metadata), e.idempotencyKey, owners[i] ?? null);
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { jsonOf } from './json.js';
 
 /** One stream a conversation, named by Tavus's conversation id. */
 export function conversationStream(tavusConversationId: string): string {
@@ -14,6 +15,6 @@ export function tavusIdOfStream(streamId: string): string {
  * unique constraint turns every repetition, racing or not, into nothing.
  */
 export function idempotencyKey(streamId: string, type: string, identity: unknown): string {
-  const hash = createHash('sha256').update(JSON.stringify(identity)).digest('base64url').slice(0, 32);
+  const hash = createHash('sha256').update(jsonOf(identity)).digest('base64url').slice(0, 32);
   return `${streamId}/${type}/${hash}`;
 }
