@@ -27,7 +27,6 @@ const describe = (err: unknown) => (err instanceof Error ? { message: err.messag
 const pool = createPool(data.databaseUrl, { max: 4, applicationName: 'tavus-feedback projections', parallelQuery: false });
 const runner = new ProjectionRunner(pool, {
   projections: liveProjections(),
-  batchSize: data.batchSize,
   pollIntervalMs: data.pollIntervalMs,
   onError: (err) => post({ type: 'batchFailed', error: describe(err) }),
 });

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { startWorker } from '../threads/startWorker.js';
+import { startWorker } from './startWorker.js';
 import type { StaleInput } from './scoring.js';
 
 // Worker threads that score rebuild pages on every core. Analyzers are pure, so any thread may

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../threads/startWorker.js';
+import { startWorker } from './startWorker.js';
 import type { LiveRunner } from './runner.js';
 
 // The service's live projections, run by a ProjectionRunner in a worker thread. On one event loop,
@@ -9,7 +9,7 @@ import type { LiveRunner } from './runner.js';
 
 export interface RunnerThreadData {
   databaseUrl: string;
-  batchSize?: number;
+  /** The fallback poll when no NOTIFY comes (the runner's default unless given). */
   pollIntervalMs?: number;
 }
 

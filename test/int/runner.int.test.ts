@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
-import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
-import type { NewEvent } from '../../src/events/types.js';
 import { initLiveAnalyzer, liveProjections } from '../../src/projections/live.js';
 import { ProjectionRunner } from '../../src/projections/runner.js';
 import type { Projection } from '../../src/projections/types.js';
 import { ensureCheckpoints } from '../../src/projections/checkpoints.js';
 import { createTestDatabase } from '../support/db.js';
+import { transcribedConversation } from '../support/events.js';
 
 // The runner must neither lose nor double an update: a batch that fails is rolled back with its
 // checkpoint, a new runner resumes from the last commit, and two runners never apply one batch twice.
@@ -18,30 +16,7 @@ let database: { url: string; drop: () => Promise<void> };
 let pool: pg.Pool;
 const CONVERSATIONS = 120;
 
-function conversationEvents(n: number): NewEvent[] {
-  const tavusId = `c${n.toString().padStart(5, '0')}`;
-  const streamId = conversationStream(tavusId);
-  const metadata = { receivedAt: '2025-01-01T00:00:00.000Z', source: 'api' as const };
-  return [
-    {
-      type: 'ConversationStarted',
-      streamId,
-      idempotencyKey: idempotencyKey(streamId, 'ConversationStarted', []),
-      metadata,
-      data: {
-        id: randomUUID(), userId: randomUUID(), scenario: { id: randomUUID(), name: 's', description: null, rubric: null },
-        replicaId: null, personaId: null, conversationName: null, tavusConversationId: tavusId, conversationUrl: null, startedAt: '2025-01-01T00:00:00.000Z',
-      },
-    },
-    {
-      type: 'TranscriptReceived',
-      streamId,
-      idempotencyKey: idempotencyKey(streamId, 'TranscriptReceived', n),
-      metadata,
-      data: { turns: [{ role: 'user', content: `What happened on day ${n}?` }, { role: 'assistant', content: 'A lot.' }], systemPromptRemoved: true },
-    },
-  ];
-}
+const conversationEvents = (n: number) => transcribedConversation(`c${n.toString().padStart(5, '0')}`);
 
 /** Logs every event it applies under a primary key: applying one twice fails loudly. */
 function appliedLog(failAfter?: { batches: number }): Projection {

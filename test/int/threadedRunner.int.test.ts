@@ -1,44 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
-import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
-import type { NewEvent } from '../../src/events/types.js';
 import { initLiveAnalyzer } from '../../src/projections/live.js';
 import { ThreadedRunner } from '../../src/projections/threadedRunner.js';
 import { createTestDatabase } from '../support/db.js';
+import { transcribedConversation } from '../support/events.js';
 
 // The service's projections in a worker thread: they follow the history by themselves (NOTIFY), a
 // thread that dies is started again and resumes from its checkpoints, and stop() ends it.
 
 let database: { url: string; drop: () => Promise<void> };
 let pool: pg.Pool;
-
-function endedConversation(tavusId: string): NewEvent[] {
-  const streamId = conversationStream(tavusId);
-  const metadata = { receivedAt: '2025-01-01T00:00:00.000Z', source: 'api' as const };
-  return [
-    {
-      type: 'ConversationStarted',
-      streamId,
-      idempotencyKey: idempotencyKey(streamId, 'ConversationStarted', []),
-      metadata,
-      data: {
-        id: randomUUID(), userId: randomUUID(), scenario: { id: randomUUID(), name: 's', description: null, rubric: null },
-        replicaId: null, personaId: null, conversationName: null, tavusConversationId: tavusId, conversationUrl: null, startedAt: '2025-01-01T00:00:00.000Z',
-      },
-    },
-    {
-      type: 'TranscriptReceived',
-      streamId,
-      idempotencyKey: idempotencyKey(streamId, 'TranscriptReceived', tavusId),
-      metadata,
-      data: { turns: [{ role: 'user', content: 'How did the week go?' }, { role: 'assistant', content: 'Busy.' }], systemPromptRemoved: true },
-    },
-  ];
-}
 
 async function feedbackFor(tavusId: string, timeoutMs = 10_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -67,17 +41,17 @@ describe('projections in a worker thread', () => {
     const runner = new ThreadedRunner({ databaseUrl: database.url, pollIntervalMs: 60_000 }, (err) => errors.push(err));
     await runner.start();
     try {
-      await appendEvents(pool, endedConversation('thread-a'));
+      await appendEvents(pool, transcribedConversation('thread-a'));
       expect(await feedbackFor('thread-a')).toBe(true);
 
       const thread = (runner as unknown as { worker: Worker }).worker;
       await thread.terminate();
-      await appendEvents(pool, endedConversation('thread-b'));
+      await appendEvents(pool, transcribedConversation('thread-b'));
       // Started again a second later, it catches up from the committed checkpoints.
       expect(await feedbackFor('thread-b')).toBe(true);
       expect(errors.map((e) => e.message)).toContainEqual(expect.stringMatching(/projection thread exited .*starting it again/));
 
-      await appendEvents(pool, endedConversation('thread-c'));
+      await appendEvents(pool, transcribedConversation('thread-c'));
       expect(await runner.drain()).toBeGreaterThanOrEqual(0);
       expect(await feedbackFor('thread-c', 0)).toBe(true);
       const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM feedback_sessions');
