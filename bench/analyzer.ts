@@ -90,7 +90,7 @@ export function runAnalyzerBench(options: { ms?: number; rounds?: number; list?:
   const list = options.list ?? [...analyzers.values()];
   const transcript = benchTranscript();
   const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const annomi = loadAnnomi(annomiDevPath(repoRoot));
+  const annomi = loadAnnomi(annomiDevPath(repoRoot, process.env.ANNOMI_DEV));
   const annomiWords = annomi?.reduce((n, r) => n + countWords(r.transcript), 0) ?? 0;
 
   const results = list.map((analyzer) => {

@@ -15,9 +15,12 @@ export interface AnnomiRow extends EvaluationRow {
   labels: { behaviour: BehaviourLabel; client_talk: string }[];
 }
 
-/** Where the shared data sits relative to a checkout: `<repo>/../shared/data/annomi/dev.jsonl`. */
-export function annomiDevPath(repoRoot: string): string {
-  return path.resolve(repoRoot, '../shared/data/annomi/dev.jsonl');
+/**
+ * The development set's file: `override` (the ANNOMI_DEV variable, read by the caller) or where the
+ * shared data sits beside a checkout, `<repo>/../shared/data/annomi/dev.jsonl`.
+ */
+export function annomiDevPath(repoRoot: string, override?: string): string {
+  return override ? path.resolve(override) : path.resolve(repoRoot, '../shared/data/annomi/dev.jsonl');
 }
 
 /** The rows, or null when the file is not there (a checkout without shared/). */

@@ -11,9 +11,9 @@ import { auc, aucStability, evaluateAnalyzer } from '../../src/analysis/evaluate
 // Floors sit a little under what coach@1 reaches, so a regression fails and noise does not.
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const file = annomiDevPath(repoRoot);
+const file = annomiDevPath(repoRoot, process.env.ANNOMI_DEV);
 const rows = loadAnnomi(file);
-if (rows === null) console.warn(`AnnoMI tests skipped: ${file} is missing (it comes with shared/data/annomi).`);
+if (rows === null) console.warn(`AnnoMI tests skipped: ${file} is missing (it comes with shared/data/annomi; or set ANNOMI_DEV to its path).`);
 
 describe.skipIf(rows === null)('coach@1 on the AnnoMI development set', () => {
   const data = rows ?? [];

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The documentation's example callbacks (shared/tavus/callbacks/), with their placeholders filled.
+// Tavus's documented example callbacks (vendored in test/fixtures/tavus-callbacks/), placeholders filled.
 
-const CALLBACKS_DIR = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../shared/tavus/callbacks');
+const CALLBACKS_DIR = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/tavus-callbacks');
 
 export const EXAMPLE_TYPES = [
   'system.replica_joined',
