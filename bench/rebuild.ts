@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { conversationsProjection } from '../src/projections/conversations.js';
-import { ensureCheckpoints } from '../src/projections/checkpoints.js';
-import { ProjectionRunner } from '../src/projections/runner.js';
+import { conversationsProjection } from '../src/projections/readModels/conversations.js';
+import { ensureCheckpoints } from '../src/projections/runtime/checkpoints.js';
+import { ProjectionRunner } from '../src/projections/runtime/runner.js';
 import { createBenchDatabase } from './support/database.js';
 import { generateHistory } from './support/fixtures.js';
 import { profileArgs, ROOT } from './support/processes.js';

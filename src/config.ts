@@ -9,6 +9,17 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/** A duration as seconds (`3600`) or with a unit (`90s`, `30m`, `12h`, `7d`), in seconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?\s*[smhd]?$/, 'must be seconds, or a number with s, m, h or d (e.g. 7d)')
+  .transform((v) => {
+    const n = Number.parseFloat(v);
+    const unit = v.at(-1)!;
+    return n * ({ s: 1, m: 60, h: 3600, d: 86400 }[unit] ?? 1);
+  });
+
 const schema = z.object({
   DATABASE_URL: optionalString.pipe(
     z
@@ -26,6 +37,8 @@ const schema = z.object({
   ANALYZER: optionalString,
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  CALLBACK_TOKEN_TTL: duration.default(7 * 86400),
+  SCORING_THREADS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(64).optional()),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -44,6 +57,10 @@ export interface Config {
   analyzer: string | undefined;
   dataDir: string;
   embeddedPostgresPort: number;
+  /** Seconds after its conversation started that a callback URL's token is honoured. */
+  callbackTokenTtlSeconds: number;
+  /** Threads a rebuild scores on; undefined: one fewer than the cores. */
+  scoringThreads: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     analyzer: e.ANALYZER,
     dataDir: e.DATA_DIR,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    callbackTokenTtlSeconds: e.CALLBACK_TOKEN_TTL,
+    scoringThreads: e.SCORING_THREADS,
   };
 }

@@ -4,14 +4,14 @@ import type pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { DEFAULT_ANALYZER, findAnalyzer } from './analysis/registry.js';
 import type { Analyzer } from './analysis/types.js';
-import { CallbackRecorder } from './commands/callbackRecorder.js';
 import { callbackTokens } from './commands/callbackToken.js';
+import { CallbackHandler } from './commands/recordCallback/handler.js';
 import type { Config } from './config.js';
 import { createPool } from './db/pool.js';
 import { createApp } from './http/app.js';
-import { initLiveAnalyzer, liveProjections } from './projections/live.js';
-import { ProjectionRunner, type LiveRunner } from './projections/runner.js';
-import { ThreadedRunner } from './projections/threadedRunner.js';
+import { initLiveAnalyzer, liveProjections } from './projections/runtime/live.js';
+import { ProjectionRunner, type LiveRunner } from './projections/runtime/runner.js';
+import { ThreadedRunner } from './projections/runtime/threadedRunner.js';
 import { createTavusClient } from './tavus/client.js';
 
 // The composition root: configuration in, a running service out. main.ts adds the database
@@ -21,7 +21,7 @@ export interface Service {
   url: string;
   pool: pg.Pool;
   runner: LiveRunner;
-  recorder: CallbackRecorder;
+  callbacks: CallbackHandler;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -39,7 +39,7 @@ export async function startService(
     log.warn({ live, configured: config.analyzer }, 'ANALYZER differs from the analyzer feedback_sessions serves; build and switch with `tavus-feedback rebuild feedback --analyzer`');
   }
 
-  const recorder = new CallbackRecorder(pool);
+  const callbacks = new CallbackHandler(pool);
   const onError = (err: unknown) => log.error({ err }, 'live projections failed; they retry by themselves');
   // Projections run in a thread of their own; analyzers given by a caller (tests) are functions a
   // thread cannot receive, so those run on this thread.
@@ -51,12 +51,12 @@ export async function startService(
 
   const app = createApp({
     pool,
-    recorder,
+    callbacks,
     tavus: createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey }),
     tokens: callbackTokens(config.jwtSecret),
     jwtSecret: config.jwtSecret,
     publicUrl: config.publicUrl,
-    webhookAuth: config.webhookAuth,
+    callbackPolicy: { requireToken: config.webhookAuth === 'token', tokenTtlSeconds: config.callbackTokenTtlSeconds },
     logger: log,
   });
   const server: Server = await new Promise((resolve, reject) => {
@@ -72,14 +72,14 @@ export async function startService(
     url: `http://127.0.0.1:${port}`,
     pool,
     runner,
-    recorder,
+    callbacks,
     logger: log,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await recorder.drained();
+      await callbacks.drained();
       await runner.stop();
       await pool.end();
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Analyzer } from '../analysis/types.js';
 import { turnSchema } from '../events/types.js';
-import { score } from '../projections/feedback.js';
+import { score } from '../projections/readModels/feedback.js';
 import { readJsonLines } from './jsonLines.js';
 
 // `tavus-feedback analyze`: JSON lines of transcripts in, JSON lines of feedback out, through the

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { conversationStream } from '../events/streams.js';
-import { auditTrail } from '../projections/audit.js';
+import { auditTrail } from '../projections/readModels/audit.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

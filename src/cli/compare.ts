@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type pg from 'pg';
-import { compareBuilds } from '../projections/compareBuilds.js';
+import { compareBuilds } from '../projections/builds/compareBuilds.js';
 import { renderComparison } from './compareReport.js';
 
 export async function compare(pool: pg.Pool, a: string, b: string, out: string): Promise<void> {

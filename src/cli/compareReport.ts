@@ -1,4 +1,4 @@
-import type { Comparison } from '../projections/compareBuilds.js';
+import type { Comparison } from '../projections/builds/compareBuilds.js';
 
 // A self-contained HTML page (inline SVG, no scripts, no external assets) showing how scores moved.
 

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { analyzers, findAnalyzer } from '../analysis/registry.js';
 import type { Analyzer } from '../analysis/types.js';
-import { listBuilds } from '../projections/builds.js';
-import { readLiveAnalyzer } from '../projections/live.js';
-import { dropFeedback, rebuildFeedback, useFeedback } from '../projections/rebuild.js';
-import { createScoringPool } from '../projections/scoringPool.js';
+import { listBuilds } from '../projections/builds/builds.js';
+import { readLiveAnalyzer } from '../projections/runtime/live.js';
+import { dropFeedback, rebuildFeedback, useFeedback } from '../projections/builds/rebuild.js';
+import { createScoringPool } from '../projections/builds/scoringPool.js';
 import { progressReporter } from './progress.js';
 import { UsageError } from './usage.js';
 
@@ -30,10 +30,10 @@ export async function printAnalyzers(pool: pg.Pool): Promise<void> {
   }
 }
 
-export async function rebuild(pool: pg.Pool, id: string | undefined): Promise<void> {
+export async function rebuild(pool: pg.Pool, id: string | undefined, scoringThreads?: number): Promise<void> {
   const analyzer = analyzerOrFail(id);
   const progress = progressReporter();
-  const scoring = createScoringPool(`${analyzer.name}@${analyzer.version}`);
+  const scoring = createScoringPool(`${analyzer.name}@${analyzer.version}`, scoringThreads);
   let summary;
   try {
     summary = await rebuildFeedback(pool, analyzer, { onProgress: (p) => progress.update(p), score: scoring.score, inFlight: scoring.size + 1 });

@@ -7,7 +7,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { issueUserToken } from '../http/auth.js';
 import { main as serve, resolveDatabase, resolveJwtSecret } from '../main.js';
-import { BuildError } from '../projections/rebuild.js';
+import { BuildError } from '../projections/builds/rebuild.js';
 import { analyzeLines } from './analyze.js';
 import { compare } from './compare.js';
 import { evaluate } from './evaluate.js';
@@ -90,7 +90,7 @@ export async function run(argv: string[]): Promise<void> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { analyzer: { type: 'string' } } });
       if (positionals[0] !== 'feedback') throw new UsageError('rebuild has one read model to rebuild: rebuild feedback --analyzer name@version');
       const analyzer = analyzerOrFail(values.analyzer);
-      return withPool((pool) => rebuild(pool, `${analyzer.name}@${analyzer.version}`));
+      return withPool((pool) => rebuild(pool, `${analyzer.name}@${analyzer.version}`, loadConfig().scoringThreads));
     }
     case 'feedback': {
       const [sub, id, ...extra] = rest;

@@ -1,4 +1,4 @@
-import type { RebuildProgress } from '../projections/rebuild.js';
+import type { RebuildProgress } from '../projections/builds/rebuild.js';
 
 // On a terminal, one line redrawn in place (a bar, done/total, rate, ETA); otherwise, for logs and CI,
 // a plain line every few seconds.

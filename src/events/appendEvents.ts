@@ -11,25 +11,44 @@ export interface Delivery {
   streamId: string;
   eventType: string | null;
   bodySha256: string;
+  /** The body as stored: as received, less the credentials it echoes (see src/tavus/redact.ts). */
   body: string;
   requestId: string | null;
-  /**
-   * The conversation (our id) the delivery's callback token names, or null without a token. If the
-   * stream's ConversationStarted names another, the delivery and its events are refused.
-   */
-  owner: string | null;
+  /** Set when the delivery's events may only go in if its claim holds (see Claim). */
+  claim: Claim | null;
+}
+
+/**
+ * A callback token binds to the one stream it was first used for (or its conversation started in).
+ * Bindings never change, so a claim is only made while a token is still unbound; the unique key
+ * decides between racing claims, and what depended on a lost claim is not appended.
+ */
+export interface Claim {
+  /** Our conversation id, which the token names. */
+  token: string;
+  streamId: string;
+}
+
+export interface AppendOptions {
+  deliveries?: Delivery[];
+  /** The claim each event depends on, by index; null or missing: none. */
+  eventClaims?: (Claim | null)[];
+  /** Claims to make; a lost claim refuses the events and deliveries that depend on it. */
+  claims?: Claim[];
 }
 
 export interface AppendResult {
   /** Idempotency keys actually appended (the others were already in the history). */
   appended: Set<string>;
-  /** `${streamId} ${owner}` of deliveries refused because their token names another conversation. */
-  foreign: Set<string>;
+  /** `${token} ${streamId}` of claims lost to a binding to another stream. */
+  lostClaims: Set<string>;
 }
 
+export const claimKey = (claim: Claim): string => `${claim.token} ${claim.streamId}`;
+
 // One statement, one round trip, one commit for a whole batch:
-// - a delivery whose token names another conversation than its stream's start is refused, checked
-//   here, in the same statement as the write, rather than by a read before it;
+// - claims bind unbound tokens; ON CONFLICT DO UPDATE (a no-op update) returns the binding that holds,
+//   even one committed by a racing transaction after this statement's snapshot was taken;
 // - events whose idempotency key is already taken are skipped by the constraint (racing duplicates
 //   included);
 // - every accepted delivery is kept for the audit trail.
@@ -44,76 +63,69 @@ function values(rows: number, casts: readonly string[], offset: number): string 
   return out.join(',\n');
 }
 
-const DELIVERY_CASTS = ['::uuid', '::timestamptz', '::text', '::text', '::text', '::text', '::text', '::text'] as const;
-const EVENT_CASTS = ['::text', '::text', '::json', '::jsonb', '::text', '::text'] as const;
+function rowsOf(count: number, casts: readonly string[], offset: number): string {
+  return count > 0 ? `VALUES ${values(count, casts, offset)}` : `SELECT ${casts.map((c) => `NULL${c}`).join(', ')} WHERE false`;
+}
 
-function statement(events: number, deliveries: number): string {
-  const deliveredIn = deliveries > 0
-    ? `VALUES ${values(deliveries, DELIVERY_CASTS, 0)}`
-    : 'SELECT NULL::uuid, NULL::timestamptz, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text WHERE false';
-  const incoming = events > 0
-    ? `VALUES ${values(events, EVENT_CASTS, deliveries * DELIVERY_CASTS.length)}`
-    : 'SELECT NULL::text, NULL::text, NULL::json, NULL::jsonb, NULL::text, NULL::text WHERE false';
+const CLAIM_CASTS = ['::uuid', '::text'] as const;
+const DELIVERY_CASTS = ['::uuid', '::timestamptz', '::text', '::text', '::text', '::text', '::text', '::uuid'] as const;
+const EVENT_CASTS = ['::text', '::text', '::json', '::jsonb', '::text', '::uuid'] as const;
+
+function statement(claims: number, deliveries: number, events: number): string {
+  const deliveriesAt = claims * CLAIM_CASTS.length;
+  const eventsAt = deliveriesAt + deliveries * DELIVERY_CASTS.length;
   return `
-WITH delivered_in (id, received_at, stream_id, event_type, body_sha256, body, request_id, owner) AS (${deliveredIn}),
--- The starts are looked up by the array of streams (last parameter): the planner cannot size a
--- VALUES list, and left to itself it scanned every start in the history instead of the index.
-starts AS (
-  SELECT stream_id, data->>'id' AS id FROM events
-   WHERE stream_id = ANY($${deliveries * DELIVERY_CASTS.length + events * EVENT_CASTS.length + 1}::text[]) AND type = 'ConversationStarted'
+WITH claims_in (token, stream_id) AS (${rowsOf(claims, CLAIM_CASTS, 0)}),
+claimed AS (
+  INSERT INTO token_bindings (token, stream_id) SELECT token, stream_id FROM claims_in
+  ON CONFLICT (token) DO UPDATE SET token = excluded.token
+  RETURNING token, stream_id
 ),
-foreign_owner AS (
-  SELECT DISTINCT d.stream_id, d.owner
-    FROM delivered_in d JOIN starts s ON s.stream_id = d.stream_id
-   WHERE d.owner IS NOT NULL AND s.id IS DISTINCT FROM d.owner
+lost AS (
+  SELECT c.token, c.stream_id FROM claims_in c JOIN claimed k ON k.token = c.token WHERE k.stream_id <> c.stream_id
 ),
-incoming (stream_id, type, data, metadata, idempotency_key, owner) AS (${incoming}),
+delivered_in (id, received_at, stream_id, event_type, body_sha256, body, request_id, claim_token) AS (${rowsOf(deliveries, DELIVERY_CASTS, deliveriesAt)}),
+incoming (stream_id, type, data, metadata, idempotency_key, claim_token) AS (${rowsOf(events, EVENT_CASTS, eventsAt)}),
 appended AS (
   INSERT INTO events (stream_id, type, data, metadata, idempotency_key)
   SELECT stream_id, type, data, metadata, idempotency_key FROM incoming i
-   WHERE NOT EXISTS (SELECT 1 FROM foreign_owner f WHERE f.stream_id = i.stream_id AND f.owner = i.owner)
+   WHERE NOT EXISTS (SELECT 1 FROM lost l WHERE l.token = i.claim_token AND l.stream_id = i.stream_id)
   ON CONFLICT (idempotency_key) DO NOTHING
   RETURNING idempotency_key
 ),
 delivered AS (
   INSERT INTO callbacks (id, received_at, stream_id, event_type, body_sha256, body, request_id)
   SELECT id, received_at, stream_id, event_type, body_sha256, body, request_id FROM delivered_in d
-   WHERE NOT EXISTS (SELECT 1 FROM foreign_owner f WHERE f.stream_id = d.stream_id AND f.owner = d.owner)
+   WHERE NOT EXISTS (SELECT 1 FROM lost l WHERE l.token = d.claim_token AND l.stream_id = d.stream_id)
 )
-SELECT idempotency_key, NULL AS foreign_stream, NULL AS foreign_owner FROM appended
+SELECT idempotency_key, NULL::uuid AS lost_token, NULL AS lost_stream FROM appended
 UNION ALL
-SELECT NULL, stream_id, owner FROM foreign_owner`;
+SELECT NULL, token, stream_id FROM lost`;
 }
 
-/**
- * Appends what is new, then wakes the projection runners; `owners` gives each event's delivery owner
- * (see Delivery.owner).
- */
-export async function appendEvents(
-  db: pg.Pool | pg.PoolClient,
-  events: NewEvent[],
-  deliveries: Delivery[] = [],
-  owners: (string | null)[] = [],
-): Promise<AppendResult> {
-  if (events.length === 0 && deliveries.length === 0) return { appended: new Set(), foreign: new Set() };
+/** Appends what is new in one statement and commit, then wakes the projection runners. */
+export async function appendEvents(db: pg.Pool | pg.PoolClient, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+  const deliveries = options.deliveries ?? [];
+  const claims = options.claims ?? [];
+  if (events.length === 0 && deliveries.length === 0 && claims.length === 0) return { appended: new Set(), lostClaims: new Set() };
   const params: unknown[] = [];
-  for (const d of deliveries) params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.owner);
+  for (const c of claims) params.push(c.token, c.streamId);
+  for (const d of deliveries) params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.claim?.token ?? null);
   events.forEach((e, i) => {
     const data = jsonOf(e.data);
     if (hasUnreadableText(data)) throw new UnreadableTextError(`${e.type} holds a NUL character or an unpaired UTF-16 surrogate, which Postgres cannot read back`);
-    params.push(e.streamId, e.type, data, JSON.stringify(e.metadata), e.idempotencyKey, owners[i] ?? null);
+    params.push(e.streamId, e.type, data, JSON.stringify(e.metadata), e.idempotencyKey, options.eventClaims?.[i]?.token ?? null);
   });
-  params.push([...new Set(deliveries.filter((d) => d.owner !== null).map((d) => d.streamId))]);
-  const result = await db.query<{ idempotency_key: string | null; foreign_stream: string | null; foreign_owner: string | null }>(
-    statement(events.length, deliveries.length),
+  const result = await db.query<{ idempotency_key: string | null; lost_token: string | null; lost_stream: string | null }>(
+    statement(claims.length, deliveries.length, events.length),
     params,
   );
   const appended = new Set<string>();
-  const foreign = new Set<string>();
+  const lostClaims = new Set<string>();
   for (const row of result.rows) {
     if (row.idempotency_key !== null) appended.add(row.idempotency_key);
-    else foreign.add(`${row.foreign_stream} ${row.foreign_owner}`);
+    else lostClaims.add(`${row.lost_token} ${row.lost_stream}`);
   }
   if (appended.size > 0) await notifyAppended(db);
-  return { appended, foreign };
+  return { appended, lostClaims };
 }

@@ -97,8 +97,13 @@ export interface EventMetadata {
   /** Tavus's event_type, or `conversation.ended` for the original single-body form. */
   callbackType?: string;
   requestId?: string;
+  /**
+   * The conversation (our id) whose callback token brought it; absent when it came without a token.
+   * Only facts brought by a conversation's own token, or by none, count for it.
+   */
+  tokenConversationId?: string;
   receivedAt: string;
-  source: 'tavus-callback' | 'api';
+  source: 'tavus-callback' | 'api' | 'reconcile';
 }
 
 /** An event ready to append: its idempotency key says which fact it records. */

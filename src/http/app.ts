@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { CallbackRecorder } from '../commands/callbackRecorder.js';
 import type { CallbackTokens } from '../commands/callbackToken.js';
+import type { CallbackPolicy } from '../commands/recordCallback/command.js';
+import type { CallbackHandler } from '../commands/recordCallback/handler.js';
 import type { TavusClient } from '../tavus/client.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
@@ -13,12 +14,12 @@ import { errorHandler, sendProblem } from './problems.js';
 
 export interface AppDeps {
   pool: pg.Pool;
-  recorder: CallbackRecorder;
+  callbacks: CallbackHandler;
   tavus: TavusClient;
   tokens: CallbackTokens;
   jwtSecret: string;
   publicUrl: string;
-  webhookAuth: 'token' | 'none';
+  callbackPolicy: CallbackPolicy;
   logger: Logger;
   now?: () => Date;
 }
@@ -45,7 +46,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   app.use(requestLogger(deps.logger));
   app.use(healthRoutes(deps.pool));
-  app.use(webhookRoutes({ recorder: deps.recorder, tokens: deps.tokens, webhookAuth: deps.webhookAuth, now }));
+  app.use(webhookRoutes({ callbacks: deps.callbacks, tokens: deps.tokens, policy: deps.callbackPolicy, now }));
   app.use(conversationRoutes({ pool: deps.pool, tavus: deps.tavus, tokens: deps.tokens, publicUrl: deps.publicUrl, now, jwtSecret: deps.jwtSecret }));
   app.use((_req, res) => sendProblem(res, 404, 'no such route'));
   app.use(errorHandler((err, req) => deps.logger.error({ err, reqId: req.id }, 'unexpected error')));

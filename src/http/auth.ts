@@ -1,10 +1,11 @@
 import type { RequestHandler } from 'express';
 import { jwtVerify, SignJWT } from 'jose';
+import { isUuid } from '../validation.js';
 import { HttpError } from './problems.js';
 
 // Users come with the JWT their identity provider issued (Supabase: HS256, `sub` = user id).
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -20,7 +21,7 @@ export function requireUser(secret: string): RequestHandler {
     if (!match) return next(new HttpError(401, 'an Authorization: Bearer <JWT> header is required'));
     try {
       const { payload } = await jwtVerify(match[1]!, key, { algorithms: ['HS256'] });
-      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return next(new HttpError(401, 'the token has no user id (sub) that is a UUID'));
+      if (!isUuid(payload.sub)) return next(new HttpError(401, 'the token has no user id (sub) that is a UUID'));
       req.userId = payload.sub.toLowerCase();
       next();
     } catch {

@@ -1,12 +1,8 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import type { FieldError } from '../validation.js';
 
 // Failures are mapped to answers once, here, as problem details (RFC 9457).
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
 
 export class HttpError extends Error {
   override name = 'HttpError';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldErrorsOf, type FieldError } from '../validation.js';
 
 // Every callback shape Tavus really sends (see shared/tavus/README.md), plus the original design's
 // single-body form that existing callers still post. Parsing checks types; what a callback means
@@ -115,19 +116,7 @@ export type TavusCallback =
   | { kind: 'unknown'; body: z.infer<typeof unknownType> }
   | { kind: 'single_body'; body: z.infer<typeof singleBody> };
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
 export type ParseResult = { ok: true; callback: TavusCallback } | { ok: false; errors: FieldError[] };
-
-function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.length === 0 ? '(body)' : issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
-}
 
 const byType: Record<(typeof KNOWN_TYPES)[number], { kind: TavusCallback['kind']; schema: z.ZodType }> = {
   'system.replica_joined': { kind: 'replica_joined', schema: replicaJoined },
@@ -160,7 +149,7 @@ export function parseCallback(body: unknown): ParseResult {
     schema = unknownType;
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error) };
   return { ok: true, callback: { kind, body: parsed.data } as TavusCallback };
 }
 

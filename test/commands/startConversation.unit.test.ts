@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideStart, type StartConversation } from '../../src/commands/startConversation.js';
+import { decide, type StartConversation } from '../../src/commands/startConversation/decide.js';
+import { initialStreamState } from '../../src/commands/recordCallback/state.js';
 import { callbackTokens } from '../../src/commands/callbackToken.js';
 
 const command: StartConversation = {
@@ -11,9 +12,9 @@ const command: StartConversation = {
   now: new Date('2025-07-11T06:40:00Z'),
 };
 
-describe('decideStart', () => {
+describe('starting a conversation', () => {
   it('records the conversation Tavus created, with the scenario as it was then', () => {
-    const [event] = decideStart(undefined, command);
+    const [event] = decide(initialStreamState, command);
     expect(event).toMatchObject({
       type: 'ConversationStarted',
       streamId: 'conversation-c42',
@@ -22,14 +23,17 @@ describe('decideStart', () => {
   });
 
   it('records nothing for a conversation already started', () => {
-    expect(decideStart({ streamId: 'conversation-c42', id: command.id, userId: command.userId }, command)).toEqual([]);
+    expect(decide({ started: { id: command.id, userId: command.userId, startedAt: '2025-07-11T06:40:00.000Z' } }, command)).toEqual([]);
   });
 });
 
 describe('callback tokens', () => {
   const tokens = callbackTokens('a-secret-of-sixteen-chars');
   it('name the conversation they were issued for', () => {
-    expect(tokens.verify(tokens.issue(command.id))).toBe(command.id);
+    expect(tokens.verify(tokens.issue(command.id))).toEqual({ conversationId: command.id, issuedAt: null });
+    // Our ids are UUIDv7: the token knows when it was issued.
+    const v7 = '0197f8c2-1a2b-7c3d-8e4f-5a6b7c8d9e0f';
+    expect(tokens.verify(tokens.issue(v7))?.issuedAt).toEqual(new Date(parseInt('0197f8c21a2b', 16)));
   });
   it('cannot be forged or moved to another conversation', () => {
     const token = tokens.issue(command.id);

@@ -91,16 +91,23 @@ describe('callbacks in any order, any number of times', () => {
     expect(deliveries.rows.filter((r) => r.produced === 1)).toHaveLength(1);
   });
 
-  it('ends in the same state when a callback races ahead of the start record', async () => {
-    // A genuine callback token whose ConversationStarted is not yet committed: accepted and kept.
+  it('accepts callbacks that race ahead of the start record, and binds the token to that one conversation', async () => {
     const user = randomUUID();
+    const early: Response[] = [];
+    h.tavus.beforeNextAnswer(async ({ body, answer }) => {
+      // Tavus calls back before our POST /conversations has heard its answer, let alone recorded it.
+      const path = callbackPath(String(body.callback_url));
+      early.push(await h.post(path, callback('system.shutdown', answer.conversation_id)));
+      early.push(await h.post(path, callback('system.shutdown', `${answer.conversation_id}x`)));
+    });
     const c = await h.startConversation(user);
-    const early = `${c.conversationId}x`;
-    const response = await h.post(callbackPath(c.callbackUrl), callback('system.shutdown', early));
-    expect(response.status).toBe(200);
-    expect(await eventTypes(early)).toEqual(['ConversationEnded']);
+    expect(early.map((r) => r.status)).toEqual([200, 401]);
+    expect(await eventTypes(c.conversationId)).toEqual(['ConversationEnded', 'ConversationStarted']);
+    expect(await eventTypes(`${c.conversationId}x`)).toEqual([]);
+    // After the start, the token still opens nothing else.
+    expect((await h.post(callbackPath(c.callbackUrl), callback('system.shutdown', 'c-elsewhere'))).status).toBe(401);
     await h.service.runner.drain();
-    // Without its start, no conversation row is made from it.
-    expect((await h.db.query('SELECT 1 FROM conversations WHERE conversation_id = $1', [early])).rowCount).toBe(0);
+    const row = await h.db.query('SELECT status FROM conversations WHERE conversation_id = $1', [c.conversationId]);
+    expect(row.rows[0]?.status).toBe('completed');
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listBuilds } from '../../src/projections/builds.js';
-import { BuildError, buildLockName, dropFeedback, rebuildFeedback, useFeedback } from '../../src/projections/rebuild.js';
+import { listBuilds } from '../../src/projections/builds/builds.js';
+import { BuildError, buildLockName, dropFeedback, rebuildFeedback, useFeedback } from '../../src/projections/builds/rebuild.js';
 import { exampleCallback, singleBodyCallback } from '../support/callbacks.js';
 import { callbackPath, json, startHarness, type Harness } from '../support/harness.js';
 import { lookupWithTestAnalyzers, turns1, turns2 } from '../support/testAnalyzers.js';
@@ -116,7 +116,7 @@ describe('rebuild feedback', () => {
 
   it('compares two builds: what changed, by how much, and a chart of both distributions', async () => {
     // turns@1 scored the first conversations, turns@2 scores every one at turns + 50.
-    const { compareBuilds } = await import('../../src/projections/compareBuilds.js');
+    const { compareBuilds } = await import('../../src/projections/builds/compareBuilds.js');
     const { renderComparison } = await import('../../src/cli/compareReport.js');
     await rebuildFeedback(h.service.pool, turns1);
     const c = await compareBuilds(h.service.pool, 'turns@1', 'turns@2');

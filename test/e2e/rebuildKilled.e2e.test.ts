@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseline } from '../../src/analysis/baseline/index.js';
-import { score } from '../../src/projections/feedback.js';
+import { score } from '../../src/projections/readModels/feedback.js';
 import { createTestDatabase } from '../support/db.js';
 
 // A rebuild is a real process that can die at any point: killed with SIGKILL mid-build, the same

@@ -2,10 +2,10 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
-import { initLiveAnalyzer, liveProjections } from '../../src/projections/live.js';
-import { ProjectionRunner } from '../../src/projections/runner.js';
-import type { Projection } from '../../src/projections/types.js';
-import { ensureCheckpoints } from '../../src/projections/checkpoints.js';
+import { initLiveAnalyzer, liveProjections } from '../../src/projections/runtime/live.js';
+import { ProjectionRunner } from '../../src/projections/runtime/runner.js';
+import type { Projection } from '../../src/projections/runtime/projection.js';
+import { ensureCheckpoints } from '../../src/projections/runtime/checkpoints.js';
 import { createTestDatabase } from '../support/db.js';
 import { transcribedConversation } from '../support/events.js';
 
@@ -91,8 +91,8 @@ describe('projection runner', () => {
   it('wakes on NOTIFY when events are appended', async () => {
     // Polling only every minute: finding the row within seconds means the notification woke it.
     const runner = runnerWith(appliedLog(), pool, 60_000);
+    // start() resolves once the runner listens.
     await runner.start();
-    await new Promise((r) => setTimeout(r, 100));
     try {
       const [started] = conversationEvents(5000);
       await appendEvents(pool, conversationEvents(5000));

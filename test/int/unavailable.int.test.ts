@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { CallbackRecorder } from '../../src/commands/callbackRecorder.js';
 import { callbackTokens } from '../../src/commands/callbackToken.js';
+import { CallbackHandler } from '../../src/commands/recordCallback/handler.js';
 import { createPool } from '../../src/db/pool.js';
 import { createApp } from '../../src/http/app.js';
 import { createTavusClient } from '../../src/tavus/client.js';
@@ -15,12 +15,12 @@ describe('database unreachable', () => {
     const tokens = callbackTokens('a-secret-of-sixteen-chars');
     const app = createApp({
       pool,
-      recorder: new CallbackRecorder(pool),
+      callbacks: new CallbackHandler(pool),
       tavus: createTavusClient({ apiUrl: 'http://127.0.0.1:1', apiKey: 'k' }),
       tokens,
       jwtSecret: 'a-secret-of-sixteen-chars',
       publicUrl: 'http://x',
-      webhookAuth: 'token',
+      callbackPolicy: { requireToken: true, tokenTtlSeconds: 86400 },
       logger: pino({ level: 'silent' }),
     });
     const server = app.listen(0);

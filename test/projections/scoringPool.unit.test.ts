@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findAnalyzer } from '../../src/analysis/registry.js';
-import { scoreRows, type StaleInput } from '../../src/projections/scoring.js';
-import { createScoringPool } from '../../src/projections/scoringPool.js';
+import { scoreRows, type StaleInput } from '../../src/projections/builds/scoring.js';
+import { createScoringPool } from '../../src/projections/builds/scoringPool.js';
 
 const rows: StaleInput[] = Array.from({ length: 40 }, (_, i) => ({
   conversation_id: `00000000-0000-4000-8000-${i.toString().padStart(12, '0')}`,

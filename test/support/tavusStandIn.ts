@@ -18,6 +18,8 @@ export interface TavusStandIn {
   apiKey: string;
   created: CreatedRecord[];
   failNext(failure: Failure): void;
+  /** Runs before the next create is answered: what Tavus may do (call back) before we hear its answer. */
+  beforeNextAnswer(fn: (created: CreatedRecord) => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startTavusStandIn(apiKey = 'test-tavus-key', port = 0): Promise<TavusStandIn> {
   const created: CreatedRecord[] = [];
   const failures: Failure[] = [];
+  const beforeAnswers: ((created: CreatedRecord) => Promise<void>)[] = [];
   const hanging = new Set<import('node:http').ServerResponse>();
 
   const server: Server = createServer(async (req, res) => {
@@ -63,6 +66,7 @@ export async function startTavusStandIn(apiKey = 'test-tavus-key', port = 0): Pr
         created_at: new Date().toISOString(),
       };
       created.push({ body, answer });
+      await beforeAnswers.shift()?.({ body, answer });
       return send(200, answer);
     }
     send(404, { error: 'Not found' });
@@ -74,6 +78,7 @@ export async function startTavusStandIn(apiKey = 'test-tavus-key', port = 0): Pr
     apiKey,
     created,
     failNext: (failure) => failures.push(failure),
+    beforeNextAnswer: (fn) => beforeAnswers.push(fn),
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

@@ -1,14 +1,16 @@
 import express, { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import { startConversation, UnknownScenarioError, type StartConversationDeps } from '../../commands/startConversation.js';
+import { startConversation, type StartConversationDeps } from '../../commands/startConversation/handler.js';
 import { conversationStream } from '../../events/streams.js';
 import { hasUnreadableText } from '../../events/unreadableJson.js';
-import { auditTrail } from '../../projections/audit.js';
-import { TavusError } from '../../tavus/client.js';
+import { auditTrail } from '../../projections/readModels/audit.js';
+import { findConversation } from '../../projections/readModels/conversationQueries.js';
+import { findFeedbackOf, findLiveFeedback } from '../../projections/readModels/feedbackQueries.js';
+import { describeFieldErrors, fieldErrorsOf } from '../../validation.js';
 import { requireUser } from '../auth.js';
 import { HttpError } from '../problems.js';
-import { findConversation, findFeedbackOf, findLiveFeedback } from '../queries.js';
+import { rejectionError } from '../rejections.js';
 
 const createBody = z.strictObject({
   scenarioId: z.string().min(1),
@@ -33,20 +35,15 @@ export function conversationRoutes(deps: StartConversationDeps & { jwtSecret: st
   }, json, async (req, res) => {
     const parsed = createBody.safeParse(req.body);
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
-      throw new HttpError(400, `the request is not valid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors);
+      const errors = fieldErrorsOf(parsed.error);
+      throw new HttpError(400, `the request is not valid: ${describeFieldErrors(errors)}`, errors);
     }
     if (hasUnreadableText(JSON.stringify(parsed.data))) {
       throw new HttpError(400, 'the request holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored');
     }
-    try {
-      const answer = await startConversation(deps, req.userId!, parsed.data);
-      res.status(201).location(`/conversations/${answer.id}`).json(answer);
-    } catch (err) {
-      if (err instanceof UnknownScenarioError) throw new HttpError(422, err.message);
-      if (err instanceof TavusError) throw new HttpError(502, err.message);
-      throw err;
-    }
+    const outcome = await startConversation(deps, req.userId!, parsed.data);
+    if (!outcome.ok) throw rejectionError(outcome.rejection);
+    res.status(201).location(`/conversations/${outcome.answer.id}`).json(outcome.answer);
   });
 
   const owned = async (pool: pg.Pool, ref: string, userId: string) => {
@@ -65,16 +62,14 @@ export function conversationRoutes(deps: StartConversationDeps & { jwtSecret: st
     if (analyzer !== undefined && (typeof analyzer !== 'string' || !ANALYZER_ID.test(analyzer))) {
       throw new HttpError(400, 'analyzer must look like name@version, e.g. baseline@1');
     }
-    const feedback = analyzer
-      ? await findFeedbackOf(deps.pool, conversation.id as string, analyzer)
-      : await findLiveFeedback(deps.pool, conversation.id as string);
+    const feedback = analyzer ? await findFeedbackOf(deps.pool, conversation.id, analyzer) : await findLiveFeedback(deps.pool, conversation.id);
     if (!feedback) throw new HttpError(404, analyzer ? `no feedback from ${analyzer} for this conversation` : 'no feedback yet: it appears once the transcript has arrived');
     res.json(feedback);
   });
 
   router.get('/conversations/:id/events', auth, async (req, res) => {
     const conversation = await owned(deps.pool, String(req.params.id), req.userId!);
-    const trail = await auditTrail(deps.pool, conversationStream(conversation.conversation_id as string), conversation.id as string);
+    const trail = await auditTrail(deps.pool, conversationStream(conversation.conversation_id), conversation.id);
     res.json({ conversationId: conversation.id, ...trail });
   });
 

@@ -1,20 +1,23 @@
 import { createHash } from 'node:crypto';
 import express, { Router, type Request } from 'express';
-import { newDeliveryId, type CallbackRecorder } from '../../commands/callbackRecorder.js';
 import type { CallbackTokens } from '../../commands/callbackToken.js';
+import type { CallbackPolicy } from '../../commands/recordCallback/command.js';
+import { newDeliveryId, type CallbackHandler } from '../../commands/recordCallback/handler.js';
 import { parseCallback } from '../../tavus/callbacks.js';
+import { describeFieldErrors } from '../../validation.js';
 import { HttpError } from '../problems.js';
+import { rejectionError } from '../rejections.js';
 
 export const MAX_CALLBACK_BYTES = 2 * 1024 * 1024;
 
 export interface WebhookDeps {
-  recorder: CallbackRecorder;
+  callbacks: CallbackHandler;
   tokens: CallbackTokens;
-  webhookAuth: 'token' | 'none';
+  policy: CallbackPolicy;
   now: () => Date;
 }
 
-// The raw bytes are kept: the audit trail stores the body exactly as Tavus sent it.
+// The raw bytes are kept: the audit trail stores the body as Tavus sent it.
 const rawJson = express.raw({ type: () => true, limit: MAX_CALLBACK_BYTES });
 
 function readJson(req: Request): { text: string; body: unknown } {
@@ -34,31 +37,30 @@ function readJson(req: Request): { text: string; body: unknown } {
 export function webhookRoutes(deps: WebhookDeps): Router {
   const router = Router();
 
+  // route → handler → decide → append: parse and authenticate here, the command does the rest.
   const receive = async (req: Request<{ token?: string }>, res: express.Response) => {
-    let tokenConversationId: string | null = null;
+    let token = null;
     if (req.params.token !== undefined) {
-      tokenConversationId = deps.tokens.verify(req.params.token) ?? null;
-      if (tokenConversationId === null) throw new HttpError(401, 'this callback URL is not one this service issued');
+      token = deps.tokens.verify(req.params.token) ?? null;
+      if (token === null) throw rejectionError({ reason: 'token_invalid' });
     }
     const { text, body } = readJson(req);
     const parsed = parseCallback(body);
-    if (!parsed.ok) throw new HttpError(400, `the callback is not valid: ${parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, parsed.errors);
+    if (!parsed.ok) throw new HttpError(400, `the callback is not valid: ${describeFieldErrors(parsed.errors)}`, parsed.errors);
 
-    const outcome = await deps.recorder.record(
-      {
-        callback: parsed.callback,
-        tokenConversationId,
-        requireToken: deps.webhookAuth === 'token',
-        delivery: {
-          id: newDeliveryId(),
-          receivedAt: deps.now(),
-          bodySha256: createHash('sha256').update(text).digest('hex'),
-          requestId: typeof req.id === 'string' ? req.id : null,
-        },
+    const outcome = await deps.callbacks.handle({
+      callback: parsed.callback,
+      token,
+      policy: deps.policy,
+      delivery: {
+        id: newDeliveryId(),
+        receivedAt: deps.now(),
+        bodySha256: createHash('sha256').update(text).digest('hex'),
+        storedBody: text,
+        requestId: typeof req.id === 'string' ? req.id : null,
       },
-      text,
-    );
-    if (outcome.outcome === 'rejected') throw new HttpError(outcome.status, outcome.message);
+    });
+    if (outcome.outcome === 'rejected') throw rejectionError(outcome.rejection);
     res.status(200).json({ received: true, duplicate: outcome.appended === 0, eventsAppended: outcome.appended });
   };
 

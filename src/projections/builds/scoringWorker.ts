@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { findAnalyzer } from '../analysis/registry.js';
+import { findAnalyzer } from '../../analysis/registry.js';
 import { scoreRows, type StaleInput } from './scoring.js';
 
 // A scoring thread for rebuilds: pages of inputs in, the rows to upsert out as JSON text, so the

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { startWorker } from './startWorker.js';
+import { startWorker } from '../runtime/startWorker.js';
 import type { StaleInput } from './scoring.js';
 
 // Worker threads that score rebuild pages on every core. Analyzers are pure, so any thread may
@@ -15,7 +15,7 @@ export interface ScoringPool {
 // One core stays with the main thread, which reads pages and hands rows to Postgres.
 const DEFAULT_SIZE = Math.max(1, availableParallelism() - 1);
 
-export function createScoringPool(analyzer: string, size = Number(process.env.SCORING_THREADS) || DEFAULT_SIZE): ScoringPool {
+export function createScoringPool(analyzer: string, size = DEFAULT_SIZE): ScoringPool {
   // A page is a few MB; small heaps keep the process's memory flat however long the history. A young
   // generation of 8 MB scores as fast as 16, 32 or 64 (measured with coach@1) and peaks 10-70 MB lower.
   const resourceLimits = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 };

@@ -1,12 +1,21 @@
-// Group commit: callbacks that arrive while a batch is being written wait together and go in the
-// next batch, so under load many requests share one statement and one commit, and when quiet a
-// request waits for nobody. No timers: the batch size follows the load by itself.
+// Items that arrive while a batch is being written wait together and go in the next batch, so under
+// load many requests share one statement and one commit, and when quiet a request waits for nobody.
+// No timers: the batch size follows the load by itself.
 
-export interface GroupCommitOptions {
+export interface BatcherOptions {
   /** Most items written in one batch. */
   maxBatch: number;
   /** Batches allowed in flight at once; more than one keeps the database busy while we parse. */
   maxInFlight: number;
+  /**
+   * Most items waiting for a batch. Past it `submit` refuses at once (BatcherFullError): when the
+   * database falls behind, callers hear "retry later" instead of piling up memory and latency.
+   */
+  maxQueued: number;
+}
+
+export class BatcherFullError extends Error {
+  override name = 'BatcherFullError';
 }
 
 interface Pending<In, Out> {
@@ -15,17 +24,20 @@ interface Pending<In, Out> {
   reject: (err: unknown) => void;
 }
 
-export class GroupCommit<In, Out> {
+export class Batcher<In, Out> {
   private queue: Pending<In, Out>[] = [];
   private inFlight = 0;
   private idle: (() => void)[] = [];
 
   constructor(
     private readonly writeBatch: (items: In[]) => Promise<Out[]>,
-    private readonly options: GroupCommitOptions,
+    private readonly options: BatcherOptions,
   ) {}
 
   submit(item: In): Promise<Out> {
+    if (this.queue.length >= this.options.maxQueued) {
+      return Promise.reject(new BatcherFullError(`${this.queue.length} requests are already waiting for the database`));
+    }
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.pump();

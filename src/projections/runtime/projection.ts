@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { EventHead } from '../events/types.js';
+import type { EventHead } from '../../events/types.js';
 
 /** A read model fed by the runner: applies a batch inside the runner's transaction. */
 export interface Projection {

@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import { analyzerId, type Analyzer } from '../analysis/types.js';
-import { inTransaction } from '../db/transaction.js';
-import { readAll, checkpointOf, type Checkpoint } from '../events/readAll.js';
+import { analyzerId, type Analyzer } from '../../analysis/types.js';
+import { inTransaction } from '../../db/transaction.js';
+import { readAll, checkpointOf, type Checkpoint } from '../../events/readAll.js';
 import { finishBuild, startBuild } from './builds.js';
-import { ensureCheckpoints, readCheckpoint, saveCheckpoints } from './checkpoints.js';
-import { feedbackCheckpointName, feedbackProjection, UPSERT_SCORES } from './feedback.js';
-import { readLiveAnalyzer } from './live.js';
+import { ensureCheckpoints, readCheckpoint, saveCheckpoints } from '../runtime/checkpoints.js';
+import { feedbackCheckpointName, feedbackProjection, UPSERT_SCORES } from '../readModels/feedback.js';
+import { readLiveAnalyzer } from '../runtime/live.js';
 import { scoreRows, type StaleInput } from './scoring.js';
 
 // Blue/green feedback: a new analyzer version scores the whole history into rows of its own while the

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { EventData, SummarisedEvent } from '../events/types.js';
+import { earliestInstant, fullestTranscript, isTrusted, statusOf } from '../../events/conversationFacts.js';
+import type { EventData, SummarisedEvent } from '../../events/types.js';
 
 // What a conversation's events say, folded the same way whatever order they came in: every choice
-// below (earliest end, longest transcript, failure over success) is commutative, so any ordering and
-// any repetition of callbacks ends in the same read models.
+// (earliest end, fullest transcript, failure over success: src/events/conversationFacts.ts) is
+// commutative, so any ordering and any repetition of callbacks ends in the same read models. Facts a
+// foreign callback token brought are not the conversation's and are left out.
 
 type Ended = EventData<'ConversationEnded'>;
 
@@ -40,7 +42,6 @@ export interface ConversationView {
 }
 
 const byKey = <E extends { idempotencyKey: string }>(a: E, b: E) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0);
-const minIso = (values: (string | null)[]) => values.filter((v): v is string => v !== null).sort()[0] ?? null;
 const maxNumber = (values: (number | null)[]) => {
   const present = values.filter((v): v is number => v !== null);
   return present.length ? Math.max(...present) : null;
@@ -60,6 +61,7 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
   let updatedAt = started.startedAt;
 
   for (const e of sorted) {
+    if (!isTrusted(e.metadata, started.id)) continue;
     const recordedAt = e.recordedAt.toISOString();
     if (recordedAt > updatedAt) updatedAt = recordedAt;
     if (e.metadata.callbackType && !(e.metadata.callbackType in metadata)) {
@@ -81,8 +83,8 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     }
   }
 
-  const endedAt = minIso(ends.map((e) => e.at ?? e.receivedAt));
-  const status = ends.length === 0 ? 'active' : ends.some((e) => e.outcome === 'failed') ? 'failed' : 'completed';
+  const endedAt = earliestInstant(ends.map((e) => e.at ?? e.receivedAt));
+  const status = statusOf(ends);
   const conversation: ConversationRow = {
     id: started.id,
     conversation_id: started.tavusConversationId,
@@ -97,11 +99,11 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     updated_at: updatedAt,
   };
 
-  // No transcript, no feedback. With several, the fullest one (ties broken by key order above).
-  const transcript = transcripts.reduce<(typeof transcripts)[number] | null>((best, t) => (!best || t.turnCount > best.turnCount ? t : best), null);
+  // No transcript, no feedback.
+  const transcript = fullestTranscript(transcripts);
   if (!transcript) return { conversation, feedbackInput: null };
 
-  const startedAt = minIso(ends.map((e) => e.startedAt)) ?? started.startedAt;
+  const startedAt = earliestInstant(ends.map((e) => e.startedAt)) ?? started.startedAt;
   const measured = endedAt ? Math.round((Date.parse(endedAt) - Date.parse(startedAt)) / 1000) : null;
   const duration = maxNumber(ends.map((e) => e.durationSeconds)) ?? maxNumber(recordings.map((r) => r.durationSeconds)) ?? (measured !== null && measured >= 0 ? measured : null);
   const context = { name: started.scenario.name, description: started.scenario.description, rubric: started.scenario.rubric };
@@ -110,13 +112,13 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     conversation_id: started.id,
     user_id: started.userId,
     scenario_id: started.scenario.id,
-    completed_at: endedAt ?? minIso(transcripts.map((t) => t.recordedAt)),
+    completed_at: endedAt ?? earliestInstant(transcripts.map((t) => t.recordedAt)),
     duration: durationSeconds,
     transcript_position: transcript.position,
     context,
     // The transcript's idempotency key hashes its content, so this changes whenever the words do.
     input_hash: createHash('sha256').update(JSON.stringify([transcript.key, durationSeconds, context])).digest('base64url'),
-    created_at: minIso(transcripts.map((t) => t.recordedAt)) ?? updatedAt,
+    created_at: earliestInstant(transcripts.map((t) => t.recordedAt)) ?? updatedAt,
     updated_at: updatedAt,
   };
   return { conversation, feedbackInput };

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { readStreams } from '../events/readStreams.js';
-import type { RecordedEvent } from '../events/types.js';
+import { readStreams } from '../../events/readStreams.js';
+import type { RecordedEvent } from '../../events/types.js';
 
 // A conversation's whole story for an auditor: what Tavus sent (raw, duplicates included), which
 // facts each delivery added to the history, and what every built analyzer version made of it.

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { readStreamSummaries } from '../events/readStreamSummaries.js';
-import type { EventHead } from '../events/types.js';
-import { foldConversation, type ConversationRow, type FeedbackInputRow } from './conversationView.js';
-import type { Projection } from './types.js';
+import { readStreamSummaries } from '../../events/readStreamSummaries.js';
+import type { EventHead } from '../../events/types.js';
+import { foldConversation, type ConversationRow, type FeedbackInputRow } from './conversationFold.js';
+import type { Projection } from '../runtime/projection.js';
 
 // profiles, conversations and feedback_inputs: everything read from a conversation that does not
 // depend on an analyzer. Each touched conversation is folded again from all its events, so applying

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { EVENTS_CHANNEL } from '../events/notifyAppended.js';
-import { checkpointOf, isAfter, readAll, type Checkpoint } from '../events/readAll.js';
+import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
+import { checkpointOf, isAfter, readAll, type Checkpoint } from '../../events/readAll.js';
 import { lockCheckpoints, saveCheckpointsAndCommit } from './checkpoints.js';
-import type { Projection } from './types.js';
+import type { Projection } from './projection.js';
 
 // Feeds projections from the history: wakes on NOTIFY, polls as a fallback, reads in commit-safe
 // order, and writes each batch's read models and checkpoints in one transaction, so a crash can
@@ -65,17 +65,44 @@ export class ProjectionRunner implements LiveRunner {
     await this.running;
   }
 
-  /** Applies everything committed so far; resolves once caught up. For tests and CLI commands. */
+  /**
+   * Applies everything committed before the call; resolves with the number of events applied. For
+   * tests and CLI commands: an awaiter, so nobody sleeps and hopes. "Caught up" alone would not do:
+   * a transaction still running anywhere in the cluster holds the readable horizon back, and a
+   * batch can come back short while committed events wait behind it.
+   */
   async drain(): Promise<number> {
+    const { rows } = await this.pool.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
+    return this.whenCaughtUp(rows[0]!.head ?? '0');
+  }
+
+  /** Applies events until every committed event at or below `position` has been applied. */
+  async whenCaughtUp(position: string): Promise<number> {
     let total = 0;
     for (;;) {
       const result = await this.exclusive(() => this.runBatch());
-      if (result.status === 'busy') {
-        await new Promise((r) => setTimeout(r, 20));
-        continue;
-      }
-      total += result.events;
-      if (result.caughtUp) return total;
+      if (result.status === 'applied') total += result.events;
+      if (result.status === 'applied' && !result.caughtUp) continue;
+      if (await this.hasApplied(position)) return total;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private async hasApplied(position: string): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      const names = (await this.options.projections(client)).map((p) => p.name);
+      const { rows } = await client.query<{ done: boolean }>(
+        `SELECT NOT EXISTS (
+           SELECT 1 FROM projection_checkpoints c JOIN events e
+             ON (e.transaction_id, e.position) > (c.transaction_id, c.position)
+          WHERE c.name = ANY($1::text[]) AND e.position <= $2::bigint
+         ) AS done`,
+        [names, position],
+      );
+      return rows[0]!.done;
+    } finally {
+      client.release();
     }
   }
 

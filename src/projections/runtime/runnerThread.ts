@@ -1,7 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createPool } from '../db/pool.js';
+import { createPool } from '../../db/pool.js';
 import { liveProjections } from './live.js';
 import { ProjectionRunner } from './runner.js';
 import type { FromRunnerThread, RunnerThreadData, ToRunnerThread } from './threadedRunner.js';

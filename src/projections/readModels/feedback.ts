@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Analyzer, Turn } from '../analysis/types.js';
-import { analyzerId } from '../analysis/types.js';
-import type { EventHead } from '../events/types.js';
-import { tavusIdOfStream } from '../events/streams.js';
-import type { Projection } from './types.js';
+import type { Analyzer, Turn } from '../../analysis/types.js';
+import { analyzerId } from '../../analysis/types.js';
+import type { EventHead } from '../../events/types.js';
+import { tavusIdOfStream } from '../../events/streams.js';
+import type { Projection } from '../runtime/projection.js';
 
 // Scores of one analyzer version. Reads feedback_inputs (written just before, in the same
 // transaction, by the conversations projection) and scores only what changed since it last scored.

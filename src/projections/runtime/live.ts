@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { findAnalyzer } from '../analysis/registry.js';
-import type { Analyzer } from '../analysis/types.js';
+import { findAnalyzer } from '../../analysis/registry.js';
+import type { Analyzer } from '../../analysis/types.js';
 import { ensureCheckpoints } from './checkpoints.js';
-import { conversationsProjection } from './conversations.js';
-import { feedbackProjection } from './feedback.js';
-import type { Projection } from './types.js';
+import { conversationsProjection } from '../readModels/conversations.js';
+import { feedbackProjection } from '../readModels/feedback.js';
+import type { Projection } from './projection.js';
 
 export async function readLiveAnalyzer(db: pg.Pool | pg.PoolClient): Promise<string | undefined> {
   const result = await db.query<{ analyzer: string }>('SELECT analyzer FROM feedback_live');

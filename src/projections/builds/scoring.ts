@@ -1,5 +1,5 @@
-import type { Analyzer, Turn } from '../analysis/types.js';
-import { score, type ScoreRow } from './feedback.js';
+import type { Analyzer, Turn } from '../../analysis/types.js';
+import { score, type ScoreRow } from '../readModels/feedback.js';
 
 /** A feedback input as the rebuild streams it: JSON left as text, parsed where it is scored. */
 export interface StaleInput {

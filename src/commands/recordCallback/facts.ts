@@ -1,51 +1,12 @@
-import type { StartedConversation } from '../events/readStartedConversations.js';
-import { conversationStream, idempotencyKey } from '../events/streams.js';
-import type { EventMetadata, NewEvent, Turn } from '../events/types.js';
-import { callbackType, type TavusCallback, type TranscriptEntry } from '../tavus/callbacks.js';
+import { outcomeOfReason } from '../../events/conversationFacts.js';
+import { idempotencyKey } from '../../events/streams.js';
+import type { EventMetadata, NewEvent, Turn } from '../../events/types.js';
+import { callbackType, type TranscriptEntry } from '../../tavus/callbacks.js';
+import { streamOf, type RecordCallback } from './command.js';
 
-// A Tavus callback becomes the facts it reports. Pure: the stream's state and the delivery come in,
-// events or a refusal go out. Repetitions need no special case here: a repeated fact gets the same
-// idempotency key, and the store's unique constraint appends it once.
-
-export interface RecordCallback {
-  callback: TavusCallback;
-  /** Our conversation id, from a verified callback token; null when the callback came without one. */
-  tokenConversationId: string | null;
-  /** WEBHOOK_AUTH=token: a callback must come on its conversation's token URL. */
-  requireToken: boolean;
-  delivery: { id: string; receivedAt: Date; bodySha256: string; requestId: string | null };
-}
-
-export type CallbackDecision =
-  | { outcome: 'accepted'; events: NewEvent[] }
-  | { outcome: 'rejected'; status: 401 | 404; message: string };
-
-export function streamOf(command: RecordCallback): string {
-  return conversationStream(command.callback.body.conversation_id);
-}
-
-export function decideCallback(started: StartedConversation | undefined, command: RecordCallback): CallbackDecision {
-  const { tokenConversationId, requireToken } = command;
-  if (requireToken && tokenConversationId === null) {
-    return { outcome: 'rejected', status: 401, message: 'callbacks must come on the callback_url this service gave Tavus' };
-  }
-  if (started && tokenConversationId !== null && started.id !== tokenConversationId) {
-    return { outcome: 'rejected', status: 401, message: 'this callback token belongs to another conversation' };
-  }
-  // A genuine token proves we asked Tavus for this conversation, even if our own record of its start
-  // is not committed yet; without a token we only accept conversations we know.
-  if (!started && tokenConversationId === null) {
-    return { outcome: 'rejected', status: 404, message: `unknown conversation ${command.callback.body.conversation_id}` };
-  }
-  return { outcome: 'accepted', events: factsOf(command) };
-}
-
-/** Shutdown reasons that mean the conversation never really happened or broke. */
-const FAILURE_REASON = /exception|error|fail|never[ _-]?joined|not[ _-]joined/i;
-
-export function outcomeOfReason(reason: string | null | undefined): 'completed' | 'failed' {
-  return reason && FAILURE_REASON.test(reason) ? 'failed' : 'completed';
-}
+// The facts a callback reports, as events. Repetitions need no special case: a repeated fact gets
+// the same idempotency key (it hashes the fact, never the delivery or the channel), and the store's
+// unique constraint appends it once.
 
 function toTurns(entries: TranscriptEntry[]): { turns: Turn[]; systemPromptRemoved: boolean } {
   const turns: Turn[] = [];
@@ -64,17 +25,22 @@ function toTurns(entries: TranscriptEntry[]): { turns: Turn[]; systemPromptRemov
   return { turns, systemPromptRemoved };
 }
 
-function factsOf(command: RecordCallback): NewEvent[] {
-  const { callback, delivery } = command;
-  const streamId = streamOf(command);
-  const metadata: EventMetadata = {
+export function metadataOf(command: RecordCallback): EventMetadata {
+  const { delivery, token } = command;
+  return {
     callbackId: delivery.id,
     callbackSha256: delivery.bodySha256,
-    callbackType: callbackType(callback),
+    callbackType: callbackType(command.callback),
     receivedAt: delivery.receivedAt.toISOString(),
     source: 'tavus-callback',
     ...(delivery.requestId ? { requestId: delivery.requestId } : {}),
+    ...(token ? { tokenConversationId: token.conversationId } : {}),
   };
+}
+
+export function factsOf(command: RecordCallback, metadata: EventMetadata = metadataOf(command)): NewEvent[] {
+  const { callback } = command;
+  const streamId = streamOf(command);
   // Most facts are identified by all they say; a replica joining is one fact however it is announced.
   const event = <E extends Omit<NewEvent, 'streamId' | 'idempotencyKey' | 'metadata'>>(e: E, identity: unknown = e.data): NewEvent =>
     ({ ...e, streamId, metadata, idempotencyKey: idempotencyKey(streamId, e.type, identity) }) as NewEvent;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Checkpoint } from '../events/readAll.js';
+import type { Checkpoint } from '../../events/readAll.js';
 
 export async function ensureCheckpoints(db: pg.Pool | pg.PoolClient, names: string[]): Promise<void> {
   await db.query('INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING', [names]);

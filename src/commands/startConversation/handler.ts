@@ -1,0 +1,65 @@
+import type pg from 'pg';
+import { appendEvents } from '../../events/appendEvents.js';
+import { conversationStream } from '../../events/streams.js';
+import { uuid7 } from '../../events/uuid7.js';
+import { TavusError, type TavusClient } from '../../tavus/client.js';
+import { isUuid } from '../../validation.js';
+import type { CallbackTokens } from '../callbackToken.js';
+import { readStreamStates } from '../recordCallback/loadStates.js';
+import { initialStreamState } from '../recordCallback/state.js';
+import type { Rejection } from '../rejections.js';
+import { decide, type Scenario, type StartConversationRequest } from './decide.js';
+
+export interface StartedAnswer {
+  id: string;
+  conversationId: string;
+  conversationUrl: string | null;
+  status: 'active';
+}
+
+export interface StartConversationDeps {
+  pool: pg.Pool;
+  tavus: TavusClient;
+  tokens: CallbackTokens;
+  publicUrl: string;
+  now: () => Date;
+}
+
+export type StartOutcome = { ok: true; answer: StartedAnswer } | { ok: false; rejection: Rejection };
+
+/** Asks Tavus for a conversation whose callbacks come back to us, and records that it started. */
+export async function startConversation(deps: StartConversationDeps, userId: string, request: StartConversationRequest): Promise<StartOutcome> {
+  const scenario = await loadScenario(deps.pool, request.scenarioId);
+  if (!scenario) return { ok: false, rejection: { reason: 'unknown_scenario', scenarioId: request.scenarioId } };
+
+  // Time-ordered, so the read models keyed by it grow at one end of their indexes; the token's
+  // expiry is read from it too.
+  const id = uuid7();
+  const callbackUrl = `${deps.publicUrl}/webhooks/tavus/${deps.tokens.issue(id)}`;
+  let tavus;
+  try {
+    tavus = await deps.tavus.createConversation({ ...request, callbackUrl });
+  } catch (err) {
+    // Nothing has been appended.
+    if (err instanceof TavusError) return { ok: false, rejection: { reason: 'tavus_failed', detail: err.message } };
+    throw err;
+  }
+
+  const streamId = conversationStream(tavus.conversationId);
+  const { streams } = await readStreamStates(deps.pool, [streamId], []);
+  const state = streams.get(streamId) ?? initialStreamState;
+  const events = decide(state, { id, userId, scenario, request, tavus, now: deps.now() });
+  // The token opens this stream and no other, from now on.
+  await appendEvents(deps.pool, events, { claims: [{ token: id, streamId }] });
+  return { ok: true, answer: { id: state.started?.id ?? id, conversationId: tavus.conversationId, conversationUrl: tavus.conversationUrl, status: 'active' } };
+}
+
+async function loadScenario(pool: pg.Pool, scenarioId: string): Promise<Scenario | undefined> {
+  if (!isUuid(scenarioId)) return undefined;
+  const result = await pool.query<{ id: string; name: string; description: string | null; rubric: unknown }>(
+    'SELECT id, name, description, rubric FROM scenarios WHERE id = $1',
+    [scenarioId],
+  );
+  const row = result.rows[0];
+  return row && { id: row.id, name: row.name, description: row.description, rubric: row.rubric ?? null };
+}
