@@ -11,6 +11,7 @@ import { createPool } from './db/pool.js';
 import { createApp } from './http/app.js';
 import { initLiveAnalyzer, liveProjections } from './projections/runtime/live.js';
 import { ProjectionRunner, type LiveRunner } from './projections/runtime/runner.js';
+import type { Parked } from './projections/runtime/isolation.js';
 import { ThreadedRunner } from './projections/runtime/threadedRunner.js';
 import { createTavusClient } from './tavus/client.js';
 
@@ -33,7 +34,10 @@ export async function startService(
   lookupAnalyzer: (id: string) => Analyzer | undefined = findAnalyzer,
 ): Promise<Service> {
   const log = logger ?? pino({ level: config.logLevel });
-  const pool = createPool(config.databaseUrl, { max: 20, parallelQuery: false });
+  const pool = createPool(config.databaseUrl, { max: 20, parallelQuery: false, statementTimeoutMs: 10_000 });
+  // Health probes get connections of their own: a probe must never wait behind callbacks, nor take
+  // a connection one needs.
+  const probePool = createPool(config.databaseUrl, { max: 2, applicationName: 'tavus-feedback probes', statementTimeoutMs: 2_000 });
   const live = await initLiveAnalyzer(pool, config.analyzer ?? DEFAULT_ANALYZER, lookupAnalyzer);
   if (config.analyzer && config.analyzer !== live) {
     log.warn({ live, configured: config.analyzer }, 'ANALYZER differs from the analyzer feedback_sessions serves; build and switch with `tavus-feedback rebuild feedback --analyzer`');
@@ -41,16 +45,23 @@ export async function startService(
 
   const callbacks = new CallbackHandler(pool);
   const onError = (err: unknown) => log.error({ err }, 'live projections failed; they retry by themselves');
+  const parkedEvents = {
+    onParked: (p: Parked) =>
+      log.warn({ projection: p.projection, streamId: p.streamId, err: p.error }, 'a conversation could not be projected and is parked; the others go on (tavus-feedback deadletters)'),
+    onRetried: (r: { projection: string; streamId: string; error: Error | null }) =>
+      r.error ? log.warn({ ...r, err: r.error }, 'a parked conversation failed again') : log.info({ projection: r.projection, streamId: r.streamId }, 'a parked conversation was applied'),
+  };
   // Projections run in a thread of their own; analyzers given by a caller (tests) are functions a
   // thread cannot receive, so those run on this thread.
   const runner: LiveRunner =
     lookupAnalyzer === findAnalyzer
-      ? new ThreadedRunner({ databaseUrl: config.databaseUrl }, onError)
-      : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError });
+      ? new ThreadedRunner({ databaseUrl: config.databaseUrl }, onError, parkedEvents)
+      : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError, ...parkedEvents });
   await runner.start();
 
   const app = createApp({
     pool,
+    probePool,
     callbacks,
     tavus: createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey }),
     tokens: callbackTokens(config.jwtSecret),
@@ -82,6 +93,7 @@ export async function startService(
       await callbacks.drained();
       await runner.stop();
       await pool.end();
+      await probePool.end();
     },
   };
 }

@@ -15,6 +15,7 @@ const UNAVAILABLE_CODES = new Set([
   '53100', // disk_full
   '40001', // serialization_failure
   '40P01', // deadlock_detected
+  '57014', // query_canceled: our statement_timeout fired, the database is too slow right now
 ]);
 
 /** Node's socket errors when the server is not there at all. */

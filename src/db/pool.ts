@@ -12,6 +12,11 @@ export interface PoolOptions {
    * saves and takes the cores ingestion needs (seen with 2 cores).
    */
   parallelQuery?: boolean;
+  /**
+   * Postgres cancels a statement running longer than this, so a hung database means an error (503)
+   * within seconds rather than requests piling up behind it. Unset for long jobs (rebuilds).
+   */
+  statementTimeoutMs?: number;
 }
 
 export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.Pool {
@@ -21,7 +26,10 @@ export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.P
     application_name: options.applicationName ?? 'tavus-feedback',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
-    ...(options.parallelQuery === false ? { options: '-c max_parallel_workers_per_gather=0' } : {}),
+    options: [
+      options.parallelQuery === false ? '-c max_parallel_workers_per_gather=0' : '',
+      options.statementTimeoutMs ? `-c statement_timeout=${options.statementTimeoutMs}` : '',
+    ].join(' ').trim() || undefined,
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});

@@ -1,3 +1,4 @@
+import { instantMs } from '../instants.js';
 import type { EventData, EventMetadata } from './types.js';
 
 // What we know about a conversation's facts, whatever brought them: the rules that make folding a
@@ -17,20 +18,17 @@ export function statusOf(ends: Pick<EventData<'ConversationEnded'>, 'outcome'>[]
   return ends.some((e) => e.outcome === 'failed') ? 'failed' : 'completed';
 }
 
-/** The earliest of several instants (ISO-8601 strings), compared as instants; unparseable ones are ignored. */
-export function earliestInstant(values: (string | null | undefined)[]): string | null {
-  let best: string | null = null;
-  let bestMs = Infinity;
+/**
+ * The earliest of several instants, compared as instants, as an ISO string. Values that are not an
+ * instant we accept (old events may hold any) are left out rather than fail a projection.
+ */
+export function earliestInstant(values: unknown[]): string | null {
+  let best = Infinity;
   for (const v of values) {
-    if (v == null) continue;
-    const ms = Date.parse(v);
-    if (Number.isNaN(ms)) continue;
-    if (ms < bestMs) {
-      best = v;
-      bestMs = ms;
-    }
+    const ms = instantMs(v);
+    if (ms !== null && ms < best) best = ms;
   }
-  return best;
+  return best === Infinity ? null : new Date(best).toISOString();
 }
 
 /** With several transcripts, the fullest; ties go to the smallest key, so the choice ignores order. */

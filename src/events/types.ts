@@ -47,8 +47,16 @@ export const conversationEndedSchema = z.object({
 });
 
 export const transcriptReceivedSchema = z.object({
+  /** The talk: user and assistant turns, their text cleaned (src/tavus/transcript.ts). */
   turns: z.array(turnSchema),
   systemPromptRemoved: z.boolean(),
+  /**
+   * The rows as received (less the system prompt), kept only when they differ from the talk: rows
+   * that are not talk, or text that was cleaned. A better cleaner can start again from them.
+   */
+  received: z.array(z.unknown()).optional(),
+  /** How many rows were not talk, by why (system, tool, tool call, no text, ...). */
+  setAside: z.record(z.string(), z.number()).optional(),
 });
 
 export const recordingReadySchema = z.object({
@@ -61,6 +69,19 @@ export const recordingReadySchema = z.object({
 
 export const perceptionAnalysisReceivedSchema = z.object({
   analysis: z.string(),
+});
+
+export const objectiveCompletedSchema = z.object({
+  name: z.string(),
+  /** As Tavus sent them: values may be strings where arrays were expected. */
+  outputVariables: z.unknown(),
+  at: z.string().nullable(),
+});
+
+export const guardrailTriggeredSchema = z.object({
+  name: z.string(),
+  reason: z.unknown(),
+  at: z.string().nullable(),
 });
 
 /** A callback we keep but do not act on: a type we do not know, or a failure Tavus reports. */
@@ -77,6 +98,8 @@ export const eventSchemas = {
   TranscriptReceived: transcriptReceivedSchema,
   RecordingReady: recordingReadySchema,
   PerceptionAnalysisReceived: perceptionAnalysisReceivedSchema,
+  ObjectiveCompleted: objectiveCompletedSchema,
+  GuardrailTriggered: guardrailTriggeredSchema,
   CallbackIgnored: callbackIgnoredSchema,
 } as const;
 

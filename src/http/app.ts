@@ -10,10 +10,13 @@ import type { TavusClient } from '../tavus/client.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { redactCallbackTokens } from '../tavus/redact.js';
 import { errorHandler, sendProblem } from './problems.js';
 
 export interface AppDeps {
   pool: pg.Pool;
+  /** Connections of the health probes' own. */
+  probePool: pg.Pool;
   callbacks: CallbackHandler;
   tavus: TavusClient;
   tokens: CallbackTokens;
@@ -28,7 +31,9 @@ export interface AppDeps {
 export function requestLogger(logger: Logger) {
   return pinoHttp({
     logger,
-    redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.params.token'],
+    // A callback URL's path is its credential.
+    serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && redactCallbackTokens(req.url) }) },
     genReqId: (req, res) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
@@ -45,7 +50,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLogger(deps.logger));
-  app.use(healthRoutes(deps.pool));
+  app.use(healthRoutes(deps.probePool));
   app.use(webhookRoutes({ callbacks: deps.callbacks, tokens: deps.tokens, policy: deps.callbackPolicy, now }));
   app.use(conversationRoutes({ pool: deps.pool, tavus: deps.tavus, tokens: deps.tokens, publicUrl: deps.publicUrl, now, jwtSecret: deps.jwtSecret }));
   app.use((_req, res) => sendProblem(res, 404, 'no such route'));

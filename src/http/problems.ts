@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import { BatcherFullError } from '../events/batcher.js';
 import type { FieldError } from '../validation.js';
 
 // Failures are mapped to answers once, here, as problem details (RFC 9457).
@@ -22,6 +23,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -43,6 +45,10 @@ export function errorHandler(onUnexpected: (err: unknown, req: Parameters<ErrorR
     if (status && status >= 400 && status < 500) {
       const detail = err.type === 'entity.too.large' ? `body is larger than the limit of ${err.limit} bytes` : String(err.message);
       return sendProblem(res, status, detail);
+    }
+    if (err instanceof BatcherFullError) {
+      res.setHeader('Retry-After', '1');
+      return sendProblem(res, 503, 'too many callbacks are waiting for the database; nothing was recorded, please retry');
     }
     if (isDatabaseUnavailable(err)) {
       res.setHeader('Retry-After', '5');

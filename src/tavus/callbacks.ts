@@ -1,33 +1,27 @@
 import { z } from 'zod';
 import { fieldErrorsOf, type FieldError } from '../validation.js';
+import { durationSeconds, instant } from './instants.js';
 
 // Every callback shape Tavus really sends (see shared/tavus/README.md), plus the original design's
 // single-body form that existing callers still post. Parsing checks types; what a callback means
-// for the history is decided in src/commands/recordCallback.ts.
+// for the history is decided in src/commands/recordCallback/facts.ts.
 
 /** Tavus ids are short tokens; anything else is not a conversation of theirs (and goes into a stream name). */
 export const tavusConversationId = z
   .string({ error: 'is required and must be a string' })
   .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1 to 128 letters, digits or _ . : -');
 
-const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 timestamp');
-
-/** Transcript entries as sent: timestamps are ISO strings or epoch seconds in the wild, or absent. */
-const transcriptEntry = z.looseObject({
-  role: z.string(),
-  content: z.string(),
-  timestamp: z.union([z.string(), z.number()]).nullish(),
-  seconds_from_start: z.number().nullish(),
-});
-
-export const transcript = z.array(transcriptEntry);
-export type TranscriptEntry = z.infer<typeof transcriptEntry>;
+/**
+ * Transcript rows as sent, every one accepted: talk, system rows, tool rows, rows with null content.
+ * What counts as talk is decided in transcript.ts; a row's oddity never refuses the whole callback.
+ */
+export const transcript = z.array(z.unknown()).max(20_000, 'has more than 20,000 rows');
 
 const envelope = {
   conversation_id: tavusConversationId,
-  message_type: z.string().nullish(),
-  timestamp: isoTimestamp.nullish(),
-  webhook_url: z.string().nullish(),
+  message_type: z.unknown().optional(),
+  timestamp: instant.nullish(),
+  webhook_url: z.unknown().optional(),
 };
 
 const replicaJoined = z.looseObject({
@@ -55,7 +49,7 @@ const recordingReady = z.looseObject({
     // older shape
     bucket_name: z.string().nullish(),
     s3_key: z.string().nullish(),
-    duration: z.number().nonnegative().nullish(),
+    duration: durationSeconds.nullish(),
     // newer shape
     storage_provider: z.string().nullish(),
     storage_uri: z.string().nullish(),
@@ -74,6 +68,16 @@ const reportedFailure = z.looseObject({
   properties: z.looseObject({ error_message: z.string().nullish(), reason: z.string().nullish() }).default({}),
 });
 
+/** An objective the replica reached, with the variables it extracted (their shapes vary: kept as sent). */
+const objectiveProperties = z.looseObject({ objective_name: z.string().min(1).max(500), output_variables: z.unknown().optional() });
+const objectiveCompleted = z.looseObject({ ...envelope, event_type: z.string(), properties: objectiveProperties });
+/** Older objective callbacks: flat, without event_type. */
+const flatObjective = z.looseObject({ ...envelope, ...objectiveProperties.shape });
+
+const guardrailProperties = z.looseObject({ guardrail_name: z.string().min(1).max(500), reason: z.unknown().optional() });
+const guardrailTriggered = z.looseObject({ ...envelope, event_type: z.string(), properties: guardrailProperties });
+const flatGuardrail = z.looseObject({ ...envelope, ...guardrailProperties.shape });
+
 const KNOWN_TYPES = [
   'system.replica_joined',
   'system.pal_joined',
@@ -85,10 +89,13 @@ const KNOWN_TYPES = [
   'application.perception_unavailable',
 ] as const;
 
+const OBJECTIVE_TYPE = /objective/i;
+const GUARDRAIL_TYPE = /guardrail/i;
+
 /** A type Tavus may add tomorrow: kept in the history, answered 200. */
 const unknownType = z.looseObject({
   ...envelope,
-  event_type: z.string().refine((t) => !(KNOWN_TYPES as readonly string[]).includes(t)),
+  event_type: z.string(),
   properties: z.unknown().optional(),
 });
 
@@ -97,13 +104,13 @@ const singleBody = z.looseObject({
   conversation_id: tavusConversationId,
   status: z.string().nullish(),
   end_reason: z.string().nullish(),
-  started_at: isoTimestamp.nullish(),
-  ended_at: isoTimestamp.nullish(),
-  duration: z.number().nonnegative().nullish(),
+  started_at: instant.nullish(),
+  ended_at: instant.nullish(),
+  duration: durationSeconds.nullish(),
   transcript: transcript.nullish(),
   participant_name: z.string().nullish(),
   recording_url: z.string().nullish(),
-  participant_left_at: isoTimestamp.nullish(),
+  participant_left_at: instant.nullish(),
 });
 
 export type TavusCallback =
@@ -113,6 +120,8 @@ export type TavusCallback =
   | { kind: 'recording_ready'; body: z.infer<typeof recordingReady> }
   | { kind: 'perception_analysis'; body: z.infer<typeof perceptionAnalysis> }
   | { kind: 'reported_failure'; body: z.infer<typeof reportedFailure> }
+  | { kind: 'objective_completed'; body: z.infer<typeof flatObjective> & { event_type?: string } }
+  | { kind: 'guardrail_triggered'; body: z.infer<typeof flatGuardrail> & { event_type?: string } }
   | { kind: 'unknown'; body: z.infer<typeof unknownType> }
   | { kind: 'single_body'; body: z.infer<typeof singleBody> };
 
@@ -137,23 +146,43 @@ export function parseCallback(body: unknown): ParseResult {
   const eventType = (body as Record<string, unknown>).event_type;
   let kind: TavusCallback['kind'];
   let schema: z.ZodType;
+  const record = body as Record<string, unknown>;
   if (eventType === undefined || eventType === null) {
+    // Flat objective and guardrail callbacks have no event_type either; they say what they are by name.
+    if ('objective_name' in record) return parsedAs('objective_completed', flatObjective, body);
+    if ('guardrail_name' in record) return parsedAs('guardrail_triggered', flatGuardrail, body);
     kind = 'single_body';
     schema = singleBody;
   } else if (typeof eventType !== 'string' || eventType.trim() === '') {
     return { ok: false, errors: [{ field: 'event_type', message: 'must be a non-empty string' }] };
   } else if (Object.hasOwn(byType, eventType)) {
     ({ kind, schema } = byType[eventType as keyof typeof byType]);
+  } else if (OBJECTIVE_TYPE.test(eventType) && isRecord(record.properties) && 'objective_name' in record.properties) {
+    return parsedAs('objective_completed', objectiveCompleted, body, (b) => ({ ...b, ...b.properties }));
+  } else if (GUARDRAIL_TYPE.test(eventType) && isRecord(record.properties) && 'guardrail_name' in record.properties) {
+    return parsedAs('guardrail_triggered', guardrailTriggered, body, (b) => ({ ...b, ...b.properties }));
   } else {
     kind = 'unknown';
     schema = unknownType;
   }
+  return parsedAs(kind, schema, body);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses `body` as `kind`; `shape` lifts nested properties to where the flat form has them. */
+function parsedAs<T>(kind: TavusCallback['kind'], schema: z.ZodType<T>, body: unknown, shape: (b: T) => unknown = (b) => b): ParseResult {
   const parsed = schema.safeParse(body);
   if (!parsed.success) return { ok: false, errors: fieldErrorsOf(parsed.error) };
-  return { ok: true, callback: { kind, body: parsed.data } as TavusCallback };
+  return { ok: true, callback: { kind, body: shape(parsed.data) } as TavusCallback };
 }
 
 /** Tavus's event_type, or a name for the single-body form. */
 export function callbackType(callback: TavusCallback): string {
-  return callback.kind === 'single_body' ? 'conversation.ended' : callback.body.event_type;
+  if (callback.kind === 'single_body') return 'conversation.ended';
+  if (callback.kind === 'objective_completed') return callback.body.event_type ?? 'conversation.objective.completed';
+  if (callback.kind === 'guardrail_triggered') return callback.body.event_type ?? 'conversation.guardrail.triggered';
+  return callback.body.event_type;
 }

@@ -51,7 +51,7 @@ describe('recording a callback', () => {
     expect(ended).toMatchObject({
       type: 'ConversationEnded',
       streamId: 'conversation-c1',
-      data: { outcome: 'completed', reason: 'participant_left_timeout', at: '2025-07-11T06:48:37.564961Z' },
+      data: { outcome: 'completed', reason: 'participant_left_timeout', at: '2025-07-11T06:48:37.564Z' },
       metadata: { callbackId: 'd1', callbackType: 'system.shutdown', source: 'tavus-callback' },
     });
     for (const reason of ['exception_encountered_during_conversation_startup', 'internal error occurred at step 3', 'bot never joined']) {

@@ -26,7 +26,8 @@ function appliedLog(failAfter?: { batches: number }): Projection {
     async apply(client, events) {
       await client.query('INSERT INTO test_applied_log (position) SELECT unnest($1::bigint[])', [events.map((e) => e.position)]);
       batches++;
-      if (failAfter && batches > failAfter.batches) throw new Error('crash in the middle of a batch');
+      // The connection dying mid-batch (a data error would only park the conversation instead).
+      if (failAfter && batches > failAfter.batches) throw Object.assign(new Error('crash in the middle of a batch'), { code: '08006' });
     },
   };
 }

@@ -15,6 +15,7 @@ describe('database unreachable', () => {
     const tokens = callbackTokens('a-secret-of-sixteen-chars');
     const app = createApp({
       pool,
+      probePool: pool,
       callbacks: new CallbackHandler(pool),
       tavus: createTavusClient({ apiUrl: 'http://127.0.0.1:1', apiKey: 'k' }),
       tokens,

@@ -1,28 +1,23 @@
 import { outcomeOfReason } from '../../events/conversationFacts.js';
 import { idempotencyKey } from '../../events/streams.js';
-import type { EventMetadata, NewEvent, Turn } from '../../events/types.js';
-import { callbackType, type TranscriptEntry } from '../../tavus/callbacks.js';
+import type { EventData, EventMetadata, NewEvent } from '../../events/types.js';
+import { callbackType } from '../../tavus/callbacks.js';
+import { cleanTranscript } from '../../tavus/transcript.js';
 import { streamOf, type RecordCallback } from './command.js';
 
 // The facts a callback reports, as events. Repetitions need no special case: a repeated fact gets
 // the same idempotency key (it hashes the fact, never the delivery or the channel), and the store's
 // unique constraint appends it once.
 
-function toTurns(entries: TranscriptEntry[]): { turns: Turn[]; systemPromptRemoved: boolean } {
-  const turns: Turn[] = [];
-  let systemPromptRemoved = false;
-  for (const entry of entries) {
-    // The system prompt (and any later system message) is instructions to the replica, not talk.
-    if (entry.role === 'system') {
-      systemPromptRemoved = true;
-      continue;
-    }
-    const turn: Turn = { role: entry.role, content: entry.content };
-    if (entry.timestamp != null) turn.timestamp = entry.timestamp;
-    if (entry.seconds_from_start != null) turn.secondsFromStart = entry.seconds_from_start;
-    turns.push(turn);
+/** The transcript fact: the talk, and the rows as received when they differ from it. */
+function transcriptOf(rows: unknown[]): EventData<'TranscriptReceived'> {
+  const cleaned = cleanTranscript(rows);
+  const data: EventData<'TranscriptReceived'> = { turns: cleaned.turns, systemPromptRemoved: cleaned.systemPromptRemoved };
+  if (cleaned.changed || Object.keys(cleaned.setAside).length > 0) {
+    data.received = cleaned.systemPromptRemoved ? rows.slice(1) : rows;
+    data.setAside = cleaned.setAside;
   }
-  return { turns, systemPromptRemoved };
+  return data;
 }
 
 export function metadataOf(command: RecordCallback): EventMetadata {
@@ -68,7 +63,7 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
       ];
     }
     case 'transcription_ready':
-      return [event({ type: 'TranscriptReceived', data: toTurns(callback.body.properties.transcript) })];
+      return [event({ type: 'TranscriptReceived', data: transcriptOf(callback.body.properties.transcript) })];
     case 'recording_ready': {
       const p = callback.body.properties;
       const bucket = p.bucket_name ?? null;
@@ -83,6 +78,14 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
     }
     case 'perception_analysis':
       return [event({ type: 'PerceptionAnalysisReceived', data: { analysis: callback.body.properties.analysis } })];
+    case 'objective_completed': {
+      const b = callback.body;
+      return [event({ type: 'ObjectiveCompleted', data: { name: b.objective_name, outputVariables: b.output_variables ?? null, at: b.timestamp ?? null } })];
+    }
+    case 'guardrail_triggered': {
+      const b = callback.body;
+      return [event({ type: 'GuardrailTriggered', data: { name: b.guardrail_name, reason: b.reason ?? null, at: b.timestamp ?? null } })];
+    }
     case 'reported_failure':
       return [event({ type: 'CallbackIgnored', data: { eventType: callback.body.event_type, reason: 'failure reported', properties: callback.body.properties } })];
     case 'unknown':
@@ -105,7 +108,7 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
           },
         }),
       ];
-      if (b.transcript) events.push(event({ type: 'TranscriptReceived', data: toTurns(b.transcript) }));
+      if (b.transcript) events.push(event({ type: 'TranscriptReceived', data: transcriptOf(b.transcript) }));
       if (b.recording_url) {
         events.push(
           event({ type: 'RecordingReady', data: { url: b.recording_url, storageProvider: null, bucketName: null, key: null, durationSeconds: null } }),

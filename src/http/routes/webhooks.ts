@@ -4,11 +4,15 @@ import type { CallbackTokens } from '../../commands/callbackToken.js';
 import type { CallbackPolicy } from '../../commands/recordCallback/command.js';
 import { newDeliveryId, type CallbackHandler } from '../../commands/recordCallback/handler.js';
 import { parseCallback } from '../../tavus/callbacks.js';
+import { redactCallbackTokens } from '../../tavus/redact.js';
 import { describeFieldErrors } from '../../validation.js';
+import { nestingDepth } from '../nesting.js';
 import { HttpError } from '../problems.js';
 import { rejectionError } from '../rejections.js';
 
 export const MAX_CALLBACK_BYTES = 2 * 1024 * 1024;
+/** Real callbacks nest four or five levels; far deeper is an attack on every parser after ours. */
+export const MAX_NESTING = 32;
 
 export interface WebhookDeps {
   callbacks: CallbackHandler;
@@ -20,15 +24,22 @@ export interface WebhookDeps {
 // The raw bytes are kept: the audit trail stores the body as Tavus sent it.
 const rawJson = express.raw({ type: () => true, limit: MAX_CALLBACK_BYTES });
 
-function readJson(req: Request): { text: string; body: unknown } {
+/**
+ * The body as received (for its sha256), as kept (less the callback token it echoes), and parsed
+ * from what is kept, so no fact derived from it can carry the credential either.
+ */
+function readJson(req: Request<{ token?: string }>): { sha256: string; stored: string; body: unknown } {
   if (!req.is(['application/json', 'application/*+json'])) {
     throw new HttpError(415, 'callbacks must be sent as application/json');
   }
   const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
   // Postgres cannot store NUL in text or jsonb; refuse it clearly rather than fail later.
   if (text.includes('\u0000') || text.includes('\\u0000')) throw new HttpError(400, 'the body contains NUL characters, which cannot be stored');
+  const depth = nestingDepth(text);
+  if (depth > MAX_NESTING) throw new HttpError(400, `the body nests ${depth} levels deep; callbacks nest at most ${MAX_NESTING}`);
+  const stored = redactCallbackTokens(text, req.params.token);
   try {
-    return { text, body: JSON.parse(text) };
+    return { sha256: createHash('sha256').update(text).digest('hex'), stored, body: JSON.parse(stored) };
   } catch (err) {
     throw new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`);
   }
@@ -44,7 +55,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       token = deps.tokens.verify(req.params.token) ?? null;
       if (token === null) throw rejectionError({ reason: 'token_invalid' });
     }
-    const { text, body } = readJson(req);
+    const { sha256, stored, body } = readJson(req);
     const parsed = parseCallback(body);
     if (!parsed.ok) throw new HttpError(400, `the callback is not valid: ${describeFieldErrors(parsed.errors)}`, parsed.errors);
 
@@ -55,8 +66,8 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       delivery: {
         id: newDeliveryId(),
         receivedAt: deps.now(),
-        bodySha256: createHash('sha256').update(text).digest('hex'),
-        storedBody: text,
+        bodySha256: sha256,
+        storedBody: stored,
         requestId: typeof req.id === 'string' ? req.id : null,
       },
     });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { earliestInstant, fullestTranscript, isTrusted, statusOf } from '../../events/conversationFacts.js';
+import { saneDuration } from '../../instants.js';
 import type { EventData, SummarisedEvent } from '../../events/types.js';
 
 // What a conversation's events say, folded the same way whatever order they came in: every choice
@@ -19,6 +20,10 @@ export interface ConversationRow {
   status: 'active' | 'completed' | 'failed';
   tavus_metadata: Record<string, unknown>;
   recording_url: string | null;
+  /** Objectives the replica reached, each once (by name), with the variables it extracted. */
+  objectives: { name: string; outputVariables: unknown; at: string | null }[];
+  /** Guardrails that were triggered, in the order of their instants. */
+  guardrails: { name: string; reason: unknown; at: string | null }[];
   created_at: string;
   updated_at: string;
 }
@@ -42,10 +47,13 @@ export interface ConversationView {
 }
 
 const byKey = <E extends { idempotencyKey: string }>(a: E, b: E) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0);
-const maxNumber = (values: (number | null)[]) => {
-  const present = values.filter((v): v is number => v !== null);
+/** The largest duration the read models can hold; others (old events may have any) are left out. */
+const maxDuration = (values: unknown[]) => {
+  const present = values.map(saneDuration).filter((v): v is number => v !== null);
   return present.length ? Math.max(...present) : null;
 };
+const byInstantThenName = (a: { at: string | null; name: string }, b: { at: string | null; name: string }) =>
+  (a.at ?? '') < (b.at ?? '') ? -1 : (a.at ?? '') > (b.at ?? '') ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
 /** Null until the conversation's start is known: callbacks may arrive before it. */
 export function foldConversation(events: SummarisedEvent[]): ConversationView | null {
@@ -57,6 +65,8 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
   const ends: (Ended & { receivedAt: string })[] = [];
   const transcripts: { turnCount: number; position: string; key: string; recordedAt: string }[] = [];
   const recordings: EventData<'RecordingReady'>[] = [];
+  const objectives = new Map<string, ConversationRow['objectives'][number]>();
+  const guardrails: ConversationRow['guardrails'] = [];
   const metadata: Record<string, unknown> = {};
   let updatedAt = started.startedAt;
 
@@ -78,6 +88,16 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
       case 'RecordingReady':
         recordings.push(e.data);
         break;
+      case 'ObjectiveCompleted': {
+        // Reached twice (a repeat, or the evaluator again): the earliest counts.
+        const at = earliestInstant([e.data.at]);
+        const known = objectives.get(e.data.name);
+        if (!known || (at !== null && (known.at === null || at < known.at))) objectives.set(e.data.name, { name: e.data.name, outputVariables: e.data.outputVariables, at });
+        break;
+      }
+      case 'GuardrailTriggered':
+        guardrails.push({ name: e.data.name, reason: e.data.reason, at: earliestInstant([e.data.at]) });
+        break;
       default:
         break;
     }
@@ -95,6 +115,8 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     status,
     tavus_metadata: metadata,
     recording_url: recordings.find((r) => r.url !== null)?.url ?? null,
+    objectives: [...objectives.values()].sort(byInstantThenName),
+    guardrails: guardrails.sort(byInstantThenName),
     created_at: started.startedAt,
     updated_at: updatedAt,
   };
@@ -105,7 +127,7 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
 
   const startedAt = earliestInstant(ends.map((e) => e.startedAt)) ?? started.startedAt;
   const measured = endedAt ? Math.round((Date.parse(endedAt) - Date.parse(startedAt)) / 1000) : null;
-  const duration = maxNumber(ends.map((e) => e.durationSeconds)) ?? maxNumber(recordings.map((r) => r.durationSeconds)) ?? (measured !== null && measured >= 0 ? measured : null);
+  const duration = maxDuration(ends.map((e) => e.durationSeconds)) ?? maxDuration(recordings.map((r) => r.durationSeconds)) ?? saneDuration(measured);
   const context = { name: started.scenario.name, description: started.scenario.description, rubric: started.scenario.rubric };
   const durationSeconds = duration === null ? null : Math.round(duration);
   const feedbackInput: FeedbackInputRow = {

@@ -17,13 +17,13 @@ WITH profiles_added AS (
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ), conversations_written AS (
-INSERT INTO conversations (id, conversation_id, user_id, scenario_id, started_at, ended_at, status, tavus_metadata, recording_url, created_at, updated_at)
-SELECT id, conversation_id, user_id, scenario_id, started_at, ended_at, status, tavus_metadata, recording_url, created_at, updated_at
+INSERT INTO conversations (id, conversation_id, user_id, scenario_id, started_at, ended_at, status, tavus_metadata, recording_url, objectives, guardrails, created_at, updated_at)
+SELECT id, conversation_id, user_id, scenario_id, started_at, ended_at, status, tavus_metadata, recording_url, objectives, guardrails, created_at, updated_at
   FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, conversation_id text, user_id uuid, scenario_id uuid, started_at timestamptz,
-       ended_at timestamptz, status text, tavus_metadata jsonb, recording_url text, created_at timestamptz, updated_at timestamptz)
+       ended_at timestamptz, status text, tavus_metadata jsonb, recording_url text, objectives jsonb, guardrails jsonb, created_at timestamptz, updated_at timestamptz)
 ON CONFLICT (id) DO UPDATE SET
   ended_at = excluded.ended_at, status = excluded.status, tavus_metadata = excluded.tavus_metadata,
-  recording_url = excluded.recording_url, updated_at = excluded.updated_at
+  recording_url = excluded.recording_url, objectives = excluded.objectives, guardrails = excluded.guardrails, updated_at = excluded.updated_at
 RETURNING id
 )
 INSERT INTO feedback_inputs (conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, context, input_hash, created_at, updated_at)

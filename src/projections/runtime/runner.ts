@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
 import { checkpointOf, isAfter, readAll, type Checkpoint } from '../../events/readAll.js';
 import { lockCheckpoints, saveCheckpointsAndCommit } from './checkpoints.js';
+import { readParked } from './deadLetters.js';
+import { applyIsolated, retryParked, type Parked } from './isolation.js';
 import type { Projection } from './projection.js';
 
 // Feeds projections from the history: wakes on NOTIFY, polls as a fallback, reads in commit-safe
@@ -14,6 +16,10 @@ export interface RunnerOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   onError?: (err: unknown) => void;
+  /** A stream a projection could not apply was parked (dead_letters); everything else went on. */
+  onParked?: (parked: Parked) => void;
+  /** An operator's retry of a parked stream was applied (error null) or failed again. */
+  onRetried?: (retry: { projection: string; streamId: string; error: Error | null }) => void;
 }
 
 /** What the service runs its live projections with: in this thread or in one of its own. */
@@ -120,16 +126,21 @@ export class ProjectionRunner implements LiveRunner {
       }
       const from = [...checkpoints.values()].reduce((a, b) => (isAfter(a, b) ? b : a));
       const events = await readAll(client, from, this.batchSize);
-      if (events.length > 0) {
-        for (const projection of projections) {
-          const checkpoint = checkpoints.get(projection.name) as Checkpoint;
-          const unseen = events.filter((e) => isAfter(e, checkpoint));
-          if (unseen.length > 0) await projection.apply(client, unseen);
-        }
-        await saveCheckpointsAndCommit(client, names, checkpointOf(events[events.length - 1]!));
-      } else {
-        await client.query('COMMIT');
+      const { parked, retries } = await readParked(client, names, [...new Set(events.map((e) => e.streamId))]);
+      for (const projection of projections) {
+        const checkpoint = checkpoints.get(projection.name) as Checkpoint;
+        // A parked stream's later events wait with it: applying them would only fail again.
+        const unseen = events.filter((e) => isAfter(e, checkpoint) && !parked.has(`${projection.name} ${e.streamId}`));
+        if (unseen.length > 0) for (const p of await applyIsolated(client, projection, unseen)) this.options.onParked?.(p);
       }
+      for (const retry of retries) {
+        const projection = projections.find((p) => p.name === retry.projection);
+        if (!projection) continue;
+        const error = await retryParked(client, projection, retry.streamId);
+        this.options.onRetried?.({ ...retry, error });
+      }
+      if (events.length > 0) await saveCheckpointsAndCommit(client, names, checkpointOf(events[events.length - 1]!));
+      else await client.query('COMMIT');
       return { status: 'applied', events: events.length, caughtUp: events.length < this.batchSize };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});

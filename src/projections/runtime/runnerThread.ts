@@ -29,6 +29,8 @@ const runner = new ProjectionRunner(pool, {
   projections: liveProjections(),
   pollIntervalMs: data.pollIntervalMs,
   onError: (err) => post({ type: 'batchFailed', error: describe(err) }),
+  onParked: (p) => post({ type: 'parked', projection: p.projection, streamId: p.streamId, error: describe(p.error) }),
+  onRetried: (r) => post({ type: 'retried', projection: r.projection, streamId: r.streamId, error: r.error && describe(r.error) }),
 });
 
 port.on('message', (message: ToRunnerThread) => {

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './startWorker.js';
-import type { LiveRunner } from './runner.js';
+import type { LiveRunner, RunnerOptions } from './runner.js';
 
 // The service's live projections, run by a ProjectionRunner in a worker thread. On one event loop,
 // a projection batch (reading events, folding, scoring) and a burst of callbacks wait on each other:
@@ -18,7 +18,9 @@ export type ToRunnerThread = { type: 'drain'; id: number } | { type: 'stop' };
 export type FromRunnerThread =
   | { type: 'started' }
   | { type: 'drained'; id: number; events?: number; error?: ThreadError }
-  | { type: 'batchFailed'; error: ThreadError };
+  | { type: 'batchFailed'; error: ThreadError }
+  | { type: 'parked'; projection: string; streamId: string; error: ThreadError }
+  | { type: 'retried'; projection: string; streamId: string; error: ThreadError | null };
 
 interface ThreadError {
   message: string;
@@ -47,6 +49,7 @@ export class ThreadedRunner implements LiveRunner {
   constructor(
     private readonly data: RunnerThreadData,
     private readonly onError: (err: Error) => void = () => {},
+    private readonly events: Pick<RunnerOptions, 'onParked' | 'onRetried'> = {},
   ) {}
 
   /** Resolves once the thread listens for events and has started applying them. */
@@ -86,6 +89,10 @@ export class ThreadedRunner implements LiveRunner {
       worker.on('message', (message: FromRunnerThread) => {
         if (message.type === 'started') resolve();
         else if (message.type === 'batchFailed') this.onError(toError(message.error));
+        else if (message.type === 'parked') this.events.onParked?.({ projection: message.projection, streamId: message.streamId, error: toError(message.error) });
+        else if (message.type === 'retried') {
+          this.events.onRetried?.({ projection: message.projection, streamId: message.streamId, error: message.error && toError(message.error) });
+        }
         else {
           const drain = this.drains.get(message.id);
           this.drains.delete(message.id);
