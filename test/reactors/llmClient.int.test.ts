@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { llm } from '../../src/analysis/llm/index.js';
+import { analysisRecordedEvent } from '../../src/commands/recordAnalysis.js';
+import { eventSchemas } from '../../src/events/types.js';
 import { buildPrompt } from '../../src/analysis/llm/prompt.js';
 import type { Turn } from '../../src/analysis/types.js';
 import { createLlmClient, type LlmClientDeps, type LlmOutcome } from '../../src/reactors/llmAnalysis/client.js';
@@ -145,6 +147,13 @@ describe('the LLM client', () => {
     expect(outcome.ok && outcome.recording.attempts).toBe(1);
   });
 
+  it('is refused, as OpenAI refuses it, a strict schema that leaves an object open', async () => {
+    const open = { ...prompt, responseFormat: { ...prompt.responseFormat, json_schema: { ...prompt.responseFormat.json_schema, schema: { ...prompt.responseFormat.json_schema.schema, additionalProperties: true } } } };
+    const failure = failureOf(await client().c.analyze(open));
+    expect(failure).toMatchObject({ kind: 'request-rejected', retryable: false, status: 400 });
+    expect(failure.message).toMatch(/additionalProperties/);
+  });
+
   it('does not retry a wrong key or an unknown model: permanent, with what to check', async () => {
     const key = failureOf(await client({ apiKey: 'wrong' }).c.analyze(prompt));
     expect(key).toMatchObject({ kind: 'request-rejected', retryable: false, status: 401, attempts: 1 });
@@ -174,12 +183,16 @@ describe('the LLM client', () => {
     expect(failure).toMatchObject({ kind: 'aborted', retryable: true, attempts: 1 });
   });
 
-  it('records an answer whose quote is not in the transcript; llm@1 drops that quote and notes it', async () => {
+  it('records an answer whose quote is not in the transcript; llm@1, reading the event back, drops that quote and notes it', async () => {
     standIn.script({ kind: 'foreign-quote' });
     const outcome = await client().c.analyze(prompt);
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.recording.answer.strengths[0]!.quotes).toContain(FOREIGN_QUOTE);
-    const result = llm.analyze({ transcript, recordings: [outcome.recording] });
+    // The path a replay takes: the recording becomes an event, is stored as JSON, read and parsed.
+    const event = analysisRecordedEvent({ tavusConversationId: 'c1', transcriptKey: 'k', recording: outcome.recording, answeredAt: new Date(0) });
+    const stored = eventSchemas.AnalysisRecorded.parse(JSON.parse(JSON.stringify(event.data)));
+    const result = llm.analyze({ transcript, recordings: [stored] });
+    expect(result).toEqual(llm.analyze({ transcript, recordings: [outcome.recording] }));
     expect(result.analysis.droppedQuotes).toEqual([{ section: 'strengths', item: 0, quote: FOREIGN_QUOTE }]);
     expect(result.analysis.evidence).toMatchObject({ strengths: [[{ turn: 1 }, { turn: 3 }], [{ turn: 3 }]] });
   });
