@@ -19,6 +19,7 @@ const duration = z
     const unit = v.at(-1)!;
     return n * ({ s: 1, m: 60, h: 3600, d: 86400 }[unit] ?? 1);
   });
+const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 const schema = z.object({
   DATABASE_URL: optionalString.pipe(
@@ -39,6 +40,13 @@ const schema = z.object({
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   CALLBACK_TOKEN_TTL: duration.default(7 * 86400),
   SCORING_THREADS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(64).optional()),
+  LLM_BASE_URL: z.url({ protocol: /^https?$/ }).default(OPENAI_BASE_URL),
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: optionalString,
+  LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LLM_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(2),
+  LLM_MAX_PROMPT_TOKENS: z.coerce.number().int().min(4000).max(2_000_000).default(16_000),
+  LLM_TIMEOUT_S: z.coerce.number().positive().max(600).default(60),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -61,6 +69,23 @@ export interface Config {
   callbackTokenTtlSeconds: number;
   /** Threads a rebuild scores on; undefined: one fewer than the cores. */
   scoringThreads: number | undefined;
+  /** The model llm@1 asks; null when LLM_MODEL is unset (llm@1 is then not configured). */
+  llm: LlmConfig | null;
+}
+
+export interface LlmConfig {
+  /** An OpenAI-compatible API base, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  /** Undefined for local servers that take none. */
+  apiKey: string | undefined;
+  model: string;
+  /** Requests in flight at most. */
+  concurrency: number;
+  /** Requests started per second at most, retries included. */
+  requestsPerSecond: number;
+  /** The prompt's budget; longer transcripts are cut by llm@1's rule. */
+  maxPromptTokens: number;
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +99,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.LLM_MODEL && !e.LLM_API_KEY && e.LLM_BASE_URL.replace(/\/+$/, '') === OPENAI_BASE_URL) {
+    throw new ConfigError(`Invalid configuration:\n  LLM_API_KEY: required with LLM_BASE_URL ${OPENAI_BASE_URL}`);
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
@@ -88,5 +116,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     callbackTokenTtlSeconds: e.CALLBACK_TOKEN_TTL,
     scoringThreads: e.SCORING_THREADS,
+    llm: e.LLM_MODEL
+      ? {
+          baseUrl: e.LLM_BASE_URL.replace(/\/+$/, ''),
+          apiKey: e.LLM_API_KEY,
+          model: e.LLM_MODEL,
+          concurrency: e.LLM_CONCURRENCY,
+          requestsPerSecond: e.LLM_REQUESTS_PER_SECOND,
+          maxPromptTokens: e.LLM_MAX_PROMPT_TOKENS,
+          timeoutMs: Math.round(e.LLM_TIMEOUT_S * 1000),
+        }
+      : null,
   };
 }

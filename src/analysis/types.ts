@@ -25,6 +25,26 @@ export interface AnalysisInput {
   /** Length of the conversation in seconds when known. */
   durationSeconds?: number | null;
   context?: ScenarioContext;
+  /**
+   * Answers recorded for exactly this transcript (a model's, for `llm@1`), of any analyzer version;
+   * each analyzer that reads one picks its own by `analyzer`. Beside the scenario rather than in it:
+   * the scenario is fixed when the conversation starts, a recording arrives later.
+   */
+  recordings?: readonly RecordedAnswer[];
+}
+
+/**
+ * What an analyzer reads of a recorded answer (the `AnalysisRecorded` event's data has more: usage,
+ * latency, which transcript it answered). Whatever was not pure (a model's answer) happened before
+ * and was recorded; scoring it again reads the recording, so a replay gives the same feedback.
+ */
+export interface RecordedAnswer {
+  /** `name@version` of the analyzer whose prompt was answered. */
+  analyzer: string;
+  model: string;
+  promptSha256: string;
+  /** The answer as validated when it was recorded; the analyzer parses it again with its schema. */
+  answer?: unknown;
 }
 
 /**
@@ -57,6 +77,13 @@ export interface Analyzer {
   description: string;
   /** Pure: no clock, no network, no randomness; never throws for any transcript. */
   analyze(input: AnalysisInput): AnalysisResult;
+  /**
+   * Only analyzers that read a recorded answer have it: why this input cannot be scored yet (no
+   * answer recorded for it), or null when it can. A caller asks before `analyze` and writes no
+   * feedback while pending; `analyze` on a pending input still answers (zero scores marked
+   * `status: 'pending'`) rather than throw, but that result is not feedback.
+   */
+  pending?(input: AnalysisInput): string | null;
 }
 
 /** `name@version`, the id stored beside every feedback row. */

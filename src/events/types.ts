@@ -91,6 +91,24 @@ export const callbackIgnoredSchema = z.object({
   properties: z.unknown(),
 });
 
+/**
+ * A model's answer for one transcript and analyzer version (llm@1), recorded so that scoring replays
+ * it exactly. The answer stays `unknown` here: its shape belongs to the analyzer version that asked.
+ */
+export const analysisRecordedSchema = z.object({
+  analyzer: z.string(),
+  /** The idempotency key of the TranscriptReceived event answered (it hashes the transcript's content). */
+  transcriptKey: z.string(),
+  /** The model asked for (LLM_MODEL) and the one the provider says answered. */
+  model: z.string(),
+  servedModel: z.string().nullable(),
+  promptSha256: z.string(),
+  answer: z.unknown(),
+  usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative(), totalTokens: z.number().int().nonnegative() }).nullable(),
+  latencyMs: z.number().nonnegative(),
+  attempts: z.number().int().positive(),
+});
+
 export const eventSchemas = {
   ConversationStarted: conversationStartedSchema,
   ReplicaJoined: replicaJoinedSchema,
@@ -101,6 +119,7 @@ export const eventSchemas = {
   ObjectiveCompleted: objectiveCompletedSchema,
   GuardrailTriggered: guardrailTriggeredSchema,
   CallbackIgnored: callbackIgnoredSchema,
+  AnalysisRecorded: analysisRecordedSchema,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -126,7 +145,7 @@ export interface EventMetadata {
    */
   tokenConversationId?: string;
   receivedAt: string;
-  source: 'tavus-callback' | 'api' | 'reconcile';
+  source: 'tavus-callback' | 'api' | 'reconcile' | 'llm';
 }
 
 /** An event ready to append: its idempotency key says which fact it records. */
