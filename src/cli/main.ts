@@ -12,6 +12,7 @@ import { analyzeLines } from './analyze.js';
 import { compare } from './compare.js';
 import { evaluate } from './evaluate.js';
 import { printAudit } from './audit.js';
+import { printDeadLetters, retryDeadLetters } from './deadletters.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
 import { addScenario } from './scenario.js';
 import { UsageError } from './usage.js';
@@ -37,6 +38,7 @@ Judging and auditing:
                                           AUC of each score against high/low quality labels
   compare <A> <B> [--out FILE]            how scores moved between two builds; writes an HTML report
   audit <conversation id> [--json]        a conversation's callbacks, events and feedback, in time order
+  deadletters [retry <stream id>|--all]   conversations a projection parked, and applying them again
 
 Configuration comes from the environment; see the README.`;
 
@@ -119,6 +121,16 @@ export async function run(argv: string[]): Promise<void> {
       const [a, b] = positionals;
       if (!a || !b || positionals.length !== 2) throw new UsageError('compare needs two built versions: compare name@v name@v');
       return withPool((pool) => compare(pool, a, b, values.out ?? `compare-${a}-${b}.html`.replace(/@/g, '_')));
+    }
+    case 'deadletters': {
+      const [sub, ...args] = rest;
+      if (sub === undefined) return withPool(printDeadLetters);
+      if (sub !== 'retry') throw new UsageError('deadletters lists parked conversations; deadletters retry <stream id>|--all applies them again');
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { all: { type: 'boolean', default: false } } });
+      if (!values.all && positionals.length !== 1) throw new UsageError('deadletters retry needs a stream id (conversation-<tavus id>) or --all');
+      const ok = await withPool((pool) => retryDeadLetters(pool, values.all ? null : positionals[0]!));
+      if (!ok) throw new Error('some parked conversations were not applied (see above)');
+      return;
     }
     case 'audit': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });

@@ -27,7 +27,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { webhookAuth?: 'token' | 'none'; analyzer?: string; lookupAnalyzer?: (id: string) => Analyzer | undefined } = {},
+  options: { webhookAuth?: 'token' | 'none'; analyzer?: string; lookupAnalyzer?: (id: string) => Analyzer | undefined; logger?: pino.Logger } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const tavus = await startTavusStandIn();
@@ -40,7 +40,7 @@ export async function startHarness(
   });
   const service = await startService(
     { ...config, databaseUrl: database.url, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },
-    pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     options.lookupAnalyzer,
   );
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
