@@ -36,8 +36,9 @@ export interface EvaluationRow {
   quality: 'high' | 'low';
 }
 
-export const SCORE_NAMES = ['overallScore', 'communicationScore', 'empathyScore', 'problemSolvingScore'] as const;
-export type ScoreName = (typeof SCORE_NAMES)[number];
+import { SCORE_NAMES, type ScoreName } from './types.js';
+
+export { SCORE_NAMES, type ScoreName };
 
 export interface Evaluation {
   analyzer: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { METRIC_NAMES } from './coach/metrics.js';
+import { SKILL_SCORE_NAMES } from './types.js';
 
 // A scenario's rubric: the criteria that matter for this conversation beyond the general skills
 // (the original design's "custom metrics"). The CLI validates a rubric with `rubricSchema` before
@@ -35,14 +36,13 @@ const avoidCheck = z.object({
   speaker,
 });
 
-export const scoreNames = ['communicationScore', 'empathyScore', 'problemSolvingScore'] as const;
 
 export const criterionSchema = z.object({
   name: z.string().trim().min(1).max(120),
   weight: z.number().positive().max(100).default(1),
   check: z.discriminatedUnion('kind', [metricCheck, hearCheck, avoidCheck]),
   /** Sub-scores this criterion also moves; it always moves the overall score. */
-  affects: z.array(z.enum(scoreNames)).max(3).default([]),
+  affects: z.array(z.enum(SKILL_SCORE_NAMES)).max(3).default([]),
 });
 
 export const rubricSchema = z.object({

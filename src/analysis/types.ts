@@ -51,6 +51,12 @@ export interface RecordedAnswer {
  * The fields the original design stored in `feedback_sessions.analysis`, which apps read today.
  * Analyzers may add fields beside them (metrics, evidence, criteria), never change these.
  */
+/** The skills every analysis scores, 0-100; the one list of them. */
+export const SKILL_SCORE_NAMES = ['communicationScore', 'empathyScore', 'problemSolvingScore'] as const;
+/** Every score an analysis carries: the overall one and the skills. */
+export const SCORE_NAMES = ['overallScore', ...SKILL_SCORE_NAMES] as const;
+export type ScoreName = (typeof SCORE_NAMES)[number];
+
 export interface Analysis {
   strengths: string[];
   areasForImprovement: string[];

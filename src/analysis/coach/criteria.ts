@@ -1,5 +1,5 @@
 import type { Criterion, Rubric } from '../rubric.js';
-import type { EvidenceQuote } from '../types.js';
+import { SKILL_SCORE_NAMES, type EvidenceQuote } from '../types.js';
 import type { TurnRecord } from './conversation.js';
 import type { Metrics } from './metrics.js';
 import { quoteSentence, tokenize } from './tokenize.js';
@@ -91,7 +91,7 @@ export function foldRubric<S extends Record<'communicationScore' | 'empathyScore
 ): S {
   const blend = (measured: number, share: number | null) => (share === null ? measured : Math.round((1 - weight) * measured + weight * share));
   const out = { ...scores, overallScore: blend(scores.overallScore, outcome.score) };
-  for (const name of ['communicationScore', 'empathyScore', 'problemSolvingScore'] as const) {
+  for (const name of SKILL_SCORE_NAMES) {
     out[name] = blend(scores[name], weightedPassShare(outcome.criteria.filter((c) => c.affects.includes(name))));
   }
   return out;

@@ -1,8 +1,10 @@
+import { SKILL_SCORE_NAMES } from '../../analysis/types.js';
 import type pg from 'pg';
 
 // How scores moved between two builds, computed in the database so a million rows cost no memory here.
 
-export const SCORE_FIELDS = ['score', 'communicationScore', 'empathyScore', 'problemSolvingScore'] as const;
+/** The headline score column and the skills of the analysis. */
+export const SCORE_FIELDS = ['score', ...SKILL_SCORE_NAMES] as const;
 export type ScoreField = (typeof SCORE_FIELDS)[number];
 
 export interface ScoreShift {
