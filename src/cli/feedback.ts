@@ -34,7 +34,7 @@ export async function rebuild(pool: pg.Pool, analyzer: Analyzer): Promise<void> 
   const scoring = createScoringPool(`${analyzer.name}@${analyzer.version}`);
   let summary;
   try {
-    summary = await rebuildFeedback(pool, analyzer, { onProgress: (p) => progress.update(p), score: scoring.score, inFlight: scoring.size + 1 });
+    summary = await rebuildFeedback(pool, analyzer, { onProgress: (p) => progress.update(p), score: (rows) => scoring.score(rows), inFlight: scoring.size + 1 });
   } finally {
     progress.end();
     await scoring.close();

@@ -35,7 +35,11 @@ export function program(): Command {
   program
     .command('migrate')
     .description('apply pending database migrations')
-    .action(() => withPool(async () => console.log('migrations applied')));
+    .action(async () => {
+      // withPool migrates before it hands out the pool: nothing is left to do with it.
+      await withPool(() => Promise.resolve());
+      console.log('migrations applied');
+    });
   program
     .command('token')
     .description('print a user JWT signed with AUTH_JWT_SECRET, for local use')

@@ -17,7 +17,7 @@ export async function addScenario(pool: pg.Pool, input: ScenarioInput): Promise<
     try {
       rubric = JSON.parse(input.rubric);
     } catch (err) {
-      throw new Error(`--rubric is not valid JSON: ${(err as Error).message}`);
+      throw new Error(`--rubric is not valid JSON: ${(err as Error).message}`, { cause: err });
     }
     const checked = parseRubric(rubric);
     if (!checked.ok) throw new Error(`--rubric is not a valid rubric:\n  ${checked.errors.join('\n  ')}`);

@@ -4,7 +4,7 @@ import { progressReporter } from '../../src/cli/progress.js';
 
 function sink(isTTY: boolean) {
   let text = '';
-  const stream = new Writable({ write: (chunk, _enc, done) => ((text += chunk.toString()), done()) }) as unknown as NodeJS.WriteStream;
+  const stream = new Writable({ write: (chunk: Buffer, _enc, done) => ((text += chunk.toString()), done()) }) as unknown as NodeJS.WriteStream;
   (stream as { isTTY?: boolean }).isTTY = isTTY;
   return { stream, text: () => text };
 }
