@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { analyzers, DEFAULT_ANALYZER } from '../analysis/registry.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { main as serve } from '../main.js';
 import { BuildError } from '../projections/rebuild.js';
 import { analyzeLines } from './analyze.js';
 import { printAudit } from './audit.js';
@@ -31,7 +30,8 @@ export function program(): Command {
   program
     .command('serve')
     .description('start the service (what `npm start` runs)')
-    .action(() => serve());
+    // The service loads only when it is asked for, like every command's database (see withPool).
+    .action(async () => (await import('../main.js')).main());
   program
     .command('migrate')
     .description('apply pending database migrations')

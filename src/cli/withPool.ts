@@ -3,7 +3,6 @@ import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
-import { resolveDatabase } from '../main.js';
 
 /**
  * Runs `fn` against the configured database (starting the embedded one if need be), migrated first,
@@ -11,6 +10,8 @@ import { resolveDatabase } from '../main.js';
  */
 export async function withPool<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  // The service's module (express and the rest) loads only for a command that runs: --help stays quick.
+  const { resolveDatabase } = await import('../main.js');
   const database = await resolveDatabase(config, pino({ level: 'warn' }));
   try {
     await migrate(database.url);
