@@ -72,11 +72,7 @@ function plainLines(stream: NodeJS.WriteStream, everyMs: number): ProgressReport
       if (p.elapsedMs - lastPlain < everyMs && p.done !== p.total) return;
       lastPlain = p.elapsedMs;
       const { rate, eta } = rateAndEta(p);
-      stream.write(
-        p.phase === 'snapshot'
-          ? `${p.phase}: ${p.done}/${p.total} conversations, ${rate}/s, ETA ${eta}\n`
-          : `catch-up: ${p.done} events\n`,
-      );
+      stream.write(p.phase === 'snapshot' ? `${p.phase}: ${p.done}/${p.total} conversations, ${rate}/s, ETA ${eta}\n` : `catch-up: ${p.done} events\n`);
     },
     end() {},
   };

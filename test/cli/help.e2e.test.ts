@@ -97,7 +97,10 @@ describe('tavus-feedback --help', () => {
 describe('tavus-feedback usage errors', () => {
   it.concurrent.each([
     [['rebuild', 'feedback'], "required option '--analyzer <name@version>' not specified"],
-    [['rebuild', 'feedback', '--analyzer', 'nope@9'], "option '--analyzer <name@version>' argument 'nope@9' is invalid. unknown analyzer nope@9; known: baseline@1"],
+    [
+      ['rebuild', 'feedback', '--analyzer', 'nope@9'],
+      "option '--analyzer <name@version>' argument 'nope@9' is invalid. unknown analyzer nope@9; known: baseline@1",
+    ],
     [['feedback', 'use', 'nope@9'], "command-argument value 'nope@9' is invalid for argument 'name@version'. unknown analyzer nope@9"],
     [['feedback', 'drop'], "missing required argument 'name@version'"],
     [['feedback', 'drop', 'a@1', 'b@1'], "too many arguments for 'drop'"],
