@@ -85,9 +85,9 @@ export async function runIngestionBench(options: { seconds?: number; connections
     // Warm-up on conversations the measured run will not use.
     const warm = 4_000;
     await load(service.url, paths.slice(-warm), ids.slice(-warm), 2, connections);
-    const before = Number((await pool.query('SELECT count(*) FROM callbacks')).rows[0].count);
+    const before = Number((await pool.query<{ count: string }>('SELECT count(*) FROM callbacks')).rows[0]!.count);
     const serviceResult = await load(service.url, paths.slice(0, -warm), ids.slice(0, -warm), seconds, connections);
-    const after = Number((await pool.query('SELECT count(*) FROM callbacks')).rows[0].count);
+    const after = Number((await pool.query<{ count: string }>('SELECT count(*) FROM callbacks')).rows[0]!.count);
     // Under this overload the projections thread (niced) yields to the callbacks; how long feedback
     // takes to catch up once the burst is over says whether it keeps pace overall.
     const caughtUpFrom = performance.now();

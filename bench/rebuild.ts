@@ -68,7 +68,7 @@ export async function runRebuildBench(options: { sizes?: number[]; analyzers?: s
       await ensureCheckpoints(pool, ['conversations']);
       await pool.query(`INSERT INTO feedback_live (analyzer) VALUES ('none@0')`);
       t = performance.now();
-      await new ProjectionRunner(pool, { projections: async () => [conversationsProjection], batchSize: 3_000 }).drain();
+      await new ProjectionRunner(pool, { projections: () => Promise.resolve([conversationsProjection]), batchSize: 3_000 }).drain();
       const projectSeconds = (performance.now() - t) / 1000;
       await pool.query('VACUUM ANALYZE');
       const runs: RebuildRun[] = [];

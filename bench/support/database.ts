@@ -24,7 +24,7 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     await chmod(dir, 0o755);
     const embedded = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: 20000 + Math.floor(Math.random() * 20000), persistent: false });
     serverUrl = embedded.url;
-    stopEmbedded = embedded.stop;
+    stopEmbedded = () => embedded.stop();
     describe = 'embedded PostgreSQL';
   }
   const name = `bench_${randomBytes(4).toString('hex')}`;

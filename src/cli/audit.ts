@@ -1,17 +1,13 @@
 import type pg from 'pg';
 import { conversationStream } from '../events/streams.js';
 import { auditTrail } from '../projections/readModels/audit.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { findConversation } from '../projections/readModels/conversationQueries.js';
 
 /** `tavus-feedback audit <id>`: the timeline as text, or as JSON with --json. */
 export async function printAudit(pool: pg.Pool, ref: string, asJson: boolean): Promise<void> {
-  const found = await pool.query<{ id: string; conversation_id: string; user_id: string; status: string }>(
-    `SELECT id, conversation_id, user_id, status FROM conversations WHERE conversation_id = $1 ${UUID.test(ref) ? 'OR id = $1::uuid' : ''}`,
-    [ref],
-  );
-  // A conversation whose start never got recorded still has a history worth showing.
-  const row = found.rows[0];
+  // The operator's view: any user's conversation. One whose start never got recorded still has a
+  // history worth showing.
+  const row = await findConversation(pool, ref, null);
   const tavusId = row?.conversation_id ?? ref;
   const trail = await auditTrail(pool, conversationStream(tavusId), row?.id ?? '00000000-0000-0000-0000-000000000000');
   if (!row && trail.events.length === 0 && trail.callbacks.length === 0) throw new Error(`no conversation ${ref}`);
@@ -19,7 +15,7 @@ export async function printAudit(pool: pg.Pool, ref: string, asJson: boolean): P
     console.log(JSON.stringify({ conversation: row ?? null, ...trail }, null, 2));
     return;
   }
-  console.log(row ? `conversation ${row.id} (Tavus ${row.conversation_id}), user ${row.user_id}, ${row.status}` : `stream ${trail.streamId} (no start recorded)`);
+  console.log(row ? `conversation ${row.id} (Tavus ${row.conversation_id}), user ${row.user_id}, ${String(row.status)}` : `stream ${trail.streamId} (no start recorded)`);
   type Line = { at: Date; text: string };
   const lines: Line[] = [];
   for (const c of trail.callbacks) {

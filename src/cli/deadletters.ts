@@ -30,9 +30,12 @@ export async function retryDeadLetters(pool: pg.Pool, streamId: string | null, w
       let ok = true;
       for (const b of before) {
         const still = now.find((n) => n.projection === b.projection && n.streamId === b.streamId);
-        if (!still) console.log(`${b.streamId}  ${b.projection}: applied`);
-        else if (still.retryRequested) (ok = false), console.log(`${b.streamId}  ${b.projection}: not retried yet (is the service running?)`);
-        else (ok = false), console.log(`${b.streamId}  ${b.projection}: failed again: ${still.error}`);
+        if (!still) {
+          console.log(`${b.streamId}  ${b.projection}: applied`);
+          continue;
+        }
+        ok = false;
+        console.log(`${b.streamId}  ${b.projection}: ${still.retryRequested ? 'not retried yet (is the service running?)' : `failed again: ${still.error}`}`);
       }
       return ok;
     }

@@ -8,8 +8,7 @@ import { createScoringPool } from '../projections/builds/scoringPool.js';
 import { progressReporter } from './progress.js';
 import { UsageError } from './usage.js';
 
-export function analyzerOrFail(id: string | undefined): Analyzer {
-  if (!id) throw new UsageError('name an analyzer: --analyzer name@version');
+export function analyzerOrFail(id: string): Analyzer {
   const analyzer = findAnalyzer(id);
   if (!analyzer) throw new UsageError(`unknown analyzer ${id}; known: ${[...analyzers.keys()].join(', ')}`);
   return analyzer;
@@ -30,31 +29,28 @@ export async function printAnalyzers(pool: pg.Pool): Promise<void> {
   }
 }
 
-export async function rebuild(pool: pg.Pool, id: string | undefined, scoringThreads?: number): Promise<void> {
-  const analyzer = analyzerOrFail(id);
+export async function rebuild(pool: pg.Pool, analyzer: Analyzer, scoringThreads?: number): Promise<void> {
   const progress = progressReporter();
   const scoring = createScoringPool(`${analyzer.name}@${analyzer.version}`, scoringThreads);
   let summary;
   try {
-    summary = await rebuildFeedback(pool, analyzer, { onProgress: (p) => progress.update(p), score: scoring.score, inFlight: scoring.size + 1 });
+    summary = await rebuildFeedback(pool, analyzer, { onProgress: (p) => progress.update(p), score: (rows) => scoring.score(rows), inFlight: scoring.size + 1 });
   } finally {
+    progress.end();
     await scoring.close();
   }
-  progress.end();
   console.log(
     `${summary.analyzer} is live: ${summary.scored} conversations scored from the history and ${summary.events} newer events applied ` +
       `in ${summary.seconds.toFixed(1)} s (${Math.round(summary.perSecond)} conversations/s)`,
   );
 }
 
-export async function use(pool: pg.Pool, id: string | undefined): Promise<void> {
-  const analyzer = analyzerOrFail(id);
+export async function use(pool: pg.Pool, analyzer: Analyzer): Promise<void> {
   const { events } = await useFeedback(pool, analyzer);
-  console.log(`feedback_sessions now serves ${id} (caught up ${events} events first)`);
+  console.log(`feedback_sessions now serves ${analyzer.name}@${analyzer.version} (caught up ${events} events first)`);
 }
 
-export async function drop(pool: pg.Pool, id: string | undefined): Promise<void> {
-  if (!id) throw new UsageError('feedback drop needs name@version');
+export async function drop(pool: pg.Pool, id: string): Promise<void> {
   const { rows } = await dropFeedback(pool, id);
   console.log(`dropped the build of ${id} (${rows} rows)`);
 }

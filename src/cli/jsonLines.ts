@@ -13,7 +13,7 @@ export async function* readJsonLines(file: string | undefined): AsyncGenerator<{
     try {
       value = JSON.parse(text);
     } catch (err) {
-      throw new Error(`${file ?? 'stdin'}:${line}: not valid JSON: ${(err as Error).message}`);
+      throw new Error(`${file ?? 'stdin'}:${line}: not valid JSON: ${(err as Error).message}`, { cause: err });
     }
     yield { line, value };
   }

@@ -1,164 +1,157 @@
-import { parseArgs } from 'node:util';
-import type pg from 'pg';
-import pino from 'pino';
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { analyzers, DEFAULT_ANALYZER } from '../analysis/registry.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { migrate } from '../db/migrate.js';
-import { createPool } from '../db/pool.js';
-import { issueUserToken } from '../http/auth.js';
-import { main as serve, resolveDatabase, resolveJwtSecret } from '../main.js';
 import { BuildError } from '../projections/builds/rebuild.js';
 import { analyzeLines } from './analyze.js';
-import { compare } from './compare.js';
-import { evaluate } from './evaluate.js';
 import { printAudit } from './audit.js';
+import { compare } from './compare.js';
 import { printDeadLetters, retryDeadLetters } from './deadletters.js';
+import { evaluate } from './evaluate.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
+import { analyzer, collect, uuid } from './options.js';
 import { addScenario } from './scenario.js';
+import { printToken } from './token.js';
 import { UsageError } from './usage.js';
+import { withPool } from './withPool.js';
 
-const USAGE = `Usage: tavus-feedback <command> [options]
+// The command table: what each command is called, its options and arguments, and the function (in a
+// file of its own) that does the work. Commander parses, checks and writes every --help.
 
-Service:
-  serve                                   start the service (what \`npm start\` runs)
-  migrate                                 apply pending database migrations
-  token --user <uuid> [--expires 12h]     print a user JWT signed with AUTH_JWT_SECRET, for local use
-  scenario add --name <name> [--id <uuid>] [--description <text>] [--rubric <json>]
-                                          add a scenario (or replace the one with that id)
+const ANALYZER = '<name@version>';
 
-Feedback builds (blue/green):
-  analyzers                               list analyzers: the live one (*), which have builds
-  rebuild feedback --analyzer <name@v>    score the whole history with that version, then switch to it
-  feedback use <name@v>                   switch back to a version built before (instant rollback)
-  feedback drop <name@v>                  remove a build that is not live
+export function program(): Command {
+  const program = new Command('tavus-feedback')
+    .description('Tavus conversation callbacks kept as events; conversations and scored feedback built from them.')
+    .usage('<command> [options]')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', '\nConfiguration comes from the environment; see the README.');
 
-Judging and auditing:
-  analyze [--analyzer <name@v>] [FILE|-]  JSON lines {id, transcript, duration?} in, feedback out
-  evaluate --labels FILE [--analyzer <name@v> ...] [--json]
-                                          AUC of each score against high/low quality labels
-  compare <A> <B> [--out FILE]            how scores moved between two builds; writes an HTML report
-  audit <conversation id> [--json]        a conversation's callbacks, events and feedback, in time order
-  deadletters [retry <stream id>|--all]   conversations a projection parked, and applying them again
+  program.commandsGroup('Service:');
+  program
+    .command('serve')
+    .description('start the service (what `npm start` runs)')
+    // The service loads only when it is asked for, like every command's database (see withPool).
+    .action(async () => (await import('../main.js')).main());
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      // withPool migrates before it hands out the pool: nothing is left to do with it.
+      await withPool(() => Promise.resolve());
+      console.log('migrations applied');
+    });
+  program
+    .command('token')
+    .description('print a user JWT signed with AUTH_JWT_SECRET, for local use')
+    .requiredOption('--user <uuid>', "the user's id (the token's sub)", uuid)
+    .option('--expires <duration>', 'lifetime, as jose reads it (30m, 12h, 7d)', '12h')
+    .action(({ user, expires }) => printToken(user, expires));
+  const scenario = program.command('scenario').description('practice scenarios');
+  scenario
+    .command('add')
+    .description('add a scenario, or replace the one with that id; prints its id')
+    .requiredOption('--name <name>', 'what the user sees')
+    .option('--id <uuid>', 'the id to use or replace (default: a new one)', uuid)
+    .option('--description <text>', 'the situation to practise')
+    .option('--rubric <json>', 'criteria checked and folded into the scores (see src/analysis/README.md)')
+    .action(async (input) => console.log(await withPool((pool) => addScenario(pool, input))));
 
-Configuration comes from the environment; see the README.`;
+  program.commandsGroup('Feedback builds (blue/green):');
+  program
+    .command('analyzers')
+    .description('list analyzers: the live one (*), which have builds')
+    .action(() => withPool(printAnalyzers));
+  const rebuildCommand = program.command('rebuild').description('rebuild a read model from the history');
+  rebuildCommand
+    .command('feedback')
+    .description('score the whole history with an analyzer version beside the live one, then switch to it')
+    .addOption(new Option(`--analyzer ${ANALYZER}`, 'the analyzer version to build').argParser(analyzer).makeOptionMandatory())
+    .action(({ analyzer }) => withPool((pool) => rebuild(pool, analyzer, loadConfig().scoringThreads)));
+  const feedback = program.command('feedback').description('switch between feedback builds, or remove one');
+  feedback
+    .command('use')
+    .description('serve a version built before (instant rollback), after catching it up')
+    .argument(ANALYZER, 'the analyzer version', analyzer)
+    .action((chosen) => withPool((pool) => use(pool, chosen)));
+  feedback
+    .command('drop')
+    .description('remove a build that is not live')
+    .argument(ANALYZER, 'the build to remove')
+    .action((id) => withPool((pool) => drop(pool, id)));
 
-async function withPool<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = await resolveDatabase(config, pino({ level: 'warn' }));
-  try {
-    await migrate(database.url);
-    const pool = createPool(database.url, { max: 8, applicationName: 'tavus-feedback-cli' });
-    try {
-      return await fn(pool);
-    } finally {
-      await pool.end();
-    }
-  } finally {
-    await database.stop();
-  }
+  program.commandsGroup('Judging and auditing:');
+  program
+    .command('analyze')
+    .description('score transcripts: JSON lines {id, transcript, duration?} in, feedback out')
+    .option(`--analyzer ${ANALYZER}`, `default: ANALYZER, else ${DEFAULT_ANALYZER}`, analyzer)
+    .argument('[file]', 'JSON lines to read; - or none reads standard input')
+    .action(async (file, options) => {
+      const chosen = options.analyzer ?? analyzerOrFail(loadConfig().analyzer ?? DEFAULT_ANALYZER);
+      await analyzeLines(chosen, file, (line) => process.stdout.write(line + '\n'));
+    });
+  program
+    .command('evaluate')
+    .description('AUC of each score against high/low quality labels')
+    .requiredOption('--labels <file>', 'JSON lines with transcript and quality (high or low)')
+    .option(`--analyzer ${ANALYZER}`, 'an analyzer to judge, repeatable (default: all)', collect(analyzer))
+    .option('--json', 'print the evaluations as JSON')
+    .action(({ labels, analyzer, json }) => evaluate(analyzer ?? [...analyzers.values()], labels, json ?? false));
+  program
+    .command('compare')
+    .description('how scores moved between two builds; writes an HTML report')
+    .argument('<a>', 'a built version, name@version')
+    .argument('<b>', 'another built version')
+    .option('--out <file>', 'where to write the report (default: compare-<a>-<b>.html)')
+    .action((a, b, { out }) => withPool((pool) => compare(pool, a, b, out ?? `compare-${a}-${b}.html`.replace(/@/g, '_'))));
+  program
+    .command('audit')
+    .description("a conversation's callbacks, events and feedback, in time order")
+    .argument('<conversation>', "our id or Tavus's conversation id")
+    .option('--json', 'print the trail as JSON')
+    .action((ref, { json }) => withPool((pool) => printAudit(pool, ref, json ?? false)));
+  const deadletters = program
+    .command('deadletters')
+    .description('the conversations a projection parked, with their errors')
+    .action(() => withPool(printDeadLetters));
+  deadletters
+    .command('retry')
+    .description('have the running service apply parked conversations again, after a fix')
+    .argument('[stream]', 'the parked stream, conversation-<tavus id>')
+    .option('--all', 'every parked conversation')
+    .action(async (stream, { all }) => {
+      if (!all && !stream) throw new UsageError('deadletters retry needs a stream id (conversation-<tavus id>) or --all');
+      const ok = await withPool((pool) => retryDeadLetters(pool, all ? null : stream!));
+      if (!ok) throw new Error('some parked conversations were not applied (see above)');
+    });
+  return program;
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'serve':
-      return serve();
-    case 'migrate':
-      return withPool(async () => console.log('migrations applied'));
-    case 'token': {
-      const { values } = parseArgs({ args: rest, options: { user: { type: 'string' }, expires: { type: 'string', default: '12h' } } });
-      if (!values.user || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.user)) {
-        throw new UsageError('token needs --user <uuid>');
-      }
-      const secret = await resolveJwtSecret(loadConfig());
-      console.log(await issueUserToken(secret, values.user.toLowerCase(), values.expires));
-      return;
-    }
-    case 'scenario': {
-      const [sub, ...args] = rest;
-      if (sub !== 'add') throw new UsageError('scenario has one subcommand: add');
-      const { values } = parseArgs({
-        args,
-        options: { name: { type: 'string' }, id: { type: 'string' }, description: { type: 'string' }, rubric: { type: 'string' } },
-      });
-      if (!values.name) throw new UsageError('scenario add needs --name');
-      const id = await withPool((pool) => addScenario(pool, { name: values.name!, id: values.id, description: values.description, rubric: values.rubric }));
-      console.log(id);
-      return;
-    }
-    case 'analyzers':
-      return withPool(printAnalyzers);
-    case 'rebuild': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { analyzer: { type: 'string' } } });
-      if (positionals[0] !== 'feedback') throw new UsageError('rebuild has one read model to rebuild: rebuild feedback --analyzer name@version');
-      const analyzer = analyzerOrFail(values.analyzer);
-      return withPool((pool) => rebuild(pool, `${analyzer.name}@${analyzer.version}`, loadConfig().scoringThreads));
-    }
-    case 'feedback': {
-      const [sub, id, ...extra] = rest;
-      if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ')}`);
-      if (sub === 'use') return withPool((pool) => use(pool, id));
-      if (sub === 'drop') return withPool((pool) => drop(pool, id));
-      throw new UsageError('feedback has two subcommands: use and drop');
-    }
-    case 'analyze': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { analyzer: { type: 'string' } } });
-      const analyzer = analyzerOrFail(values.analyzer ?? loadConfig().analyzer ?? DEFAULT_ANALYZER);
-      await analyzeLines(analyzer, positionals[0], (line) => process.stdout.write(line + '\n'));
-      return;
-    }
-    case 'evaluate': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { labels: { type: 'string' }, analyzer: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
-      });
-      if (!values.labels) throw new UsageError('evaluate needs --labels FILE (JSON lines with transcript and quality)');
-      const chosen = values.analyzer?.length ? values.analyzer.map((id) => analyzerOrFail(id)) : [...analyzers.values()];
-      return evaluate(chosen, values.labels, values.json ?? false);
-    }
-    case 'compare': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' } } });
-      const [a, b] = positionals;
-      if (!a || !b || positionals.length !== 2) throw new UsageError('compare needs two built versions: compare name@v name@v');
-      return withPool((pool) => compare(pool, a, b, values.out ?? `compare-${a}-${b}.html`.replace(/@/g, '_')));
-    }
-    case 'deadletters': {
-      const [sub, ...args] = rest;
-      if (sub === undefined) return withPool(printDeadLetters);
-      if (sub !== 'retry') throw new UsageError('deadletters lists parked conversations; deadletters retry <stream id>|--all applies them again');
-      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { all: { type: 'boolean', default: false } } });
-      if (!values.all && positionals.length !== 1) throw new UsageError('deadletters retry needs a stream id (conversation-<tavus id>) or --all');
-      const ok = await withPool((pool) => retryDeadLetters(pool, values.all ? null : positionals[0]!));
-      if (!ok) throw new Error('some parked conversations were not applied (see above)');
-      return;
-    }
-    case 'audit': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-      if (!positionals[0]) throw new UsageError('audit needs a conversation id');
-      return withPool((pool) => printAudit(pool, positionals[0]!, values.json ?? false));
-    }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(USAGE);
-      return;
-    default:
-      throw new UsageError(`unknown command ${command}`);
-  }
+  const cli = program();
+  // With no command, the overview, as `help` prints it (commander alone would call that an error).
+  if (argv.length === 0) argv = ['help'];
+  await cli.parseAsync(argv, { from: 'user' });
 }
 
+/** Runs the CLI; exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 build conflict. */
 export function cli(argv: string[]): void {
-  run(argv).catch((err) => {
-    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(err as Error).message}\n\n${USAGE}`);
+  run(argv).catch((err: unknown) => {
+    // Commander has printed its message (and help) already; exit code 0 is --help or `help`.
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}`);
+      process.exit(2);
+    }
+    if (err instanceof ConfigError) {
+      console.error(err.message);
       process.exit(2);
     }
     if (err instanceof BuildError) {
       console.error(err.message);
       process.exit(3);
     }
-    console.error((err as Error).message ?? err);
+    console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
 }

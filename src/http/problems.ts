@@ -37,13 +37,15 @@ export function sendProblem(res: Response, status: number, detail: string, error
 }
 
 export function errorHandler(onUnexpected: (err: unknown, req: Parameters<ErrorRequestHandler>[1]) => void): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  // Express knows an error handler by its four parameters, so `_next` stays though it is not called.
+  return (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
     if (err instanceof HttpError) return sendProblem(res, err.status, err.message, err.errors);
     // body-parser's own errors carry the status they mean (413 too large, 400 bad JSON, 415 bad charset).
-    const status = typeof err?.status === 'number' ? err.status : undefined;
-    if (status && status >= 400 && status < 500) {
-      const detail = err.type === 'entity.too.large' ? `body is larger than the limit of ${err.limit} bytes` : String(err.message);
+    const parserError = err as { status?: unknown; type?: unknown; limit?: unknown; message?: unknown } | null | undefined;
+    const status = typeof parserError?.status === 'number' ? parserError.status : undefined;
+    if (parserError && status && status >= 400 && status < 500) {
+      const detail = parserError.type === 'entity.too.large' ? `body is larger than the limit of ${String(parserError.limit)} bytes` : String(parserError.message);
       return sendProblem(res, status, detail);
     }
     if (err instanceof BatcherFullError) {

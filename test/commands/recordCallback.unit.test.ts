@@ -20,12 +20,14 @@ const start = (id = OURS): DomainEvent => ({
 });
 
 /** The callback decider, with the token bound to `tokenBoundTo` (token_bindings) beside the stream's events. */
-const callbacks = (tokenBoundTo: string | null = null) =>
-  deciderSpec({
-    initialState: { stream: initialStreamState, tokenBoundTo } as CallbackState,
+const callbacks = (tokenBoundTo: string | null = null) => {
+  const initialState: CallbackState = { stream: initialStreamState, tokenBoundTo };
+  return deciderSpec({
+    initialState,
     evolve: (state: CallbackState, event: DomainEvent) => ({ ...state, stream: evolve(state.stream, event) }),
     decide,
   });
+};
 const started = callbacks().given([start()]);
 
 function command(body: unknown, token: string | null = OURS, requireToken = true, receivedAt = '2025-07-11T06:50:00Z'): RecordCallback {

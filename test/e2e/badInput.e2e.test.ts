@@ -65,7 +65,7 @@ describe('bad callbacks', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
     const problem = await json(response);
-    expect(problem.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(fields));
+    expect((problem.errors as { field: string }[]).map((e) => e.field)).toEqual(expect.arrayContaining(fields));
     expect(await counts()).toEqual(before);
   });
 

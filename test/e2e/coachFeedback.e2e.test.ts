@@ -32,9 +32,9 @@ describe('feedback from coach@1 with a scenario rubric', () => {
     expect(analysis.rubric.criteria).toEqual([expect.objectContaining({ name: 'Says thank you', passed: true })]);
     // Every strength is backed by the person's own words from the transcript.
     const userTurns = new Map<number, string>();
-    feedback.transcript.forEach((t: { role: string; content: string }, i: number) => t.role === 'user' && userTurns.set(i, t.content));
+    (feedback.transcript as { role: string; content: string }[]).forEach((t, i) => t.role === 'user' && userTurns.set(i, t.content));
     expect(analysis.strengths.length).toBe(analysis.evidence.strengths.length);
-    for (const quotes of analysis.evidence.strengths) {
+    for (const quotes of analysis.evidence.strengths as { turn: number; quote: string }[][]) {
       for (const { turn, quote } of quotes) expect(userTurns.get(turn)).toContain(quote.replace(/…$/, ''));
     }
     expect(feedback.score).toBe(analysis.overallScore);

@@ -41,7 +41,7 @@ describe('a conversation, end to end', () => {
       ended_at: '2025-07-11T06:48:37.564Z',
       recording_url: `s3://recordings/${started.conversationId}.mp4`,
     });
-    expect(Object.keys(conversation.tavus_metadata).sort()).toEqual([...EXAMPLE_TYPES].sort());
+    expect(Object.keys(conversation.tavus_metadata as object).sort()).toEqual([...EXAMPLE_TYPES].sort());
 
     const feedback = await json(await h.get(`/conversations/${started.id}/feedback`, user));
     expect(feedback.conversation_id).toBe(started.id);
@@ -50,7 +50,7 @@ describe('a conversation, end to end', () => {
     expect(feedback.analyzer_version).toBe(1);
     // The system prompt is gone: 10 turns of talk remain of the 11 entries.
     expect(feedback.transcript).toHaveLength(10);
-    expect(feedback.transcript.some((t: { role: string }) => t.role === 'system')).toBe(false);
+    expect((feedback.transcript as { role: string }[]).some((t) => t.role === 'system')).toBe(false);
     expect(feedback.duration).toBe(14);
     expect(feedback.score).toBe(feedback.analysis.overallScore);
     expect(feedback.analysis.keyInsights[0]).toContain('5 turns');
@@ -74,7 +74,7 @@ describe('a conversation, end to end', () => {
     await h.service.runner.drain();
     const mine = await h.get(`/conversations/${started.id}/events`, user);
     const body = await json(mine);
-    expect(body.events.map((e: { type: string }) => e.type)).toEqual(['ConversationStarted', 'ConversationEnded']);
+    expect((body.events as { type: string }[]).map((e) => e.type)).toEqual(['ConversationStarted', 'ConversationEnded']);
     for (const path of [`/conversations/${started.id}`, `/conversations/${started.id}/events`, `/conversations/${started.id}/feedback`]) {
       expect((await h.get(path, randomUUID())).status, path).toBe(404);
     }

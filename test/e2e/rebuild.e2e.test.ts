@@ -146,9 +146,9 @@ describe('rebuild feedback', () => {
     await h.post(callbackPath(c.callbackUrl), body);
     await h.service.runner.drain();
     const trail = await json(await h.get(`/conversations/${c.id}/events`, user));
-    expect(trail.events.map((e: { type: string }) => e.type)).toEqual(['ConversationStarted', 'TranscriptReceived']);
+    expect((trail.events as { type: string }[]).map((e) => e.type)).toEqual(['ConversationStarted', 'TranscriptReceived']);
     expect(trail.callbacks).toHaveLength(2);
-    expect(trail.callbacks.map((d: { duplicate: boolean }) => d.duplicate)).toEqual([false, true]);
+    expect((trail.callbacks as { duplicate: boolean }[]).map((d) => d.duplicate)).toEqual([false, true]);
     expect(trail.callbacks[0].body).toEqual(body);
     expect(trail.callbacks[0].produced).toEqual([trail.events[1].position]);
     // Only the live build follows new conversations; turns@2 catches up if it is switched back to.

@@ -75,7 +75,7 @@ describe('POST /conversations', () => {
     expect((await create(randomUUID(), { scenarioId: 'not-a-uuid' })).status).toBe(422);
     const bad = await create(randomUUID(), { replicaId: 5, extra: true });
     expect(bad.status).toBe(400);
-    expect((await json(bad)).errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['scenarioId', 'replicaId']));
+    expect(((await json(bad)).errors as { field: string }[]).map((e) => e.field)).toEqual(expect.arrayContaining(['scenarioId', 'replicaId']));
     // Text Postgres could store in an event but never read back is refused before Tavus is asked.
     for (const conversationName of ['half an emoji \ud83d', 'a\u0000b']) {
       const unreadable = await create(randomUUID(), { scenarioId: h.scenarioId, conversationName });

@@ -47,7 +47,7 @@ describe('live Tavus callbacks', () => {
       { role: 'user', content: 'Can we talk about the launch?', timestamp: 1752216600.25 },
     ]);
     const { events } = await json(await h.get(`/conversations/${c.id}/events`, user));
-    const transcript = events.find((e: { type: string }) => e.type === 'TranscriptReceived');
+    const transcript = (events as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'TranscriptReceived')!;
     // The rows as received, less the system prompt; and what was set aside.
     expect(transcript.data.received).toEqual(messyTranscript.slice(1));
     expect(transcript.data.setAside).toEqual({ system: 1, 'tool call': 1, tool: 1, 'no text': 1 });

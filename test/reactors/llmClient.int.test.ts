@@ -34,8 +34,9 @@ function client(over: { timeoutMs?: number; concurrency?: number; requestsPerSec
   const c = createLlmClient(
     { baseUrl: standIn.baseUrl, apiKey: over.apiKey ?? standIn.apiKey, model: over.model ?? standIn.model, concurrency: over.concurrency ?? 4, requestsPerSecond: over.requestsPerSecond ?? 1000, timeoutMs: over.timeoutMs ?? 5000 },
     {
-      sleep: async (ms) => {
+      sleep: (ms) => {
         waits.push(ms);
+        return Promise.resolve();
       },
       random: () => 1,
       ...deps,
@@ -175,8 +176,9 @@ describe('the LLM client', () => {
     standIn.setDefault({ kind: 'server-error' });
     const controller = new AbortController();
     const { c } = client({}, {
-      sleep: async () => {
+      sleep: () => {
         controller.abort();
+        return Promise.resolve();
       },
     });
     const failure = failureOf(await c.analyze(prompt, { signal: controller.signal }));

@@ -6,8 +6,8 @@ import type { DomainEvent } from '../../src/events/types.js';
 
 export interface Decider<S, C, D> {
   initialState: S;
-  evolve(state: S, event: DomainEvent): S;
-  decide(state: S, command: C): D;
+  evolve: (state: S, event: DomainEvent) => S;
+  decide: (state: S, command: C) => D;
 }
 
 type Accepted = { accepted: true; events: DomainEvent[] };

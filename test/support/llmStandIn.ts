@@ -180,7 +180,7 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
     }
   }
 
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     open.add(res);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
@@ -215,7 +215,8 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
       return send(res, 400, openAiError(`Invalid schema for response_format '${format.json_schema.name}': In context=(), ${problem}.`, 'invalid_request_error', 'invalid_json_schema', 'response_format'));
     }
     await answer(res, scripted.shift() ?? fallback, body);
-  });
+  };
+  const server = createServer((req, res) => void handle(req, res));
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // A local stand-in for Tavus's REST API, answering as the real one does (shared/tavus/README.md):
@@ -33,14 +33,13 @@ export async function startTavusStandIn(apiKey = 'test-tavus-key', port = 0): Pr
   const created: CreatedRecord[] = [];
   const failures: Failure[] = [];
   const beforeAnswers: ((created: CreatedRecord) => Promise<void>)[] = [];
-  const hanging = new Set<import('node:http').ServerResponse>();
+  const hanging = new Set<ServerResponse>();
 
-  const server: Server = createServer(async (req, res) => {
+  const respond = (req: IncomingMessage, res: ServerResponse, raw: string) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const raw = await readBody(req);
     if (req.headers['x-api-key'] !== apiKey) return send(401, { message: 'Invalid access token' });
     if (req.method === 'POST' && req.url === '/v2/conversations') {
       const failure = failures.shift();
@@ -51,7 +50,7 @@ export async function startTavusStandIn(apiKey = 'test-tavus-key', port = 0): Pr
       if (failure) return send(failure.status, failure.body);
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(raw);
+        body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
         return send(400, { error: 'Invalid JSON' });
       }
@@ -66,10 +65,15 @@ export async function startTavusStandIn(apiKey = 'test-tavus-key', port = 0): Pr
         created_at: new Date().toISOString(),
       };
       created.push({ body, answer });
-      await beforeAnswers.shift()?.({ body, answer });
+      const before = beforeAnswers.shift();
+      if (before) return void before({ body, answer }).finally(() => send(200, answer));
       return send(200, answer);
     }
     send(404, { error: 'Not found' });
+  };
+  // A request that breaks off before its body is complete gets no answer.
+  const server: Server = createServer((req, res) => {
+    readBody(req).then((raw) => respond(req, res, raw), () => res.destroy());
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: bound } = server.address() as AddressInfo;

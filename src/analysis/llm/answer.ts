@@ -41,7 +41,8 @@ export const ANSWER_FORMAT_NAME = 'coaching_feedback';
  * OpenAI-compatible servers refuse keywords they do not know at the top.
  */
 export function answerJsonSchema(): Record<string, unknown> {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(llmAnswerSchema) as Record<string, unknown>;
+  const schema = { ...(z.toJSONSchema(llmAnswerSchema) as Record<string, unknown>) };
+  delete schema.$schema;
   return schema;
 }
 

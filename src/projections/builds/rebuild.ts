@@ -136,7 +136,7 @@ async function scoreSnapshot(pool: pg.Pool, analyzer: Analyzer, started: number,
   const id = analyzerId(analyzer);
   // Small pages keep memory low (measured: 500 rows peak under 300 MB with the same rate as 2,000).
   const batchSize = options.batchSize ?? 500;
-  const score = options.score ?? (async (rows: StaleInput[]) => JSON.stringify(scoreRows(analyzer, rows)));
+  const score = options.score ?? ((rows: StaleInput[]) => Promise.resolve(JSON.stringify(scoreRows(analyzer, rows))));
   const maxInFlight = options.inFlight ?? 2;
   let done = 0;
   const checkpoint = await inTransaction(

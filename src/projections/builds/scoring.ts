@@ -1,5 +1,5 @@
 import type { Analyzer, Turn } from '../../analysis/types.js';
-import { score, type ScoreRow } from '../readModels/feedback.js';
+import { score, type FeedbackInput, type ScoreRow } from '../readModels/feedback.js';
 
 /** A feedback input as the rebuild streams it: JSON left as text, parsed where it is scored. */
 export interface StaleInput {
@@ -17,7 +17,7 @@ export function scoreRows(analyzer: Analyzer, rows: StaleInput[]): ScoreRow[] {
       conversationId: r.conversation_id,
       transcript: (JSON.parse(r.transcript_event) as { turns: Turn[] }).turns,
       duration: r.duration,
-      context: JSON.parse(r.context),
+      context: JSON.parse(r.context) as FeedbackInput['context'],
       inputHash: r.input_hash,
     }),
   );

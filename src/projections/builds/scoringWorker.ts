@@ -4,8 +4,9 @@ import { scoreRows, type StaleInput } from './scoring.js';
 
 // A scoring thread for rebuilds: pages of inputs in, the rows to upsert out as JSON text, so the
 // main thread neither parses transcripts nor serialises analyses.
-const analyzer = findAnalyzer(workerData.analyzer as string);
-if (!analyzer) throw new Error(`unknown analyzer ${String(workerData.analyzer)}`);
+const { analyzer: id } = workerData as { analyzer: string };
+const analyzer = findAnalyzer(id);
+if (!analyzer) throw new Error(`unknown analyzer ${id}`);
 
 parentPort!.on('message', ({ id, rows }: { id: number; rows: StaleInput[] }) => {
   try {

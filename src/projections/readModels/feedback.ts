@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
 import type { Analyzer, Turn } from '../../analysis/types.js';
 import { analyzerId } from '../../analysis/types.js';
 import type { EventHead } from '../../events/types.js';

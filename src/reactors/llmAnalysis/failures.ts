@@ -54,7 +54,7 @@ export function classifyError(error: unknown, now: number): AttemptFailure {
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
-    const wait = retryAfterMs(error.headers, now);
+    const wait = retryAfterMs(error.headers as Headers | undefined, now);
     const detail = `${status}: ${error.message}`;
     const withWait = wait === undefined ? {} : { retryAfterMs: wait };
     if (status === 429 && error.code === 'insufficient_quota') {

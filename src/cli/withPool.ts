@@ -1,0 +1,27 @@
+import type pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../config.js';
+import { migrate } from '../db/migrate.js';
+import { createPool } from '../db/pool.js';
+
+/**
+ * Runs `fn` against the configured database (starting the embedded one if need be), migrated first,
+ * and closes everything after.
+ */
+export async function withPool<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  // The service's module (express and the rest) loads only for a command that runs: --help stays quick.
+  const { resolveDatabase } = await import('../main.js');
+  const database = await resolveDatabase(config, pino({ level: 'warn' }));
+  try {
+    await migrate(database.url);
+    const pool = createPool(database.url, { max: 8, applicationName: 'tavus-feedback-cli' });
+    try {
+      return await fn(pool);
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    await database.stop();
+  }
+}
