@@ -20,6 +20,8 @@ const duration = z
     return n * ({ s: 1, m: 60, h: 3600, d: 86400 }[unit] ?? 1);
   });
 
+const positiveInteger = z.coerce.number().int().min(1);
+
 const schema = z.object({
   DATABASE_URL: optionalString.pipe(
     z
@@ -39,6 +41,17 @@ const schema = z.object({
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   CALLBACK_TOKEN_TTL: duration.default(7 * 86400),
   SCORING_THREADS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(64).optional()),
+  // Users' tokens, their rate limits and what they may ask Tavus for (src/http/).
+  AUTH_JWT_AUDIENCE: z.string().trim().min(1, 'must not be empty').default('authenticated'),
+  AUTH_JWKS_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  AUTH_JWKS_COOLDOWN: duration.default(30),
+  AUTH_JWKS_CACHE_MAX_AGE: duration.default(600),
+  RATE_LIMIT_WINDOW: duration.pipe(z.number().min(1, 'must be at least 1s').max(86400, 'must be at most 1d')).default(60),
+  RATE_LIMIT_PER_USER: positiveInteger.default(120),
+  RATE_LIMIT_PER_ADDRESS: positiveInteger.default(600),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  TAVUS_MAX_CALL_DURATION: duration.pipe(z.number().int('must be whole seconds').min(60, 'must be at least 60s')).default(1800),
+  TAVUS_ALLOW_RECORDING: z.enum(['true', 'false']).default('false'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -61,6 +74,20 @@ export interface Config {
   callbackTokenTtlSeconds: number;
   /** Threads a rebuild scores on; undefined: one fewer than the cores. */
   scoringThreads: number | undefined;
+  /** The `aud` a user's JWT must carry. */
+  authJwtAudience: string;
+  /** Where the identity provider publishes its public signing keys (Supabase: .../auth/v1/.well-known/jwks.json). */
+  authJwksUrl: string | undefined;
+  /** Least time between two fetches of the key set prompted by tokens of a key it does not hold. */
+  authJwksCooldownMs: number;
+  /** How long a fetched key set is used before it is fetched again. */
+  authJwksCacheMaxAgeMs: number;
+  /** Requests on the user routes per window, per user and per client address. */
+  rateLimit: { windowMs: number; perUser: number; perAddress: number };
+  /** Reverse proxies in front of the service whose X-Forwarded-For is believed (0: none). */
+  trustProxyHops: number;
+  /** What a user may ask Tavus for when starting a conversation: the operator pays for both. */
+  conversationCaps: { maxCallDurationSeconds: number; allowRecording: boolean };
 }
 
 export class ConfigError extends Error {
@@ -88,5 +115,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     callbackTokenTtlSeconds: e.CALLBACK_TOKEN_TTL,
     scoringThreads: e.SCORING_THREADS,
+    authJwtAudience: e.AUTH_JWT_AUDIENCE,
+    authJwksUrl: e.AUTH_JWKS_URL,
+    authJwksCooldownMs: e.AUTH_JWKS_COOLDOWN * 1000,
+    authJwksCacheMaxAgeMs: e.AUTH_JWKS_CACHE_MAX_AGE * 1000,
+    rateLimit: { windowMs: e.RATE_LIMIT_WINDOW * 1000, perUser: e.RATE_LIMIT_PER_USER, perAddress: e.RATE_LIMIT_PER_ADDRESS },
+    trustProxyHops: e.TRUST_PROXY,
+    conversationCaps: { maxCallDurationSeconds: e.TAVUS_MAX_CALL_DURATION, allowRecording: e.TAVUS_ALLOW_RECORDING === 'true' },
   };
 }

@@ -5,7 +5,7 @@ import { analyzers, DEFAULT_ANALYZER } from '../analysis/registry.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
-import { issueUserToken } from '../http/auth.js';
+import { issueServiceRoleToken, issueUserToken } from '../http/auth.js';
 import { main as serve, resolveDatabase, resolveJwtSecret } from '../main.js';
 import { BuildError } from '../projections/builds/rebuild.js';
 import { analyzeLines } from './analyze.js';
@@ -14,6 +14,7 @@ import { evaluate } from './evaluate.js';
 import { printAudit } from './audit.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
 import { addScenario } from './scenario.js';
+import { isUuid } from '../validation.js';
 import { UsageError } from './usage.js';
 
 const USAGE = `Usage: tavus-feedback <command> [options]
@@ -22,6 +23,7 @@ Service:
   serve                                   start the service (what \`npm start\` runs)
   migrate                                 apply pending database migrations
   token --user <uuid> [--expires 12h]     print a user JWT signed with AUTH_JWT_SECRET, for local use
+  token --service-role [--expires 12h]    print an operator token (role service_role: reads every conversation)
   scenario add --name <name> [--id <uuid>] [--description <text>] [--rubric <json>]
                                           add a scenario (or replace the one with that id)
 
@@ -64,12 +66,22 @@ export async function run(argv: string[]): Promise<void> {
     case 'migrate':
       return withPool(async () => console.log('migrations applied'));
     case 'token': {
-      const { values } = parseArgs({ args: rest, options: { user: { type: 'string' }, expires: { type: 'string', default: '12h' } } });
-      if (!values.user || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.user)) {
-        throw new UsageError('token needs --user <uuid>');
+      const { values } = parseArgs({
+        args: rest,
+        options: { user: { type: 'string' }, 'service-role': { type: 'boolean', default: false }, expires: { type: 'string', default: '12h' } },
+      });
+      const serviceRole = values['service-role'] ?? false;
+      if (serviceRole === (values.user !== undefined)) throw new UsageError('token needs either --user <uuid> or --service-role');
+      if (values.user !== undefined && !isUuid(values.user)) throw new UsageError('token --user needs a UUID');
+      const config = loadConfig();
+      if (config.authJwksUrl && !config.authJwtSecret) {
+        throw new UsageError('with AUTH_JWKS_URL and no AUTH_JWT_SECRET the service accepts no HS256 token, and this command signs only those; set AUTH_JWT_SECRET');
       }
-      const secret = await resolveJwtSecret(loadConfig());
-      console.log(await issueUserToken(secret, values.user.toLowerCase(), values.expires));
+      const secret = await resolveJwtSecret(config);
+      const token = serviceRole
+        ? await issueServiceRoleToken(secret, values.expires)
+        : await issueUserToken(secret, values.user!.toLowerCase(), values.expires, config.authJwtAudience);
+      console.log(token);
       return;
     }
     case 'scenario': {
