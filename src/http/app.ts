@@ -51,7 +51,8 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', deps.trustProxyHops);
+  // false rather than 0 hops: then the rate limiter warns once when X-Forwarded-For arrives untrusted.
+  app.set('trust proxy', deps.trustProxyHops || false);
   app.use(requestLogger(deps.logger));
   app.use(healthRoutes(deps.pool));
   app.use(webhookRoutes({ callbacks: deps.callbacks, tokens: deps.tokens, policy: deps.callbackPolicy, now }));

@@ -27,11 +27,16 @@ export function propertiesSchema(caps: ConversationCaps) {
     language: z.string().min(1).max(64).optional(),
   };
   const allowed = Object.keys(shape).join(', ');
-  return z.looseObject(shape).superRefine((value, ctx) => {
-    for (const key of Object.keys(value)) {
-      if (!Object.hasOwn(shape, key)) ctx.addIssue({ code: 'custom', path: [key], message: `is not a property you may set (allowed: ${allowed})` });
-    }
-  });
+  // Keys are checked on the input as sent: parsing an object drops a `__proto__` key silently.
+  return z
+    .unknown()
+    .superRefine((input, ctx) => {
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
+      for (const key of Object.keys(input)) {
+        if (!Object.hasOwn(shape, key)) ctx.addIssue({ code: 'custom', path: [key], message: `is not a property you may set (allowed: ${allowed})` });
+      }
+    })
+    .pipe(z.object(shape));
 }
 
 /** What Tavus is sent: the user's choices within the caps, and the caps where they chose nothing. */

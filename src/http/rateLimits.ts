@@ -23,7 +23,8 @@ function limiter(options: LimiterOptions): RequestHandler {
     // RateLimit and RateLimit-Policy headers (IETF draft 8), and Retry-After on a 429.
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    logger: { warn: (err) => logger.warn({ err }, 'rate limit configuration'), error: (err) => logger.error({ err }, 'rate limit configuration') },
+    // Its checks of the setup (an untrusted X-Forwarded-For, say) come once each, as warnings.
+    logger: { warn: (err) => logger.warn({ err }, 'rate limiter'), error: (err) => logger.warn({ err }, 'rate limiter') },
     handler: (_req, res) => {
       sendProblem(res, 429, `too many requests ${whose}; retry after ${res.getHeader('Retry-After')} s`);
     },
