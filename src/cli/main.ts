@@ -8,13 +8,13 @@ import { createPool } from '../db/pool.js';
 import { issueServiceRoleToken, issueUserToken } from '../http/auth.js';
 import { main as serve, resolveDatabase, resolveJwtSecret } from '../main.js';
 import { BuildError } from '../projections/builds/rebuild.js';
+import { isUuid } from '../validation.js';
 import { analyzeLines } from './analyze.js';
 import { compare } from './compare.js';
 import { evaluate } from './evaluate.js';
 import { printAudit } from './audit.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
 import { addScenario } from './scenario.js';
-import { isUuid } from '../validation.js';
 import { UsageError } from './usage.js';
 
 const USAGE = `Usage: tavus-feedback <command> [options]
