@@ -24,7 +24,8 @@ export default defineConfig(
   {
     rules: {
       // A leading underscore marks a parameter kept for its position (express's four-argument error handler).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Leaving a property out by destructuring it into _name is deliberate.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {

@@ -21,6 +21,8 @@ const duration = z
   });
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
+const positiveInteger = z.coerce.number().int().min(1);
+
 const schema = z.object({
   DATABASE_URL: optionalString.pipe(
     z
@@ -47,6 +49,17 @@ const schema = z.object({
   LLM_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(2),
   LLM_MAX_PROMPT_TOKENS: z.coerce.number().int().min(4000).max(2_000_000).default(16_000),
   LLM_TIMEOUT_S: z.coerce.number().positive().max(600).default(60),
+  // Users' tokens, their rate limits and what they may ask Tavus for (src/http/).
+  AUTH_JWT_AUDIENCE: z.string().trim().min(1, 'must not be empty').default('authenticated'),
+  AUTH_JWKS_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  AUTH_JWKS_COOLDOWN: duration.default(30),
+  AUTH_JWKS_CACHE_MAX_AGE: duration.default(600),
+  RATE_LIMIT_WINDOW: duration.pipe(z.number().min(1, 'must be at least 1s').max(86400, 'must be at most 1d')).default(60),
+  RATE_LIMIT_PER_USER: positiveInteger.default(120),
+  RATE_LIMIT_PER_ADDRESS: positiveInteger.default(600),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  TAVUS_MAX_CALL_DURATION: duration.pipe(z.number().int('must be whole seconds').min(60, 'must be at least 60s')).default(1800),
+  TAVUS_ALLOW_RECORDING: z.enum(['true', 'false']).default('false'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -69,6 +82,20 @@ export interface Config {
   callbackTokenTtlSeconds: number;
   /** Threads a rebuild scores on; undefined: one fewer than the cores. */
   scoringThreads: number | undefined;
+  /** The `aud` a user's JWT must carry. */
+  authJwtAudience: string;
+  /** Where the identity provider publishes its public signing keys (Supabase: .../auth/v1/.well-known/jwks.json). */
+  authJwksUrl: string | undefined;
+  /** Least time between two fetches of the key set prompted by tokens of a key it does not hold. */
+  authJwksCooldownMs: number;
+  /** How long a fetched key set is used before it is fetched again. */
+  authJwksCacheMaxAgeMs: number;
+  /** Requests on the user routes per window, per user and per client address. */
+  rateLimit: { windowMs: number; perUser: number; perAddress: number };
+  /** Reverse proxies in front of the service whose X-Forwarded-For is believed (0: none). */
+  trustProxyHops: number;
+  /** What a user may ask Tavus for when starting a conversation: the operator pays for both. */
+  conversationCaps: { maxCallDurationSeconds: number; allowRecording: boolean };
   /** The model llm@1 asks; null when LLM_MODEL is unset (llm@1 is then not configured). */
   llm: LlmConfig | null;
 }
@@ -127,5 +154,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           timeoutMs: Math.round(e.LLM_TIMEOUT_S * 1000),
         }
       : null,
+    authJwtAudience: e.AUTH_JWT_AUDIENCE,
+    authJwksUrl: e.AUTH_JWKS_URL,
+    authJwksCooldownMs: e.AUTH_JWKS_COOLDOWN * 1000,
+    authJwksCacheMaxAgeMs: e.AUTH_JWKS_CACHE_MAX_AGE * 1000,
+    rateLimit: { windowMs: e.RATE_LIMIT_WINDOW * 1000, perUser: e.RATE_LIMIT_PER_USER, perAddress: e.RATE_LIMIT_PER_ADDRESS },
+    trustProxyHops: e.TRUST_PROXY,
+    conversationCaps: { maxCallDurationSeconds: e.TAVUS_MAX_CALL_DURATION, allowRecording: e.TAVUS_ALLOW_RECORDING === 'true' },
   };
 }

@@ -65,7 +65,17 @@ export async function startService(
     callbacks,
     tavus: createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey }),
     tokens: callbackTokens(config.jwtSecret),
-    jwtSecret: config.jwtSecret,
+    userAuth: {
+      // Without AUTH_JWT_SECRET the development secret signs users' tokens, unless the keys come from a JWKS.
+      hs256Secret: config.authJwtSecret ?? (config.authJwksUrl ? undefined : config.jwtSecret),
+      jwksUrl: config.authJwksUrl,
+      audience: config.authJwtAudience,
+      jwksCooldownMs: config.authJwksCooldownMs,
+      jwksCacheMaxAgeMs: config.authJwksCacheMaxAgeMs,
+    },
+    rateLimits: config.rateLimit,
+    conversationCaps: config.conversationCaps,
+    trustProxyHops: config.trustProxyHops,
     publicUrl: config.publicUrl,
     callbackPolicy: { requireToken: config.webhookAuth === 'token', tokenTtlSeconds: config.callbackTokenTtlSeconds },
     logger: log,

@@ -43,10 +43,11 @@ export function program(): Command {
     });
   program
     .command('token')
-    .description('print a user JWT signed with AUTH_JWT_SECRET, for local use')
-    .requiredOption('--user <uuid>', "the user's id (the token's sub)", uuid)
+    .description('print a JWT signed with AUTH_JWT_SECRET, for local use: a user\'s, or the operator\'s')
+    .option('--user <uuid>', "the user's id (the token's sub)", uuid)
+    .option('--service-role', 'an operator token (role service_role: reads every conversation)')
     .option('--expires <duration>', 'lifetime, as jose reads it (30m, 12h, 7d)', '12h')
-    .action(({ user, expires }) => printToken(user, expires));
+    .action(({ user, serviceRole, expires }) => printToken({ user, serviceRole }, expires));
   const scenario = program.command('scenario').description('practice scenarios');
   scenario
     .command('add')

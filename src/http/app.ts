@@ -7,6 +7,9 @@ import type { CallbackTokens } from '../commands/callbackToken.js';
 import type { CallbackPolicy } from '../commands/recordCallback/command.js';
 import type { CallbackHandler } from '../commands/recordCallback/handler.js';
 import type { TavusClient } from '../tavus/client.js';
+import type { ConversationCaps } from './conversationProperties.js';
+import { tokenVerifier, type TokenVerifierOptions } from './jwtVerifier.js';
+import type { RateLimits } from './rateLimits.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -20,7 +23,11 @@ export interface AppDeps {
   callbacks: CallbackHandler;
   tavus: TavusClient;
   tokens: CallbackTokens;
-  jwtSecret: string;
+  userAuth: TokenVerifierOptions;
+  rateLimits: RateLimits;
+  conversationCaps: ConversationCaps;
+  /** Reverse proxies whose X-Forwarded-For gives the client's address (for the per-address limit). */
+  trustProxyHops: number;
   publicUrl: string;
   callbackPolicy: CallbackPolicy;
   logger: Logger;
@@ -49,10 +56,24 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // false rather than 0 hops: then the rate limiter warns once when X-Forwarded-For arrives untrusted.
+  app.set('trust proxy', deps.trustProxyHops || false);
   app.use(requestLogger(deps.logger));
   app.use(healthRoutes(deps.probePool));
   app.use(webhookRoutes({ callbacks: deps.callbacks, tokens: deps.tokens, policy: deps.callbackPolicy, now }));
-  app.use(conversationRoutes({ pool: deps.pool, tavus: deps.tavus, tokens: deps.tokens, publicUrl: deps.publicUrl, now, jwtSecret: deps.jwtSecret }));
+  app.use(
+    conversationRoutes({
+      pool: deps.pool,
+      tavus: deps.tavus,
+      tokens: deps.tokens,
+      publicUrl: deps.publicUrl,
+      now,
+      verifyToken: tokenVerifier({ ...deps.userAuth, now }),
+      rateLimits: deps.rateLimits,
+      caps: deps.conversationCaps,
+      logger: deps.logger,
+    }),
+  );
   app.use((_req, res) => sendProblem(res, 404, 'no such route'));
   app.use(errorHandler((err, req) => deps.logger.error({ err, reqId: req.id }, 'unexpected error')));
   return app;

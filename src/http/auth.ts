@@ -1,41 +1,53 @@
 import type { RequestHandler } from 'express';
-import { jwtVerify, SignJWT } from 'jose';
-import { isUuid } from '../validation.js';
+import { SignJWT } from 'jose';
+import { AuthFailure, type Principal, type TokenVerifier } from './jwtVerifier.js';
 import { HttpError } from './problems.js';
 
-// Users come with the JWT their identity provider issued (Supabase: HS256, `sub` = user id).
-
-
+// Users come with the JWT their identity provider issued; the operator with the service key.
 
 declare module 'express-serve-static-core' {
   interface Request {
-    userId?: string;
+    principal?: Principal;
   }
 }
 
-export function requireUser(secret: string): RequestHandler {
-  const key = new TextEncoder().encode(secret);
-  return async (req, _res, next) => {
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) return next(new HttpError(401, 'an Authorization: Bearer <JWT> header is required'));
+export function authenticate(verify: TokenVerifier): RequestHandler {
+  return async (req, res, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     try {
-      const { payload } = await jwtVerify(match[1]!, key, { algorithms: ['HS256'] });
-      if (!isUuid(payload.sub)) return next(new HttpError(401, 'the token has no user id (sub) that is a UUID'));
-      req.userId = payload.sub.toLowerCase();
+      if (!match) throw new AuthFailure(401, 'an Authorization: Bearer <JWT> header is required');
+      req.principal = await verify(match[1]!);
       next();
-    } catch {
-      next(new HttpError(401, 'the token is invalid or expired'));
+    } catch (err) {
+      if (!(err instanceof AuthFailure)) return next(err);
+      if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      else res.setHeader('Retry-After', '5');
+      next(new HttpError(err.status, err.message));
     }
   };
 }
 
-/** A token like the ones Supabase issues, for local use (`tavus-feedback token`). */
-export async function issueUserToken(secret: string, userId: string, expiresIn = '12h'): Promise<string> {
+/** The user a request acts for, or null for the operator, who may read every user's conversations. */
+export function readerOf(principal: Principal | undefined): string | null {
+  if (!principal) throw new Error('authenticate() must run before readerOf()');
+  return principal.kind === 'operator' ? null : principal.userId;
+}
+
+/** A user's token like the ones Supabase issues, for local use (`tavus-feedback token --user`). */
+export async function issueUserToken(secret: string, userId: string, expiresIn = '12h', audience = 'authenticated'): Promise<string> {
   return new SignJWT({ role: 'authenticated' })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
-    .setAudience('authenticated')
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** The operator's token, shaped like Supabase's service key: no user, no audience (`token --service-role`). */
+export async function issueServiceRoleToken(secret: string, expiresIn = '12h'): Promise<string> {
+  return new SignJWT({ role: 'service_role' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));

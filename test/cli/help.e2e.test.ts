@@ -106,7 +106,7 @@ describe('tavus-feedback usage errors', () => {
     [['feedback', 'use', 'nope@9'], "command-argument value 'nope@9' is invalid for argument 'name@version'. unknown analyzer nope@9"],
     [['feedback', 'drop'], "missing required argument 'name@version'"],
     [['feedback', 'drop', 'a@1', 'b@1'], "too many arguments for 'drop'"],
-    [['token'], "required option '--user <uuid>' not specified"],
+    [['token'], 'token needs either --user <uuid> or --service-role'],
     [['token', '--user', 'not-a-uuid'], "option '--user <uuid>' argument 'not-a-uuid' is invalid. not a UUID"],
     [['scenario', 'add', '--name', 'x', '--id', '42'], "option '--id <uuid>' argument '42' is invalid. not a UUID"],
     [['scenario', 'add', '--description', 'no name'], "required option '--name <name>' not specified"],

@@ -27,7 +27,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { webhookAuth?: 'token' | 'none'; analyzer?: string; lookupAnalyzer?: (id: string) => Analyzer | undefined; logger?: pino.Logger } = {},
+  options: {
+    webhookAuth?: 'token' | 'none';
+    analyzer?: string;
+    lookupAnalyzer?: (id: string) => Analyzer | undefined;
+    /** More configuration, as environment variables (AUTH_JWKS_URL, RATE_LIMIT_*, ...). */
+    env?: Record<string, string>;
+    logger?: pino.Logger;
+  } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const tavus = await startTavusStandIn();
@@ -37,6 +44,7 @@ export async function startHarness(
     TAVUS_API_KEY: tavus.apiKey,
     WEBHOOK_AUTH: options.webhookAuth ?? 'token',
     ANALYZER: options.analyzer ?? '',
+    ...options.env,
   });
   const service = await startService(
     { ...config, databaseUrl: database.url, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },

@@ -1,4 +1,5 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import type pg from 'pg';
 import { z } from 'zod';
 import { startConversation, type StartConversationDeps } from '../../commands/startConversation/handler.js';
@@ -8,28 +9,45 @@ import { auditTrail } from '../../projections/readModels/audit.js';
 import { findConversation } from '../../projections/readModels/conversationQueries.js';
 import { findFeedbackOf, findLiveFeedback } from '../../projections/readModels/feedbackQueries.js';
 import { describeFieldErrors, fieldErrorsOf } from '../../validation.js';
-import { requireUser } from '../auth.js';
+import { authenticate, readerOf } from '../auth.js';
+import { propertiesSchema, withCaps, type ConversationCaps } from '../conversationProperties.js';
+import type { TokenVerifier } from '../jwtVerifier.js';
 import { HttpError } from '../problems.js';
+import { limitPerAddress, limitPerUser, type RateLimits } from '../rateLimits.js';
 import { rejectionError } from '../rejections.js';
 
-const createBody = z.strictObject({
-  scenarioId: z.string().min(1),
-  replicaId: z.string().min(1).optional(),
-  personaId: z.string().min(1).optional(),
-  conversationName: z.string().max(500).optional(),
-  conversationalContext: z.string().max(100_000).optional(),
-  customGreeting: z.string().max(10_000).optional(),
-  properties: z.record(z.string(), z.unknown()).optional(),
-});
+export interface ConversationRouteDeps extends StartConversationDeps {
+  verifyToken: TokenVerifier;
+  rateLimits: RateLimits;
+  caps: ConversationCaps;
+  logger: Logger;
+}
 
 const ANALYZER_ID = /^[a-z0-9][a-z0-9_-]*@\d+$/;
 
-export function conversationRoutes(deps: StartConversationDeps & { jwtSecret: string }): Router {
+export function conversationRoutes(deps: ConversationRouteDeps): Router {
   const router = Router();
-  const auth = requireUser(deps.jwtSecret);
+  const createBody = z.strictObject({
+    scenarioId: z.string().min(1),
+    replicaId: z.string().min(1).optional(),
+    personaId: z.string().min(1).optional(),
+    conversationName: z.string().max(500).optional(),
+    conversationalContext: z.string().max(100_000).optional(),
+    customGreeting: z.string().max(10_000).optional(),
+    properties: propertiesSchema(deps.caps).optional(),
+  });
   const json = express.json({ limit: '256kb', type: () => true });
 
-  router.post('/conversations', auth, (req, _res, next) => {
+  // Every route here: the address's limit first (bad tokens count too), then who it is, then the user's limit.
+  router.use('/conversations', limitPerAddress(deps.rateLimits, deps.logger), authenticate(deps.verifyToken), limitPerUser(deps.rateLimits, deps.logger));
+
+  const asUser: RequestHandler = (req, _res, next) => {
+    // A conversation belongs to a user; the operator's service key has none to give it.
+    if (req.principal?.kind !== 'user') return next(new HttpError(403, 'conversations are started with a user token; the service_role key may only read them'));
+    next();
+  };
+
+  router.post('/conversations', asUser, (req, _res, next) => {
     if (!req.is(['application/json', 'application/*+json'])) return next(new HttpError(415, 'send the body as application/json'));
     next();
   }, json, async (req, res) => {
@@ -41,23 +59,26 @@ export function conversationRoutes(deps: StartConversationDeps & { jwtSecret: st
     if (hasUnreadableText(JSON.stringify(parsed.data))) {
       throw new HttpError(400, 'the request holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored');
     }
-    const outcome = await startConversation(deps, req.userId!, parsed.data);
+    const request = { ...parsed.data, properties: withCaps(parsed.data.properties, deps.caps) };
+    // asUser let only users this far.
+    const outcome = await startConversation(deps, readerOf(req.principal)!, request);
     if (!outcome.ok) throw rejectionError(outcome.rejection);
     res.status(201).location(`/conversations/${outcome.answer.id}`).json(outcome.answer);
   });
 
-  const owned = async (pool: pg.Pool, ref: string, userId: string) => {
-    const conversation = await findConversation(pool, ref, userId);
+  // A user reads their own conversations; another user's is not found. The operator reads any.
+  const readable = async (pool: pg.Pool, ref: string, reader: string | null) => {
+    const conversation = await findConversation(pool, ref, reader);
     if (!conversation) throw new HttpError(404, `no conversation ${ref}`);
     return conversation;
   };
 
-  router.get('/conversations/:id', auth, async (req, res) => {
-    res.json(await owned(deps.pool, String(req.params.id), req.userId!));
+  router.get('/conversations/:id', async (req, res) => {
+    res.json(await readable(deps.pool, String(req.params.id), readerOf(req.principal)));
   });
 
-  router.get('/conversations/:id/feedback', auth, async (req, res) => {
-    const conversation = await owned(deps.pool, String(req.params.id), req.userId!);
+  router.get('/conversations/:id/feedback', async (req, res) => {
+    const conversation = await readable(deps.pool, String(req.params.id), readerOf(req.principal));
     const analyzer = req.query.analyzer;
     if (analyzer !== undefined && (typeof analyzer !== 'string' || !ANALYZER_ID.test(analyzer))) {
       throw new HttpError(400, 'analyzer must look like name@version, e.g. baseline@1');
@@ -67,8 +88,8 @@ export function conversationRoutes(deps: StartConversationDeps & { jwtSecret: st
     res.json(feedback);
   });
 
-  router.get('/conversations/:id/events', auth, async (req, res) => {
-    const conversation = await owned(deps.pool, String(req.params.id), req.userId!);
+  router.get('/conversations/:id/events', async (req, res) => {
+    const conversation = await readable(deps.pool, String(req.params.id), readerOf(req.principal));
     const trail = await auditTrail(deps.pool, conversationStream(conversation.conversation_id), conversation.id);
     res.json({ conversationId: conversation.id, ...trail });
   });

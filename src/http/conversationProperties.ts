@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+// The Tavus conversation `properties` a user may set on POST /conversations. The operator pays for
+// every minute and every recording, so the length of a call is capped and recording is off unless
+// the operator allows it; anything not listed here is refused rather than passed on.
+
+export interface ConversationCaps {
+  /** The longest call a user may ask for, and what a call gets when they ask for nothing. */
+  maxCallDurationSeconds: number;
+  allowRecording: boolean;
+}
+
+export type ConversationProperties = Record<string, unknown>;
+
+export function propertiesSchema(caps: ConversationCaps) {
+  const cap = caps.maxCallDurationSeconds;
+  const seconds = (min: number) => z.int().min(min).max(cap, `must be at most ${cap} seconds, the longest call this service allows`);
+  const shape = {
+    max_call_duration: seconds(1).optional(),
+    participant_left_timeout: seconds(0).optional(),
+    participant_absent_timeout: seconds(0).optional(),
+    enable_recording: z
+      .boolean()
+      .refine((on) => !on || caps.allowRecording, 'recording is not allowed on this service')
+      .optional(),
+    enable_closed_captions: z.boolean().optional(),
+    language: z.string().min(1).max(64).optional(),
+  };
+  const allowed = Object.keys(shape).join(', ');
+  // Keys are checked on the input as sent: parsing an object drops a `__proto__` key silently.
+  return z
+    .unknown()
+    .superRefine((input, ctx) => {
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
+      for (const key of Object.keys(input)) {
+        if (!Object.hasOwn(shape, key)) ctx.addIssue({ code: 'custom', path: [key], message: `is not a property you may set (allowed: ${allowed})` });
+      }
+    })
+    .pipe(z.object(shape));
+}
+
+/** What Tavus is sent: the user's choices within the caps, and the caps where they chose nothing. */
+export function withCaps(properties: ConversationProperties | undefined, caps: ConversationCaps): ConversationProperties {
+  return {
+    max_call_duration: caps.maxCallDurationSeconds,
+    ...(caps.allowRecording ? {} : { enable_recording: false }),
+    ...properties,
+  };
+}
