@@ -47,7 +47,10 @@ export function program(): Command {
     .option('--user <uuid>', "the user's id (the token's sub)", uuid)
     .option('--service-role', 'an operator token (role service_role: reads every conversation)')
     .option('--expires <duration>', 'lifetime, as jose reads it (30m, 12h, 7d)', '12h')
-    .action(({ user, serviceRole, expires }) => printToken({ user, serviceRole }, expires));
+    .action(({ user, serviceRole, expires }, command) => {
+      if (Boolean(serviceRole) === (user !== undefined)) command.error('error: token needs either --user <uuid> or --service-role');
+      return printToken({ user, serviceRole }, expires);
+    });
   const scenario = program.command('scenario').description('practice scenarios');
   scenario
     .command('add')
