@@ -1,12 +1,16 @@
 import { outcomeOfReason } from '../../events/conversationFacts.js';
 import { idempotencyKey } from '../../events/streams.js';
 import type { EventMetadata, NewEvent, Turn } from '../../events/types.js';
+import stableStringify from 'safe-stable-stringify';
 import { callbackType, type TranscriptEntry } from '../../tavus/callbacks.js';
 import { streamOf, type RecordCallback } from './command.js';
 
 // The facts a callback reports, as events. Repetitions need no special case: a repeated fact gets
 // the same idempotency key (it hashes the fact, never the delivery or the channel), and the store's
-// unique constraint appends it once.
+// unique constraint appends it once. A callback POSTed by Tavus and the same event replayed by its
+// verbose GET (reconciliation) must give the same keys, so an identity never includes the envelope
+// (`timestamp`, `webhook_url`, `message_type`: how and when it was sent, which differs by channel),
+// and Tavus's own objects are hashed with their keys sorted (the GET may order them differently).
 
 function toTurns(entries: TranscriptEntry[]): { turns: Turn[]; systemPromptRemoved: boolean } {
   const turns: Turn[] = [];
@@ -32,7 +36,7 @@ export function metadataOf(command: RecordCallback): EventMetadata {
     callbackSha256: delivery.bodySha256,
     callbackType: callbackType(command.callback),
     receivedAt: delivery.receivedAt.toISOString(),
-    source: 'tavus-callback',
+    source: command.source ?? 'tavus-callback',
     ...(delivery.requestId ? { requestId: delivery.requestId } : {}),
     ...(token ? { tokenConversationId: token.conversationId } : {}),
   };
@@ -52,19 +56,23 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
     }
     case 'shutdown': {
       const reason = callback.body.properties.shutdown_reason ?? null;
+      // A conversation shuts down once: the fact is that it ended and why; when is the envelope's.
       return [
-        event({
-          type: 'ConversationEnded',
-          data: {
-            outcome: outcomeOfReason(reason),
-            reason,
-            at: callback.body.timestamp ?? null,
-            startedAt: null,
-            durationSeconds: null,
-            participantName: null,
-            participantLeftAt: null,
+        event(
+          {
+            type: 'ConversationEnded',
+            data: {
+              outcome: outcomeOfReason(reason),
+              reason,
+              at: callback.body.timestamp ?? null,
+              startedAt: null,
+              durationSeconds: null,
+              participantName: null,
+              participantLeftAt: null,
+            },
           },
-        }),
+          [reason],
+        ),
       ];
     }
     case 'transcription_ready':
@@ -84,9 +92,14 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
     case 'perception_analysis':
       return [event({ type: 'PerceptionAnalysisReceived', data: { analysis: callback.body.properties.analysis } })];
     case 'reported_failure':
-      return [event({ type: 'CallbackIgnored', data: { eventType: callback.body.event_type, reason: 'failure reported', properties: callback.body.properties } })];
-    case 'unknown':
-      return [event({ type: 'CallbackIgnored', data: { eventType: callback.body.event_type, reason: 'unknown event type', properties: callback.body.properties ?? null } })];
+    case 'unknown': {
+      const data = {
+        eventType: callback.body.event_type,
+        reason: callback.kind === 'unknown' ? ('unknown event type' as const) : ('failure reported' as const),
+        properties: callback.body.properties ?? null,
+      };
+      return [event({ type: 'CallbackIgnored', data }, stableStringify(data))];
+    }
     case 'single_body': {
       const b = callback.body;
       const reason = b.end_reason ?? null;
