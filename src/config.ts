@@ -39,6 +39,13 @@ const schema = z.object({
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   CALLBACK_TOKEN_TTL: duration.default(7 * 86400),
   SCORING_THREADS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(64).optional()),
+  RECONCILE_INTERVAL_S: duration.default(60),
+  // Tavus's default max_call_duration (3600 s) plus five minutes.
+  RECONCILE_AFTER_S: duration.default(3900),
+  RECONCILE_TRANSCRIPT_AFTER_S: duration.default(300),
+  RECONCILE_GIVE_UP_AFTER_S: duration.default(7 * 86400),
+  RECONCILE_RATE_PER_S: z.coerce.number().positive().max(1000).default(2),
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -61,6 +68,23 @@ export interface Config {
   callbackTokenTtlSeconds: number;
   /** Threads a rebuild scores on; undefined: one fewer than the cores. */
   scoringThreads: number | undefined;
+  reconcile: ReconcileConfig;
+}
+
+/** Reconciliation from Tavus's verbose GET (src/reactors/reconcile/); the README explains each. */
+export interface ReconcileConfig {
+  /** Seconds between sweeps; 0: the service does not sweep (`tavus-feedback reconcile` still works). */
+  intervalSeconds: number;
+  /** A conversation still lacking its end (or end and transcript) this long after it started is pulled. */
+  afterSeconds: number;
+  /** One that ended but has no transcript this long after the end is pulled, sooner. */
+  transcriptAfterSeconds: number;
+  /** Past this age the sweeper stops asking about a conversation (by hand, `--older-than` still can). */
+  giveUpAfterSeconds: number;
+  /** Requests to Tavus, at most, per second (a sliding window). */
+  ratePerSecond: number;
+  /** Requests to Tavus in flight at once. */
+  concurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -88,5 +112,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     callbackTokenTtlSeconds: e.CALLBACK_TOKEN_TTL,
     scoringThreads: e.SCORING_THREADS,
+    reconcile: {
+      intervalSeconds: e.RECONCILE_INTERVAL_S,
+      afterSeconds: e.RECONCILE_AFTER_S,
+      transcriptAfterSeconds: e.RECONCILE_TRANSCRIPT_AFTER_S,
+      giveUpAfterSeconds: e.RECONCILE_GIVE_UP_AFTER_S,
+      ratePerSecond: e.RECONCILE_RATE_PER_S,
+      concurrency: e.RECONCILE_CONCURRENCY,
+    },
   };
 }

@@ -27,7 +27,13 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { webhookAuth?: 'token' | 'none'; analyzer?: string; lookupAnalyzer?: (id: string) => Analyzer | undefined } = {},
+  options: {
+    webhookAuth?: 'token' | 'none';
+    analyzer?: string;
+    lookupAnalyzer?: (id: string) => Analyzer | undefined;
+    /** More configuration, as environment variables (the sweeper is off unless RECONCILE_INTERVAL_S says). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const tavus = await startTavusStandIn();
@@ -37,6 +43,8 @@ export async function startHarness(
     TAVUS_API_KEY: tavus.apiKey,
     WEBHOOK_AUTH: options.webhookAuth ?? 'token',
     ANALYZER: options.analyzer ?? '',
+    RECONCILE_INTERVAL_S: '0',
+    ...options.env,
   });
   const service = await startService(
     { ...config, databaseUrl: database.url, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },
