@@ -13,6 +13,7 @@ import { compare } from './compare.js';
 import { evaluate } from './evaluate.js';
 import { printAudit } from './audit.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
+import { parseReconcileArgs, reconcileByHand } from './reconcile.js';
 import { addScenario } from './scenario.js';
 import { UsageError } from './usage.js';
 
@@ -24,6 +25,9 @@ Service:
   token --user <uuid> [--expires 12h]     print a user JWT signed with AUTH_JWT_SECRET, for local use
   scenario add --name <name> [--id <uuid>] [--description <text>] [--rubric <json>]
                                           add a scenario (or replace the one with that id)
+  reconcile [--conversation <id>] [--older-than <seconds>]
+                                          ask Tavus for what lost callbacks said (one pass; exit 1
+                                          when some conversation could not be fetched)
 
 Feedback builds (blue/green):
   analyzers                               list analyzers: the live one (*), which have builds
@@ -82,6 +86,11 @@ export async function run(argv: string[]): Promise<void> {
       if (!values.name) throw new UsageError('scenario add needs --name');
       const id = await withPool((pool) => addScenario(pool, { name: values.name!, id: values.id, description: values.description, rubric: values.rubric }));
       console.log(id);
+      return;
+    }
+    case 'reconcile': {
+      const options = parseReconcileArgs(rest);
+      process.exitCode = await withPool((pool) => reconcileByHand(pool, loadConfig(), options));
       return;
     }
     case 'analyzers':

@@ -6,7 +6,8 @@ import type { ReconcileConfig } from '../../config.js';
 import type { TavusClient } from '../../tavus/client.js';
 import { withLease } from './lease.js';
 import { newMetrics, type ReconcileMetrics } from './metrics.js';
-import { queueOptions, runPass, summarize, type PassPlan, type PassReport } from './pass.js';
+import { queueOptions, runPass, summarize, type PassReport } from './pass.js';
+import type { DueCriteria } from './pickDue.js';
 
 // The sweeper's lifecycle: a pass every RECONCILE_INTERVAL_S (the next one scheduled when the last
 // ends, so passes never overlap), each under the lease so one instance sweeps at a time; stop()
@@ -26,7 +27,7 @@ export interface SweeperDeps {
 }
 
 /** The sweeper's choice of conversations at `now`, from the configuration. */
-export function duePlan(config: ReconcileConfig, now: Date): PassPlan {
+export function duePlan(config: ReconcileConfig, now: Date): { due: DueCriteria } {
   return {
     due: {
       now,
