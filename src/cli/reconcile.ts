@@ -4,7 +4,7 @@ import type pg from 'pg';
 import pino from 'pino';
 import { CallbackHandler } from '../commands/recordCallback/handler.js';
 import { ConfigError, type Config } from '../config.js';
-import { catchUp } from '../reactors/reconcile/catchUp.js';
+import { catchUpToHead } from '../reactors/reconcile/catchUp.js';
 import { withLease } from '../reactors/reconcile/lease.js';
 import { newMetrics } from '../reactors/reconcile/metrics.js';
 import { queueOptions, runPass, type ConversationReport, type PassPlan, type PassReport } from '../reactors/reconcile/pass.js';
@@ -69,9 +69,10 @@ export async function reconcileByHand(pool: pg.Pool, config: Config, options: Re
     log: pino({ level: 'silent' }),
   };
 
+  // Everything committed before the command counts, even behind a long transaction elsewhere.
+  await catchUpToHead(pool);
   let plan: PassPlan;
   if (options.conversation !== undefined) {
-    await catchUp(pool);
     const tracked = await findTracked(pool, options.conversation);
     if (!tracked) {
       print(`${options.conversation}: could not fetch: no such conversation started here`);
