@@ -257,4 +257,22 @@ describe('reconciliation from the verbose GET', () => {
     slow.at(3_901 + 121);
     expect((await slow.run())?.conversations.map((c) => [c.conversationId, c.outcome.result])).toEqual([[more[0]!.id, 'complete']]);
   });
+
+  it('sweeps in one instance at a time: another skips its pass while one sweeps', async () => {
+    const started = await h.startConversation(randomUUID());
+    h.tavus.setConversation(started.conversationId, { status: 'ended', events: allEvents(started.conversationId) });
+    let answer!: () => void;
+    h.tavus.failNextGet(started.conversationId, { until: new Promise<void>((resolve) => (answer = resolve)) });
+    const one = testSweeper(h);
+    const other = testSweeper(h);
+    one.at(3_901);
+    other.at(3_901);
+    const sweeping = one.run();
+    await h.tavus.whenGets(started.conversationId, 1);
+    expect(await other.run()).toBeNull();
+    answer();
+    expect(outcomeOf(await sweeping, started.id)).toMatchObject({ result: 'complete' });
+    expect(h.tavus.getsOf(started.conversationId)).toHaveLength(1);
+    expect((await other.run())?.conversations).toEqual([]);
+  });
 });
