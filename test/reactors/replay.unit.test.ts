@@ -23,7 +23,8 @@ describe('replaying the events of a verbose GET', () => {
   });
 
   it('reads epoch-second timestamps and fills in the conversation an event leaves out', () => {
-    const { conversation_id: _id, ...event } = { ...exampleCallback('system.replica_joined', 'c1'), timestamp: 1752216517.5 };
+    const event: Record<string, unknown> = { ...exampleCallback('system.replica_joined', 'c1'), timestamp: 1752216517.5 };
+    delete event.conversation_id;
     const { commands } = replayedCallbacks([event], context);
     expect(commands[0]!.callback.body).toMatchObject({ conversation_id: 'c1', timestamp: '2025-07-11T06:48:37.500Z' });
   });
