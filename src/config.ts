@@ -60,6 +60,13 @@ const schema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   TAVUS_MAX_CALL_DURATION: duration.pipe(z.number().int('must be whole seconds').min(60, 'must be at least 60s')).default(1800),
   TAVUS_ALLOW_RECORDING: z.enum(['true', 'false']).default('false'),
+  RECONCILE_INTERVAL_S: duration.default(60),
+  // Tavus's default max_call_duration (3600 s) plus five minutes.
+  RECONCILE_AFTER_S: duration.default(3900),
+  RECONCILE_TRANSCRIPT_AFTER_S: duration.default(300),
+  RECONCILE_GIVE_UP_AFTER_S: duration.default(7 * 86400),
+  RECONCILE_RATE_PER_S: z.coerce.number().positive().max(1000).default(2),
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -98,6 +105,7 @@ export interface Config {
   conversationCaps: { maxCallDurationSeconds: number; allowRecording: boolean };
   /** The model llm@1 asks; null when LLM_MODEL is unset (llm@1 is then not configured). */
   llm: LlmConfig | null;
+  reconcile: ReconcileConfig;
 }
 
 export interface LlmConfig {
@@ -113,6 +121,22 @@ export interface LlmConfig {
   /** The prompt's budget; longer transcripts are cut by llm@1's rule. */
   maxPromptTokens: number;
   timeoutMs: number;
+}
+
+/** Reconciliation from Tavus's verbose GET (src/reactors/reconcile/); the README explains each. */
+export interface ReconcileConfig {
+  /** Seconds between sweeps; 0: the service does not sweep (`tavus-feedback reconcile` still works). */
+  intervalSeconds: number;
+  /** A conversation still lacking its end (or end and transcript) this long after it started is pulled. */
+  afterSeconds: number;
+  /** One that ended but has no transcript this long after the end is pulled, sooner. */
+  transcriptAfterSeconds: number;
+  /** Past this age the sweeper stops asking about a conversation (by hand, `--older-than` still can). */
+  giveUpAfterSeconds: number;
+  /** Requests to Tavus, at most, per second (a sliding window). */
+  ratePerSecond: number;
+  /** Requests to Tavus in flight at once. */
+  concurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -161,5 +185,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { windowMs: e.RATE_LIMIT_WINDOW * 1000, perUser: e.RATE_LIMIT_PER_USER, perAddress: e.RATE_LIMIT_PER_ADDRESS },
     trustProxyHops: e.TRUST_PROXY,
     conversationCaps: { maxCallDurationSeconds: e.TAVUS_MAX_CALL_DURATION, allowRecording: e.TAVUS_ALLOW_RECORDING === 'true' },
+    reconcile: {
+      intervalSeconds: e.RECONCILE_INTERVAL_S,
+      afterSeconds: e.RECONCILE_AFTER_S,
+      transcriptAfterSeconds: e.RECONCILE_TRANSCRIPT_AFTER_S,
+      giveUpAfterSeconds: e.RECONCILE_GIVE_UP_AFTER_S,
+      ratePerSecond: e.RECONCILE_RATE_PER_S,
+      concurrency: e.RECONCILE_CONCURRENCY,
+    },
   };
 }

@@ -13,6 +13,7 @@ import { initLiveAnalyzer, liveProjections } from './projections/runtime/live.js
 import { ProjectionRunner, type LiveRunner } from './projections/runtime/runner.js';
 import type { Parked } from './projections/runtime/isolation.js';
 import { ThreadedRunner } from './projections/runtime/threadedRunner.js';
+import { ReconcileSweeper } from './reactors/reconcile/sweeper.js';
 import { createTavusClient } from './tavus/client.js';
 
 // The composition root: configuration in, a running service out. main.ts adds the database
@@ -23,6 +24,8 @@ export interface Service {
   pool: pg.Pool;
   runner: LiveRunner;
   callbacks: CallbackHandler;
+  /** Reconciliation from Tavus's verbose GET; null when off (RECONCILE_INTERVAL_S=0, or no TAVUS_API_KEY). */
+  reconcile: ReconcileSweeper | null;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -59,11 +62,12 @@ export async function startService(
       : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError, ...parkedEvents });
   await runner.start();
 
+  const tavus = createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey });
   const app = createApp({
     pool,
     probePool,
     callbacks,
-    tavus: createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey }),
+    tavus,
     tokens: callbackTokens(config.jwtSecret),
     userAuth: {
       // Without AUTH_JWT_SECRET the development secret signs users' tokens, unless the keys come from a JWKS.
@@ -89,13 +93,23 @@ export async function startService(
   const { port } = server.address() as AddressInfo;
   log.info({ port, analyzer: live }, 'tavus-feedback listening');
 
+  const sweeping = config.reconcile.intervalSeconds > 0 && config.tavusApiKey !== undefined;
+  if (config.reconcile.intervalSeconds > 0 && !sweeping) log.warn('TAVUS_API_KEY is not set: lost callbacks will not be reconciled');
+  const reconcile = sweeping
+    ? new ReconcileSweeper({ pool, callbacks, tavus, config: config.reconcile, tokenTtlSeconds: config.callbackTokenTtlSeconds, log })
+    : null;
+  reconcile?.start();
+
   return {
     url: `http://127.0.0.1:${port}`,
     pool,
     runner,
     callbacks,
+    reconcile,
     logger: log,
     async stop() {
+      // It records through the callbacks handler: stopped first, so the drain below includes its work.
+      await reconcile?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

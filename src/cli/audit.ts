@@ -20,7 +20,8 @@ export async function printAudit(pool: pg.Pool, ref: string, asJson: boolean): P
   const lines: Line[] = [];
   for (const c of trail.callbacks) {
     const what = c.duplicate ? 'duplicate, added nothing' : `added event${c.produced.length > 1 ? 's' : ''} ${c.produced.join(', ')}`;
-    lines.push({ at: c.receivedAt, text: `callback ${c.eventType ?? 'conversation.ended (single body)'} received, sha256 ${c.bodySha256.slice(0, 12)}: ${what}` });
+    const how = c.source === 'reconcile' ? 'replayed by reconciliation' : 'received';
+    lines.push({ at: c.receivedAt, text: `callback ${c.eventType ?? 'conversation.ended (single body)'} ${how}, sha256 ${c.bodySha256.slice(0, 12)}: ${what}` });
   }
   for (const e of trail.events) lines.push({ at: e.recordedAt, text: `event ${e.position} ${e.type}` });
   for (const f of trail.feedback) lines.push({ at: f.scoredAt, text: `feedback ${f.analyzer}${f.live ? ' (live)' : ''} scored ${f.score}` });

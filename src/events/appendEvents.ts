@@ -14,6 +14,8 @@ export interface Delivery {
   /** The body as stored: as received, less the credentials it echoes (see src/tavus/redact.ts). */
   body: string;
   requestId: string | null;
+  /** Who brought it: Tavus POSTing a callback, or reconciliation replaying Tavus's verbose GET. */
+  source: 'tavus-callback' | 'reconcile';
   /** Set when the delivery's events may only go in if its claim holds (see Claim). */
   claim: Claim | null;
 }
@@ -68,7 +70,7 @@ function rowsOf(count: number, casts: readonly string[], offset: number): string
 }
 
 const CLAIM_CASTS = ['::uuid', '::text'] as const;
-const DELIVERY_CASTS = ['::uuid', '::timestamptz', '::text', '::text', '::text', '::text', '::text', '::uuid'] as const;
+const DELIVERY_CASTS = ['::uuid', '::timestamptz', '::text', '::text', '::text', '::text', '::text', '::text', '::uuid'] as const;
 const EVENT_CASTS = ['::text', '::text', '::json', '::jsonb', '::text', '::uuid'] as const;
 
 function statement(claims: number, deliveries: number, events: number): string {
@@ -84,7 +86,7 @@ claimed AS (
 lost AS (
   SELECT c.token, c.stream_id FROM claims_in c JOIN claimed k ON k.token = c.token WHERE k.stream_id <> c.stream_id
 ),
-delivered_in (id, received_at, stream_id, event_type, body_sha256, body, request_id, claim_token) AS (${rowsOf(deliveries, DELIVERY_CASTS, deliveriesAt)}),
+delivered_in (id, received_at, stream_id, event_type, body_sha256, body, request_id, source, claim_token) AS (${rowsOf(deliveries, DELIVERY_CASTS, deliveriesAt)}),
 incoming (stream_id, type, data, metadata, idempotency_key, claim_token) AS (${rowsOf(events, EVENT_CASTS, eventsAt)}),
 appended AS (
   INSERT INTO events (stream_id, type, data, metadata, idempotency_key)
@@ -94,8 +96,8 @@ appended AS (
   RETURNING idempotency_key
 ),
 delivered AS (
-  INSERT INTO callbacks (id, received_at, stream_id, event_type, body_sha256, body, request_id)
-  SELECT id, received_at, stream_id, event_type, body_sha256, body, request_id FROM delivered_in d
+  INSERT INTO callbacks (id, received_at, stream_id, event_type, body_sha256, body, request_id, source)
+  SELECT id, received_at, stream_id, event_type, body_sha256, body, request_id, source FROM delivered_in d
    WHERE NOT EXISTS (SELECT 1 FROM lost l WHERE l.token = d.claim_token AND l.stream_id = d.stream_id)
 )
 SELECT idempotency_key, NULL::uuid AS lost_token, NULL AS lost_stream FROM appended
@@ -110,7 +112,7 @@ export async function appendEvents(db: pg.Pool | pg.PoolClient, events: NewEvent
   if (events.length === 0 && deliveries.length === 0 && claims.length === 0) return { appended: new Set(), lostClaims: new Set() };
   const params: unknown[] = [];
   for (const c of claims) params.push(c.token, c.streamId);
-  for (const d of deliveries) params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.claim?.token ?? null);
+  for (const d of deliveries) params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.source, d.claim?.token ?? null);
   events.forEach((e, i) => {
     const data = jsonOf(e.data);
     if (hasUnreadableText(data)) throw new UnreadableTextError(`${e.type} holds a NUL character or an unpaired UTF-16 surrogate, which Postgres cannot read back`);

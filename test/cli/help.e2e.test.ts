@@ -64,6 +64,7 @@ describe('tavus-feedback --help', () => {
         'audit',
         'deadletters',
         'deadletters retry',
+        'reconcile',
       ].sort(),
     );
   });

@@ -14,14 +14,18 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The same, without blocking this process: for commands that need the service in this process to act. */
+/**
+ * The same, without blocking this process: for tests whose stand-ins (Tavus) answer the CLI from
+ * this very process.
+ */
 export function runCliAsync(args: string[], options: { env?: Record<string, string> } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }

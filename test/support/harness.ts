@@ -31,7 +31,7 @@ export async function startHarness(
     webhookAuth?: 'token' | 'none';
     analyzer?: string;
     lookupAnalyzer?: (id: string) => Analyzer | undefined;
-    /** More configuration, as environment variables (AUTH_JWKS_URL, RATE_LIMIT_*, ...). */
+    /** More configuration, as environment variables (AUTH_JWKS_URL, RATE_LIMIT_*, RECONCILE_*, ...). */
     env?: Record<string, string>;
     logger?: pino.Logger;
   } = {},
@@ -44,6 +44,8 @@ export async function startHarness(
     TAVUS_API_KEY: tavus.apiKey,
     WEBHOOK_AUTH: options.webhookAuth ?? 'token',
     ANALYZER: options.analyzer ?? '',
+    // The sweeper is off unless a test's env turns it on.
+    RECONCILE_INTERVAL_S: '0',
     ...options.env,
   });
   const service = await startService(

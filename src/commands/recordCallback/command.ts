@@ -7,6 +7,8 @@ export interface RecordCallback {
   /** The conversation a genuine callback token names (our id), or null when it came without one. */
   token: { conversationId: string; issuedAt: Date | null } | null;
   policy: CallbackPolicy;
+  /** The channel that brought it: Tavus POSTing to us (the default), or our own GET of the conversation. */
+  source?: CallbackSource;
   delivery: {
     id: string;
     receivedAt: Date;
@@ -17,6 +19,8 @@ export interface RecordCallback {
     requestId: string | null;
   };
 }
+
+export type CallbackSource = 'tavus-callback' | 'reconcile';
 
 export interface CallbackPolicy {
   /** WEBHOOK_AUTH=token: a callback must come on its conversation's token URL. */

@@ -46,6 +46,7 @@ function accept(command: RecordCallback, streamId: string, claim?: { token: stri
       bodySha256: delivery.bodySha256,
       body: delivery.storedBody,
       requestId: delivery.requestId,
+      source: command.source ?? 'tavus-callback',
       claim: null,
     },
     ...(claim ? { claim } : {}),

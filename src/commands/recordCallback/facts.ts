@@ -1,13 +1,17 @@
 import { outcomeOfReason } from '../../events/conversationFacts.js';
 import { idempotencyKey } from '../../events/streams.js';
 import type { EventData, EventMetadata, NewEvent } from '../../events/types.js';
+import stableStringify from 'safe-stable-stringify';
 import { callbackType } from '../../tavus/callbacks.js';
 import { cleanTranscript } from '../../tavus/transcript.js';
 import { streamOf, type RecordCallback } from './command.js';
 
 // The facts a callback reports, as events. Repetitions need no special case: a repeated fact gets
 // the same idempotency key (it hashes the fact, never the delivery or the channel), and the store's
-// unique constraint appends it once.
+// unique constraint appends it once. A callback POSTed by Tavus and the same event replayed by its
+// verbose GET (reconciliation) must give the same keys, so an identity never includes the envelope
+// (`timestamp`, `webhook_url`, `message_type`: how and when it was sent, which differs by channel),
+// and Tavus's own objects are hashed with their keys sorted (the GET may order them differently).
 
 /** The transcript fact: the talk, and the rows as received when they differ from it. */
 function transcriptOf(rows: unknown[]): EventData<'TranscriptReceived'> {
@@ -27,7 +31,7 @@ export function metadataOf(command: RecordCallback): EventMetadata {
     callbackSha256: delivery.bodySha256,
     callbackType: callbackType(command.callback),
     receivedAt: delivery.receivedAt.toISOString(),
-    source: 'tavus-callback',
+    source: command.source ?? 'tavus-callback',
     ...(delivery.requestId ? { requestId: delivery.requestId } : {}),
     ...(token ? { tokenConversationId: token.conversationId } : {}),
   };
@@ -47,19 +51,23 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
     }
     case 'shutdown': {
       const reason = callback.body.properties.shutdown_reason ?? null;
+      // A conversation shuts down once: the fact is that it ended and why; when is the envelope's.
       return [
-        event({
-          type: 'ConversationEnded',
-          data: {
-            outcome: outcomeOfReason(reason),
-            reason,
-            at: callback.body.timestamp ?? null,
-            startedAt: null,
-            durationSeconds: null,
-            participantName: null,
-            participantLeftAt: null,
+        event(
+          {
+            type: 'ConversationEnded',
+            data: {
+              outcome: outcomeOfReason(reason),
+              reason,
+              at: callback.body.timestamp ?? null,
+              startedAt: null,
+              durationSeconds: null,
+              participantName: null,
+              participantLeftAt: null,
+            },
           },
-        }),
+          [reason],
+        ),
       ];
     }
     case 'transcription_ready':
@@ -80,16 +88,24 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
       return [event({ type: 'PerceptionAnalysisReceived', data: { analysis: callback.body.properties.analysis } })];
     case 'objective_completed': {
       const b = callback.body;
-      return [event({ type: 'ObjectiveCompleted', data: { name: b.objective_name, outputVariables: b.output_variables ?? null, at: b.timestamp ?? null } })];
+      const data = { name: b.objective_name, outputVariables: b.output_variables ?? null, at: b.timestamp ?? null };
+      // When it was sent is the envelope's, not the fact's: the GET replays it with another timestamp.
+      return [event({ type: 'ObjectiveCompleted', data }, stableStringify({ name: data.name, outputVariables: data.outputVariables }))];
     }
     case 'guardrail_triggered': {
       const b = callback.body;
-      return [event({ type: 'GuardrailTriggered', data: { name: b.guardrail_name, reason: b.reason ?? null, at: b.timestamp ?? null } })];
+      const data = { name: b.guardrail_name, reason: b.reason ?? null, at: b.timestamp ?? null };
+      return [event({ type: 'GuardrailTriggered', data }, stableStringify({ name: data.name, reason: data.reason }))];
     }
     case 'reported_failure':
-      return [event({ type: 'CallbackIgnored', data: { eventType: callback.body.event_type, reason: 'failure reported', properties: callback.body.properties } })];
-    case 'unknown':
-      return [event({ type: 'CallbackIgnored', data: { eventType: callback.body.event_type, reason: 'unknown event type', properties: callback.body.properties ?? null } })];
+    case 'unknown': {
+      const data = {
+        eventType: callback.body.event_type,
+        reason: callback.kind === 'unknown' ? ('unknown event type' as const) : ('failure reported' as const),
+        properties: callback.body.properties ?? null,
+      };
+      return [event({ type: 'CallbackIgnored', data }, stableStringify(data))];
+    }
     case 'single_body': {
       const b = callback.body;
       const reason = b.end_reason ?? null;

@@ -12,6 +12,8 @@ export interface AuditTrail {
     id: string;
     receivedAt: Date;
     eventType: string | null;
+    /** `tavus-callback`: Tavus POSTed it; `reconcile`: replayed by Tavus's verbose GET. */
+    source: string;
     bodySha256: string;
     body: unknown;
     /** Positions of the events this delivery added; empty means the history already held it all. */
@@ -32,8 +34,8 @@ function parseBody(text: string): unknown {
 export async function auditTrail(db: pg.Pool, streamId: string, conversationId: string): Promise<AuditTrail> {
   const [streams, callbacks, feedback] = await Promise.all([
     readStreams(db, [streamId]),
-    db.query<{ id: string; received_at: Date; event_type: string | null; body_sha256: string; body: string }>(
-      'SELECT id, received_at, event_type, body_sha256, body FROM callbacks WHERE stream_id = $1 ORDER BY received_at, id',
+    db.query<{ id: string; received_at: Date; event_type: string | null; source: string; body_sha256: string; body: string }>(
+      'SELECT id, received_at, event_type, source, body_sha256, body FROM callbacks WHERE stream_id = $1 ORDER BY received_at, id',
       [streamId],
     ),
     db.query<{ analyzer: string; live: boolean; score: number; scored_at: Date; analysis: unknown }>(
@@ -53,7 +55,7 @@ export async function auditTrail(db: pg.Pool, streamId: string, conversationId: 
     events: events.map((e) => ({ position: e.position, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt })),
     callbacks: callbacks.rows.map((c) => {
       const produced = producedBy.get(c.id) ?? [];
-      return { id: c.id, receivedAt: c.received_at, eventType: c.event_type, bodySha256: c.body_sha256, body: parseBody(c.body), produced, duplicate: produced.length === 0 };
+      return { id: c.id, receivedAt: c.received_at, eventType: c.event_type, source: c.source, bodySha256: c.body_sha256, body: parseBody(c.body), produced, duplicate: produced.length === 0 };
     }),
     feedback: feedback.rows.map((f) => ({ analyzer: f.analyzer, live: f.live ?? false, score: f.score, scoredAt: f.scored_at, analysis: f.analysis })),
   };
