@@ -89,19 +89,20 @@ describe('bad callbacks', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('refuses text Postgres cannot store, without failing the callbacks batched with it', async () => {
+  it('keeps a transcript whose text Postgres could not read back, that text replaced, and fails nothing batched with it', async () => {
     const bad = transcript();
-    (bad.properties as { transcript: unknown[] }).transcript = [{ role: 'user', content: 'a\u0000b' }];
-    const lone = transcript();
-    (lone.properties as { transcript: unknown[] }).transcript = [{ role: 'user', content: 'x\ud800y' }];
-    const [nul, surrogate, good] = await Promise.all([
-      h.post(path, JSON.stringify(bad)),
-      h.post(path, JSON.stringify(lone)),
-      h.post(path, JSON.stringify(exampleCallback('system.replica_joined', conversationId))),
-    ]);
-    expect(nul.status).toBe(400);
-    expect(surrogate.status).toBe(400);
+    (bad.properties as { transcript: unknown[] }).transcript = [{ role: 'user', content: 'a\u0000b' }, { role: 'assistant', content: 'x\ud800y 😀' }];
+    const [odd, good] = await Promise.all([h.post(path, JSON.stringify(bad)), h.post(path, JSON.stringify(exampleCallback('system.replica_joined', conversationId)))]);
+    expect(odd.status).toBe(200);
     expect(good.status).toBe(200);
+    const { rows } = await h.db.query<{ turns: unknown }>(
+      `SELECT data->'turns' AS turns FROM events WHERE stream_id = $1 AND type = 'TranscriptReceived' ORDER BY position DESC LIMIT 1`,
+      [`conversation-${conversationId}`],
+    );
+    expect(rows[0]!.turns).toEqual([
+      { role: 'user', content: 'a\ufffdb' },
+      { role: 'assistant', content: 'x\ufffdy 😀' },
+    ]);
   });
 
   it('refuses forged, foreign and missing tokens with 401', async () => {

@@ -3,6 +3,7 @@ import express, { Router, type Request } from 'express';
 import type { CallbackTokens } from '../../commands/callbackToken.js';
 import type { CallbackPolicy } from '../../commands/recordCallback/command.js';
 import { newDeliveryId, type CallbackHandler } from '../../commands/recordCallback/handler.js';
+import { hasUnreadableText, replaceUnreadableText } from '../../events/unreadableJson.js';
 import { parseCallback } from '../../tavus/callbacks.js';
 import { redactCallbackTokens } from '../../tavus/redact.js';
 import { describeFieldErrors } from '../../validation.js';
@@ -33,11 +34,13 @@ function readJson(req: Request<{ token?: string }>): { sha256: string; stored: s
     throw new HttpError(415, 'callbacks must be sent as application/json');
   }
   const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-  // Postgres cannot store NUL in text or jsonb; refuse it clearly rather than fail later.
-  if (text.includes('\u0000') || text.includes('\\u0000')) throw new HttpError(400, 'the body contains NUL characters, which cannot be stored');
   const depth = nestingDepth(text);
   if (depth > MAX_NESTING) throw new HttpError(400, `the body nests ${depth} levels deep; callbacks nest at most ${MAX_NESTING}`);
-  const stored = redactCallbackTokens(text, req.params.token);
+  // Text Postgres could store but never read back (a NUL, an unpaired surrogate) becomes U+FFFD, by
+  // the store's own rule: Tavus never sends a callback again, so one odd character must not cost the
+  // conversation. The sha256 still proves what arrived. (A raw NUL is not JSON and fails the parse.)
+  const redacted = redactCallbackTokens(text, req.params.token);
+  const stored = hasUnreadableText(redacted) ? replaceUnreadableText(redacted) : redacted;
   try {
     return { sha256: createHash('sha256').update(text).digest('hex'), stored, body: JSON.parse(stored) };
   } catch (err) {
