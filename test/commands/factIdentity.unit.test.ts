@@ -41,6 +41,18 @@ describe('the identity of a fact', () => {
     expect(keysOf(command(asReplayed(posted), 'reconcile'))).toEqual(keysOf(command(posted)));
   });
 
+  it('is the same for a live transcript with odd rows, whatever the order of its rows’ keys', () => {
+    const rows = [
+      { role: 'system', content: 'prompt' },
+      { role: 'user', content: 'Hi <break time="1s"/>', timestamp: 1752216600 },
+      { role: 'assistant', content: null, tool_calls: [{ id: 't', function: { name: 'f', arguments: '{}' } }] },
+    ];
+    const posted = wildCallback('application.transcription_ready', 'c1', { replica_id: 'r', transcript: rows });
+    const [event] = factsOf(command(posted));
+    expect(event).toMatchObject({ type: 'TranscriptReceived', data: { received: rows.slice(1) } });
+    expect(keysOf(command(asReplayed(posted), 'reconcile'))).toEqual(keysOf(command(posted)));
+  });
+
   it('is the same for a callback of a type we do not know, whatever the order of its properties', () => {
     const posted = wildCallback('conversation.objective.completed', 'c1', { objective_name: 'rapport', output_variables: { mood: 'calm', next: ['call'] } });
     expect(keysOf(command(asReplayed(posted), 'reconcile'))).toEqual(keysOf(command(posted)));

@@ -44,6 +44,11 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
   const event = <E extends Omit<NewEvent, 'streamId' | 'idempotencyKey' | 'metadata'>>(e: E, identity: unknown = e.data): NewEvent =>
     ({ ...e, streamId, metadata, idempotencyKey: idempotencyKey(streamId, e.type, identity) }) as NewEvent;
 
+  // A transcript is identified by its talk: the rows as received are how it was sent (the GET may
+  // order their keys differently), so they stay out of its identity. A clean one's data is its talk.
+  const transcriptEvent = (data: EventData<'TranscriptReceived'>) =>
+    event({ type: 'TranscriptReceived', data }, data.received ? { turns: data.turns, systemPromptRemoved: data.systemPromptRemoved } : data);
+
   switch (callback.kind) {
     case 'replica_joined': {
       const replicaId = callback.body.properties.replica_id ?? null;
@@ -71,7 +76,7 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
       ];
     }
     case 'transcription_ready':
-      return [event({ type: 'TranscriptReceived', data: transcriptOf(callback.body.properties.transcript) })];
+      return [transcriptEvent(transcriptOf(callback.body.properties.transcript))];
     case 'recording_ready': {
       const p = callback.body.properties;
       const bucket = p.bucket_name ?? null;
@@ -124,7 +129,7 @@ export function factsOf(command: RecordCallback, metadata: EventMetadata = metad
           },
         }),
       ];
-      if (b.transcript) events.push(event({ type: 'TranscriptReceived', data: transcriptOf(b.transcript) }));
+      if (b.transcript) events.push(transcriptEvent(transcriptOf(b.transcript)));
       if (b.recording_url) {
         events.push(
           event({ type: 'RecordingReady', data: { url: b.recording_url, storageProvider: null, bucketName: null, key: null, durationSeconds: null } }),
