@@ -1,29 +1,16 @@
 import fc from 'fast-check';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readStreamStates } from '../../src/commands/recordCallback/loadStates.js';
 import { evolve, initialStreamState } from '../../src/commands/recordCallback/state.js';
-import { createPool } from '../../src/db/pool.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
 import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
 import type { NewEvent } from '../../src/events/types.js';
-import { createTestDatabase } from '../support/db.js';
+import { useTestDatabase } from '../support/db.js';
 
 // The batched query that loads a callback's state must say what folding the stream's events with
 // evolve says, for any history: evolve defines the state, the query only reads it fast.
 
-let database: { url: string; drop: () => Promise<void> };
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = createPool(database.url);
-});
-
-afterAll(async () => {
-  await pool.end();
-  await database.drop();
-});
+const db = useTestDatabase();
 
 const metadata = { receivedAt: '2025-01-01T00:00:00.000Z', source: 'api' as const };
 
@@ -62,12 +49,12 @@ describe('the state a callback is decided on', () => {
         // Each pick names a stream and a seed for that stream's next event.
         const events = picks.map(([s, seed]) => fc.sample(eventOf(streams[s]!), { numRuns: 1, seed })[0]!);
         // Appended one at a time, as callbacks would be: the history keeps the first of each fact.
-        for (const e of events) await appendEvents(pool, [e]);
-        const { rows } = await pool.query<{ stream_id: string; type: string; data: unknown }>(
+        for (const e of events) await appendEvents(db.pool, [e]);
+        const { rows } = await db.pool.query<{ stream_id: string; type: string; data: unknown }>(
           'SELECT stream_id, type, data FROM events WHERE stream_id = ANY($1::text[]) ORDER BY position',
           [streams],
         );
-        const { streams: loaded } = await readStreamStates(pool, streams, []);
+        const { streams: loaded } = await readStreamStates(db.pool, streams, []);
         for (const streamId of streams) {
           const folded = rows
             .filter((r) => r.stream_id === streamId)
@@ -81,11 +68,11 @@ describe('the state a callback is decided on', () => {
 
   it('reads the stream a token is bound to', async () => {
     const token = '0197f8c2-1a2b-7c3d-8e4f-5a6b7c8d9e0f';
-    await appendEvents(pool, [], { claims: [{ token, streamId: 'conversation-bound' }] });
+    await appendEvents(db.pool, [], { claims: [{ token, streamId: 'conversation-bound' }] });
     // A later claim of the same token for another stream loses, and changes nothing.
-    const second = await appendEvents(pool, [], { claims: [{ token, streamId: 'conversation-other' }] });
+    const second = await appendEvents(db.pool, [], { claims: [{ token, streamId: 'conversation-other' }] });
     expect([...second.lostClaims]).toEqual([`${token} conversation-other`]);
-    const { bindings } = await readStreamStates(pool, [], [token, '0197f8c2-0000-7000-8000-000000000000']);
+    const { bindings } = await readStreamStates(db.pool, [], [token, '0197f8c2-0000-7000-8000-000000000000']);
     expect(Object.fromEntries(bindings)).toEqual({ [token]: 'conversation-bound' });
   });
 });

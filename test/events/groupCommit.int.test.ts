@@ -1,27 +1,14 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool } from '../../src/db/pool.js';
+import { describe, expect, it } from 'vitest';
 import { BatcherFullError } from '../../src/events/batcher.js';
 import { GroupCommit, type GroupCommitCommand } from '../../src/events/groupCommit.js';
 import { idempotencyKey } from '../../src/events/streams.js';
 import type { NewEvent } from '../../src/events/types.js';
-import { createTestDatabase } from '../support/db.js';
+import { useTestDatabase } from '../support/db.js';
 
 // Group commit itself, with a small command of its own: batching, one request's failure staying its
 // own, the queue's bound and token claims decided inside and across batches.
 
-let database: { url: string; drop: () => Promise<void> };
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = createPool(database.url);
-});
-
-afterAll(async () => {
-  await pool.end();
-  await database.drop();
-});
+const db = useTestDatabase();
 
 interface Note {
   streamId: string;
@@ -57,12 +44,12 @@ function notes(loads: number[]): GroupCommitCommand<Note, number, Refusal> {
   };
 }
 
-const count = async (streamId: string) => (await pool.query('SELECT 1 FROM events WHERE stream_id = $1', [streamId])).rowCount;
+const count = async (streamId: string) => (await db.pool.query('SELECT 1 FROM events WHERE stream_id = $1', [streamId])).rowCount;
 
 describe('group commit', () => {
   it('batches concurrent requests: one state read and one append for many, each answered on its own', async () => {
     const loads: number[] = [];
-    const group = new GroupCommit(pool, notes(loads), { maxBatch: 50, maxInFlight: 1 });
+    const group = new GroupCommit(db.pool, notes(loads), { maxBatch: 50, maxInFlight: 1 });
     const outcomes = await Promise.all(Array.from({ length: 120 }, (_, i) => group.submit({ streamId: `conversation-batch-${(i % 60) % 7}`, text: `n${i % 60}` })));
     // 120 requests in far fewer reads than requests, never more than a batch at a time.
     expect(loads.reduce((a, b) => a + b, 0)).toBe(120);
@@ -74,7 +61,7 @@ describe('group commit', () => {
   });
 
   it('keeps a failure to decide or to store one request its own', async () => {
-    const group = new GroupCommit(pool, notes([]), { maxBatch: 50, maxInFlight: 1 });
+    const group = new GroupCommit(db.pool, notes([]), { maxBatch: 50, maxInFlight: 1 });
     const [good, exploded, unstorable, alsoGood] = await Promise.all([
       group.submit({ streamId: 'conversation-iso-a', text: 'fine' }),
       group.submit({ streamId: 'conversation-iso-b', text: 'x', explode: true }),
@@ -89,7 +76,7 @@ describe('group commit', () => {
   });
 
   it('refuses at once, without queueing, when too many requests wait', async () => {
-    const group = new GroupCommit(pool, notes([]), { maxBatch: 1, maxInFlight: 1, maxQueued: 3 });
+    const group = new GroupCommit(db.pool, notes([]), { maxBatch: 1, maxInFlight: 1, maxQueued: 3 });
     const submitted = Array.from({ length: 6 }, (_, i) => group.submit({ streamId: 'conversation-full', text: `q${i}` }).then(() => 'ok', (err: unknown) => err));
     const results = await Promise.all(submitted);
     // One is being written, three wait, the rest are turned away.
@@ -99,15 +86,15 @@ describe('group commit', () => {
 
   it('lets a token claim one stream only: inside a batch and between racing batches', async () => {
     const token = '0197f8c2-aaaa-7c3d-8e4f-5a6b7c8d9e0f';
-    const a = new GroupCommit(pool, notes([]), { maxBatch: 10, maxInFlight: 1 });
-    const b = new GroupCommit(pool, notes([]), { maxBatch: 10, maxInFlight: 1 });
+    const a = new GroupCommit(db.pool, notes([]), { maxBatch: 10, maxInFlight: 1 });
+    const b = new GroupCommit(db.pool, notes([]), { maxBatch: 10, maxInFlight: 1 });
     const outcomes = await Promise.all([
       a.submit({ streamId: 'conversation-claim-1', text: 'one', claim: token }),
       a.submit({ streamId: 'conversation-claim-2', text: 'two', claim: token }),
       b.submit({ streamId: 'conversation-claim-3', text: 'three', claim: token }),
       b.submit({ streamId: 'conversation-claim-1', text: 'four', claim: token }),
     ]);
-    const { rows } = await pool.query<{ stream_id: string }>('SELECT stream_id FROM token_bindings WHERE token = $1', [token]);
+    const { rows } = await db.pool.query<{ stream_id: string }>('SELECT stream_id FROM token_bindings WHERE token = $1', [token]);
     const bound = rows[0]!.stream_id;
     // Every request for the bound stream went in; every other was refused and appended nothing.
     outcomes.forEach((o, i) => {

@@ -1,25 +1,14 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool } from '../../src/db/pool.js';
+import { describe, expect, it } from 'vitest';
 import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
 import type { NewEvent } from '../../src/events/types.js';
 import { conversationsProjection } from '../../src/projections/readModels/conversations.js';
 import type { Projection } from '../../src/projections/runtime/projection.js';
-import { createTestDatabase } from '../support/db.js';
+import { useTestDatabase } from '../support/db.js';
 import { projectionSpec } from '../support/projectionSpec.js';
 
 // The conversations read model, stated as history in and rows out, on real Postgres.
 
-let database: { url: string; drop: () => Promise<void> };
-let pool: pg.Pool;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pool = createPool(database.url);
-});
-afterAll(async () => {
-  await pool.end();
-  await database.drop();
-});
+const db = useTestDatabase();
 
 const metadata = { receivedAt: '2025-07-11T06:40:00.000Z', source: 'api' as const };
 let n = 0;
@@ -47,7 +36,7 @@ const STATUS = 'SELECT status, ended_at FROM conversations WHERE conversation_id
 describe('the conversations read model', () => {
   it('ends at the earliest end, failed if any end says so, and the same when applied twice', async () => {
     const c = conversation();
-    await projectionSpec(pool, [conversationsProjection])
+    await projectionSpec(db.pool, [conversationsProjection])
       .given([c.started, c.ended('2025-07-11T07:10:00+02:00', 'participant_left'), c.ended('2025-07-11T06:50:00Z', 'exception_encountered_during_conversation_startup')])
       // 07:10+02:00 is 05:10Z: the earliest as an instant, not as a string.
       .thenTwice(STATUS, [c.tavusId], [{ status: 'failed', ended_at: new Date('2025-07-11T05:10:00Z') }]);
@@ -55,29 +44,29 @@ describe('the conversations read model', () => {
 
   it('leaves out the facts a foreign callback token brought', async () => {
     const c = conversation();
-    await projectionSpec(pool, [conversationsProjection])
+    await projectionSpec(db.pool, [conversationsProjection])
       .given([c.started, c.ended('2025-07-11T06:45:00Z', 'participant_left', { tokenConversationId: '0197f8c2-ffff-7000-8000-000000000000' })])
       .then(STATUS, [c.tavusId], [{ status: 'active', ended_at: null }]);
   });
 
   it('writes no row before the start is known', async () => {
     const c = conversation();
-    await projectionSpec(pool, [conversationsProjection]).given([c.ended('2025-07-11T06:45:00Z', 'participant_left')]).then(STATUS, [c.tavusId], []);
+    await projectionSpec(db.pool, [conversationsProjection]).given([c.ended('2025-07-11T06:45:00Z', 'participant_left')]).then(STATUS, [c.tavusId], []);
   });
 });
 
 describe('the projection spec itself', () => {
   it('fails when the rows differ, and when applying twice changes them', async () => {
     const c = conversation();
-    const spec = projectionSpec(pool, [conversationsProjection]);
+    const spec = projectionSpec(db.pool, [conversationsProjection]);
     await expect(spec.given([c.started]).then(STATUS, [c.tavusId], [{ status: 'completed', ended_at: null }])).rejects.toThrow();
     // A projection that counts what it was given is not idempotent: the spec must notice.
-    await pool.query('CREATE TABLE IF NOT EXISTS spec_counter (n int)');
+    await db.pool.query('CREATE TABLE IF NOT EXISTS spec_counter (n int)');
     const counting: Projection = {
       name: 'spec-counting',
       apply: async (client, events) => void (await client.query('INSERT INTO spec_counter SELECT 1 FROM generate_series(1, $1)', [events.length])),
     };
     const d = conversation();
-    await expect(projectionSpec(pool, [counting]).given([d.started]).thenTwice('SELECT count(*)::int AS n FROM spec_counter', [], [{ n: 1 }])).rejects.toThrow();
+    await expect(projectionSpec(db.pool, [counting]).given([d.started]).thenTwice('SELECT count(*)::int AS n FROM spec_counter', [], [{ n: 1 }])).rejects.toThrow();
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createPool } from '../../src/db/pool.js';
 
 /** A database of this test file's own, cloned from the migrated template; drop it when done. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -26,6 +27,32 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+/**
+ * A database of this file's own for its tests, with a pool on it, made before they run and dropped
+ * after: `const db = useTestDatabase();` then `db.pool` inside a test.
+ */
+export function useTestDatabase(): { readonly pool: pg.Pool; readonly url: string } {
+  let database: { url: string; drop: () => Promise<void> } | undefined;
+  let pool: pg.Pool | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPool(database.url);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+  return {
+    get pool() {
+      if (!pool) throw new Error('useTestDatabase: the pool exists only inside tests');
+      return pool;
+    },
+    get url() {
+      return database!.url;
     },
   };
 }
