@@ -26,6 +26,12 @@ const schema = z.object({
   ANALYZER: optionalString,
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  KURRENTDB_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\/[^/?#\s]+/, 'must be a KurrentDB connection string, e.g. kurrentdb://127.0.0.1:2113?tls=false')
+      .optional(),
+  ),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -44,6 +50,8 @@ export interface Config {
   analyzer: string | undefined;
   dataDir: string;
   embeddedPostgresPort: number;
+  /** Where the outbox relay publishes events; undefined: no relay. */
+  kurrentDbUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     analyzer: e.ANALYZER,
     dataDir: e.DATA_DIR,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    kurrentDbUrl: e.KURRENTDB_URL,
   };
 }

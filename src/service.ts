@@ -12,6 +12,8 @@ import { createApp } from './http/app.js';
 import { initLiveAnalyzer, liveProjections } from './projections/live.js';
 import { ProjectionRunner, type LiveRunner } from './projections/runner.js';
 import { ThreadedRunner } from './projections/threadedRunner.js';
+import { instanceName } from './reactors/lease.js';
+import { startRelay, type RunningRelay } from './reactors/relay/startRelay.js';
 import { createTavusClient } from './tavus/client.js';
 
 // The composition root: configuration in, a running service out. main.ts adds the database
@@ -23,6 +25,8 @@ export interface Service {
   runner: LiveRunner;
   recorder: CallbackRecorder;
   logger: Logger;
+  /** The outbox relay to KurrentDB (KURRENTDB_URL set); it publishes while this instance holds its lease. */
+  relay: RunningRelay | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,6 +52,9 @@ export async function startService(
       ? new ThreadedRunner({ databaseUrl: config.databaseUrl }, onError)
       : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError });
   await runner.start();
+  const relay = config.kurrentDbUrl
+    ? await startRelay({ databaseUrl: config.databaseUrl, kurrentDbUrl: config.kurrentDbUrl, owner: instanceName(), logger: log })
+    : undefined;
 
   const app = createApp({
     pool,
@@ -74,6 +81,7 @@ export async function startService(
     runner,
     recorder,
     logger: log,
+    relay,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -81,6 +89,7 @@ export async function startService(
       });
       await recorder.drained();
       await runner.stop();
+      await relay?.stop();
       await pool.end();
     },
   };
