@@ -22,6 +22,24 @@ export interface KurrentStreamsOptions {
   deadlineMs?: number;
 }
 
+export class NoAnswerError extends Error {
+  override name = 'NoAnswerError';
+}
+
+/**
+ * The client enforces no deadline of its own on batch appends (it waits until the connection is
+ * found dead, which takes its keep-alive's 20 s), so the relay gives up after `ms`: the append's
+ * outcome is then unknown, and the retry of the same ids settles it.
+ */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswerError(`KurrentDB did not answer ${what} within ${ms} ms`)), ms);
+  });
+  promise.catch(() => {}); // settles after we stopped waiting: nothing to do with it
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export function kurrentStreams(connectionString: string, options: KurrentStreamsOptions = {}): StreamStore {
   const client = KurrentDBClient.connectionString(connectionString);
   const deadline = options.deadlineMs ?? 10_000;
@@ -29,7 +47,7 @@ export function kurrentStreams(connectionString: string, options: KurrentStreams
     async append(stream, events, expected) {
       const proposed = events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: e.metadata as never }));
       try {
-        const result = await client.appendToStream(stream, proposed, { streamState: expected, deadline });
+        const result = await within(deadline, `an append to ${stream}`, client.appendToStream(stream, proposed, { streamState: expected, deadline }));
         return { status: 'appended', revision: result.nextExpectedRevision };
       } catch (err) {
         if (err instanceof WrongExpectedVersionError) return { status: 'wrong expected version' };

@@ -60,6 +60,11 @@ export class Relay implements LeasedJob {
     this.lagLogEveryMs = options.lagLogEveryMs ?? 10_000;
   }
 
+  /** Batches that failed in a row (0 while publishing works). */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     await this.listen().catch((err) => this.log.warn({ err }, 'relay: LISTEN failed; polling until it works'));
