@@ -13,6 +13,7 @@ import { compare } from './compare.js';
 import { evaluate } from './evaluate.js';
 import { printAudit } from './audit.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
+import { relay } from './relay.js';
 import { addScenario } from './scenario.js';
 import { UsageError } from './usage.js';
 
@@ -37,6 +38,10 @@ Judging and auditing:
                                           AUC of each score against high/low quality labels
   compare <A> <B> [--out FILE]            how scores moved between two builds; writes an HTML report
   audit <conversation id> [--json]        a conversation's callbacks, events and feedback, in time order
+
+Outbox relay to KurrentDB:
+  relay status                            checkpoint, lag and which instance publishes
+  relay reset --from <position>           publish again from that event (0: the whole history)
 
 Configuration comes from the environment; see the README.`;
 
@@ -125,6 +130,8 @@ export async function run(argv: string[]): Promise<void> {
       if (!positionals[0]) throw new UsageError('audit needs a conversation id');
       return withPool((pool) => printAudit(pool, positionals[0]!, values.json ?? false));
     }
+    case 'relay':
+      return withPool((pool) => relay(pool, rest));
     case undefined:
     case 'help':
     case '--help':
