@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
-import { checkpointOf, readAll } from '../../events/readAll.js';
+import { checkpointOf, isAfter, readAll } from '../../events/readAll.js';
 import type { LeasedJob } from '../lease.js';
 import { moveRelayCheckpoint, readRelayCheckpoint } from './checkpoint.js';
 import type { StreamStore } from './kurrentStreams.js';
 import { readRelayLag } from './lag.js';
+import { lastCommitted } from './lastCommitted.js';
 import { publishBatch } from './publishBatch.js';
 import { readRelayEvents } from './readRelayEvents.js';
 
@@ -89,13 +90,18 @@ export class Relay implements LeasedJob {
     await this.running;
   }
 
-  /** Publishes everything committed so far, then resolves; a failure rejects. For tests and the CLI. */
+  /** Publishes everything committed before the call, then resolves; a failure rejects. For tests and tools. */
   async drain(): Promise<number> {
+    const target = await lastCommitted(this.pool);
     let total = 0;
     for (;;) {
       const result = await this.runBatch();
       total += result.published;
-      if (result.caughtUp) return total;
+      if (!result.caughtUp) continue;
+      // Caught up with what may be read; an older transaction (in any database of the server) may
+      // still keep the last events back.
+      if (!target || !isAfter(target, await readRelayCheckpoint(this.pool))) return total;
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 
