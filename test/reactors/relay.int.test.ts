@@ -18,6 +18,7 @@ import { startService } from '../../src/service.js';
 import { singleBodyCallback } from '../support/callbacks.js';
 import { createTestDatabase } from '../support/db.js';
 import { kurrentDbKind, startKurrentDb, type KurrentDbTarget } from '../support/kurrentDb.js';
+import { startKurrentDbStandIn } from '../support/kurrentDbStandIn/server.js';
 import { appendConversations, appendStarts, expectedStreams, publishedStreams, tavusIdPrefix } from '../support/relayHistory.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 
@@ -85,21 +86,38 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
   }
 }
 
+/** Appends and reads as the relay does them, on a store: the server's idempotence and its refusals. */
+async function checkRules(store: StreamStore): Promise<void> {
+  const stream = `conversation-${tavusIdPrefix()}rules`;
+  const event = (n: number) => fakeEvent(stream, n);
+  expect(await store.append(stream, [event(0), event(1)], 'no_stream')).toEqual({ status: 'appended', revision: 1n });
+  // A retry of the same append: nothing written twice.
+  expect(await store.append(stream, [event(0), event(1)], 'no_stream')).toEqual({ status: 'appended', revision: 1n });
+  expect(await store.append(stream, [event(1)], 0n)).toEqual({ status: 'appended', revision: 1n });
+  // Only part of it there, or another event at that place, or an expected revision ahead: refused.
+  expect(await store.append(stream, [event(1), event(2)], 0n)).toEqual({ status: 'wrong expected version' });
+  expect(await store.append(stream, [event(3)], 0n)).toEqual({ status: 'wrong expected version' });
+  expect(await store.append(stream, [event(2)], 5n)).toEqual({ status: 'wrong expected version' });
+  expect(await store.append(stream, [event(2)], 1n)).toEqual({ status: 'appended', revision: 2n });
+  expect(await store.readIds(stream)).toEqual([event(0).id, event(1).id, event(2).id]);
+  expect(await store.readIds(`${stream}-none`)).toEqual([]);
+}
+
 describe(`KurrentDB's rules the relay relies on (${kurrentDbKind()})`, () => {
-  it('ignores the same ids after the same expected revision, and answers wrong expected version otherwise', async () => {
-    const stream = `conversation-${tavusIdPrefix()}rules`;
-    const event = (n: number) => ({ ...fakeEvent(stream, n) });
-    expect(await direct.append(stream, [event(0), event(1)], 'no_stream')).toEqual({ status: 'appended', revision: 1n });
-    // A retry of the same append: nothing written twice.
-    expect(await direct.append(stream, [event(0), event(1)], 'no_stream')).toEqual({ status: 'appended', revision: 1n });
-    expect(await direct.append(stream, [event(1)], 0n)).toEqual({ status: 'appended', revision: 1n });
-    // Only part of it there, or another event at that place, or an expected revision ahead: refused.
-    expect(await direct.append(stream, [event(1), event(2)], 0n)).toEqual({ status: 'wrong expected version' });
-    expect(await direct.append(stream, [event(3)], 0n)).toEqual({ status: 'wrong expected version' });
-    expect(await direct.append(stream, [event(2)], 5n)).toEqual({ status: 'wrong expected version' });
-    expect(await direct.append(stream, [event(2)], 1n)).toEqual({ status: 'appended', revision: 2n });
-    expect(await direct.readIds(stream)).toEqual([event(0).id, event(1).id, event(2).id]);
-    expect(await direct.readIds(`${stream}-none`)).toEqual([]);
+  it('ignores the same ids after the same expected revision, and answers wrong expected version otherwise (BatchAppend)', async () => {
+    await checkRules(direct);
+  });
+
+  it.skipIf(kurrentDbKind() === 'KurrentDB')('the same through Append, which the client uses when a server has no BatchAppend (stand-in only)', async () => {
+    const older = await startKurrentDbStandIn({ batchAppend: false });
+    const store = kurrentStreams(older.url);
+    try {
+      await checkRules(store);
+      expect(older.appends).toEqual({ append: 7, batchAppend: 0 });
+    } finally {
+      await store.close();
+      await older.close();
+    }
   });
 });
 

@@ -31,8 +31,8 @@ export interface KurrentDbStandIn {
   url: string;
   port: number;
   streams: Map<string, StoredEvent[]>;
-  /** Appends received, whatever their outcome. */
-  appends: number;
+  /** Appends received, whatever their outcome, by the call that carried them. */
+  appends: { append: number; batchAppend: number };
   close(): Promise<void>;
 }
 
@@ -70,14 +70,21 @@ function identifierOf(name: string): sharedPb.StreamIdentifier {
   return id;
 }
 
-export async function startKurrentDbStandIn(port = 0): Promise<KurrentDbStandIn> {
+export interface StandInOptions {
+  port?: number;
+  /** Leave BatchAppend out of the supported methods, as older servers do: the client then uses Append. */
+  batchAppend?: boolean;
+}
+
+export async function startKurrentDbStandIn(options: StandInOptions = {}): Promise<KurrentDbStandIn> {
+  const port = options.port ?? 0;
   const streams = new Map<string, StoredEvent[]>();
   let position = 0n;
-  const state = { appends: 0 };
+  const appends = { append: 0, batchAppend: 0 };
 
   /** Applies the rule to one append; what to answer. */
-  function append(stream: string, expected: Expected, proposed: Proposed[]) {
-    state.appends++;
+  function append(rpc: 'append' | 'batchAppend', stream: string, expected: Expected, proposed: Proposed[]) {
+    appends[rpc]++;
     const written = streams.get(stream) ?? [];
     const decision = decideAppend(written.map((e) => e.id), expected, proposed.map((p) => uuidText(p.getId())));
     if (decision.outcome === 'write') {
@@ -118,7 +125,7 @@ export async function startKurrentDbStandIn(port = 0): Promise<KurrentDbStandIn>
         : options.getExpectedStreamRevisionCase() === C.NO_STREAM ? 'no_stream'
         : options.getExpectedStreamRevisionCase() === C.STREAM_EXISTS ? 'stream_exists'
         : 'any';
-      const result = append(streamName(options.getStreamIdentifier()), expected, proposed);
+      const result = append('append', streamName(options.getStreamIdentifier()), expected, proposed);
       const resp = new streamsPb.AppendResp();
       if (result.ok) {
         const success = new streamsPb.AppendResp.Success();
@@ -160,7 +167,7 @@ export async function startKurrentDbStandIn(port = 0): Promise<KurrentDbStandIn>
         : options.getExpectedStreamPositionCase() === C.STREAM_EXISTS ? 'stream_exists'
         : 'any';
       const stream = streamName(options.getStreamIdentifier());
-      const result = append(stream, expected, entry.proposed);
+      const result = append('batchAppend', stream, expected, entry.proposed);
       const resp = new streamsPb.BatchAppendResp();
       resp.setCorrelationId(req.getCorrelationId());
       resp.setStreamIdentifier(identifierOf(stream));
@@ -268,7 +275,7 @@ export async function startKurrentDbStandIn(port = 0): Promise<KurrentDbStandIn>
   server.addService(featuresGrpc.ServerFeaturesService, {
     getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<featuresPb.SupportedMethods>) => {
       const methods = new featuresPb.SupportedMethods();
-      for (const method of ['Read', 'Append', 'BatchAppend']) {
+      for (const method of options.batchAppend === false ? ['Read', 'Append'] : ['Read', 'Append', 'BatchAppend']) {
         const m = new featuresPb.SupportedMethod();
         m.setServiceName('event_store.client.streams.Streams');
         m.setMethodName(method);
@@ -285,9 +292,7 @@ export async function startKurrentDbStandIn(port = 0): Promise<KurrentDbStandIn>
     url: `kurrentdb://127.0.0.1:${bound}?tls=false`,
     port: bound,
     streams,
-    get appends() {
-      return state.appends;
-    },
+    appends,
     close: () =>
       new Promise<void>((resolve) => {
         server.tryShutdown(() => resolve());
