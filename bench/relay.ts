@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { createPool } from '../src/db/pool.js';
 import pino from 'pino';
 import { kurrentStreams } from '../src/reactors/relay/kurrentStreams.js';
 import { Relay } from '../src/reactors/relay/relay.js';
@@ -21,7 +21,8 @@ export interface RelayBenchResult {
 export async function runRelayBench(options: { conversations?: number } = {}): Promise<RelayBenchResult> {
   const conversations = options.conversations ?? 20_000;
   const database = await createBenchDatabase();
-  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  // Connected as the service's relay is (src/reactors/relay/startRelay.ts).
+  const pool = createPool(database.url, { max: 4, parallelQuery: false, jit: false });
   const kurrent = await startKurrentDb();
   const store = kurrentStreams(kurrent.url);
   try {

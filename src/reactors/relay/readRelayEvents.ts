@@ -27,13 +27,14 @@ export interface RelayEventMetadata {
 // The revision is counted, not stored: an event's index in its stream in commit order is fixed once
 // readAll has returned it (every transaction before it has finished), so any relay at any time
 // derives the same revision for it, and appending costs nothing more. Conversation streams hold a
-// handful of events, so counting them on the index by stream is cheap.
+// handful of events, so counting them on the index by stream is cheap. The order is a FILTER, not a
+// WHERE: as a condition the planner also ANDed in a scan of the commit-order index up to the event,
+// which reads the whole history before it (seen: 3 ms an event at 60,000 events).
 const SQL = `
 SELECT e.position, e.transaction_id, e.stream_id, e.type, e.schema_version, e.data, e.metadata,
        e.idempotency_key, e.recorded_at,
-       (SELECT count(*) FROM events p
-         WHERE p.stream_id = e.stream_id
-           AND (p.transaction_id, p.position) < (e.transaction_id, e.position)) AS revision
+       (SELECT count(*) FILTER (WHERE (p.transaction_id, p.position) < (e.transaction_id, e.position))
+          FROM events p WHERE p.stream_id = e.stream_id) AS revision
   FROM events e
  WHERE e.position = ANY($1::bigint[])
  ORDER BY e.transaction_id, e.position`;

@@ -26,7 +26,9 @@ export const RELAY_LEASE = 'relay';
 
 export async function startRelay(settings: RelaySettings): Promise<RunningRelay> {
   const log = settings.logger;
-  const pool = createPool(settings.databaseUrl, { max: 3, applicationName: 'tavus-feedback-relay', parallelQuery: false });
+  // No JIT: the batch read's cost estimate can cross its threshold on a large history (stale
+  // statistics make each stream look long), and compiling took 75 ms for a read that runs in 2.
+  const pool = createPool(settings.databaseUrl, { max: 3, applicationName: 'tavus-feedback-relay', parallelQuery: false, jit: false });
   const store = kurrentStreams(settings.kurrentDbUrl);
   const relay = new Relay(pool, store, { logger: log });
   const lease = new Lease(
