@@ -151,7 +151,7 @@ export class Relay implements LeasedJob {
       } catch (err) {
         this.failures++;
         const waitMs = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures - 1, 20));
-        this.log.warn({ err, failures: this.failures, retryInMs: waitMs }, 'relay: publishing to KurrentDB failed; retrying the same batch');
+        this.log.warn({ err, failures: this.failures, retryInMs: waitMs }, 'relay: batch failed (KurrentDB or Postgres unavailable?); retrying the same batch');
         await this.wait(waitMs);
       }
     }
