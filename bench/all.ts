@@ -57,11 +57,11 @@ async function main(): Promise<void> {
 
   if (wanted('instances')) {
     const r = await runInstancesBench();
-    const rows = r.runs.map((x) => `| ${x.instances} | ${fmt(x.requestsPerSecond)} | ${x.p99} | ${x.non2xx} | ${x.errors} | ${fmt(x.catchUpSeconds, 1)} |`);
+    const rows = r.runs.map((x) => `| ${x.instances} | ${fmt(x.requestsPerSecond)} | ${x.p99} | ${x.non2xx} | ${x.errors} | ${fmt(x.catchUpSeconds, 1)} | ${x.relayCatchUpSeconds === null ? 'off' : fmt(x.relayCatchUpSeconds, 1)} |`);
     sections.push(
       `### Instances\n\nThe ingestion load (${r.connections} connections in all, ${r.seconds} s after a 2 s warm-up) spread evenly over one or three ` +
         `service instances on one Postgres, on this one machine; ${r.database}.\n\n` +
-        `| instances | requests/s (all) | worst p99 ms | non-2xx | errors | projections caught up after, s |\n|---|---|---|---|---|---|\n${rows.join('\n')}`,
+        `| instances | requests/s (all) | worst p99 ms | non-2xx | errors | projections caught up after, s | relay caught up after, s |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`,
     );
     console.log(sections.at(-1));
   }

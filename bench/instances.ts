@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { callbackTokens } from '../src/commands/callbackToken.js';
+import { readRelayLag } from '../src/reactors/relay/lag.js';
 import { load, type LoadResult } from './ingestion.js';
 import { createBenchDatabase } from './support/database.js';
 import { seedStartedConversations, waitForProjections } from './support/fixtures.js';
@@ -8,7 +9,9 @@ import { startProcess, type Child } from './support/processes.js';
 // One instance against three on one Postgres: the ingestion load (4.4 KB single-body callbacks, 64
 // connections in all) spread evenly over the instances, each run on conversations of its own. On
 // one machine the instances share its cores with Postgres, so this shows what several instances
-// cost or gain here, not what separate machines would give.
+// cost or gain here, not what separate machines would give. With KURRENTDB_URL set the instances
+// also relay (one of them at a time): the backlog of starts is published before the load, and the
+// time the relay took to catch up after it is reported.
 
 export interface InstancesRun {
   instances: number;
@@ -18,6 +21,8 @@ export interface InstancesRun {
   non2xx: number;
   errors: number;
   catchUpSeconds: number;
+  /** With KURRENTDB_URL: seconds after the load until the relay had published everything. */
+  relayCatchUpSeconds: number | null;
 }
 
 export interface InstancesResult {
@@ -28,6 +33,15 @@ export interface InstancesResult {
 }
 
 const SECRET = 'bench-secret-of-enough-length';
+const relaying = Boolean(process.env.KURRENTDB_URL);
+
+async function waitForRelay(pool: pg.Pool): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  while ((await readRelayLag(pool)).events > 0) {
+    if (Date.now() > deadline) throw new Error('the relay did not catch up in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 export async function runInstancesBench(options: { seconds?: number; connections?: number; counts?: number[] } = {}): Promise<InstancesResult> {
   const seconds = options.seconds ?? 10;
@@ -47,6 +61,7 @@ export async function runInstancesBench(options: { seconds?: number; connections
         children.push(await startProcess(['dist/main.js'], { DATABASE_URL: database.url, AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'warn' }, 3120 + i, '/readyz'));
       }
       await waitForProjections(pool);
+      if (relaying) await waitForRelay(pool);
       // Each instance gets its share of the connections and of the conversations.
       const share = (i: number) => mine.filter((_, k) => k % count === i);
       const warm = 3_000;
@@ -60,13 +75,16 @@ export async function runInstancesBench(options: { seconds?: number; connections
       }));
       const from = performance.now();
       await waitForProjections(pool);
+      const catchUpSeconds = (performance.now() - from) / 1000;
+      if (relaying) await waitForRelay(pool);
       runs.push({
         instances: count,
         requestsPerSecond: results.reduce((n, x) => n + x.requestsPerSecond, 0),
         p99: Math.max(...results.map((x) => x.p99)),
         non2xx: results.reduce((n, x) => n + x.non2xx, 0),
         errors: results.reduce((n, x) => n + x.errors, 0),
-        catchUpSeconds: (performance.now() - from) / 1000,
+        catchUpSeconds,
+        relayCatchUpSeconds: relaying ? (performance.now() - from) / 1000 : null,
       });
       for (const c of children.splice(0)) await c.stop();
     }
