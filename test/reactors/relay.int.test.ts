@@ -240,6 +240,23 @@ describe(`the relay to ${kurrentDbKind()}`, () => {
     expect((await readRelayLag(pool)).events).toBe(0);
   });
 
+  it('starts while KurrentDB is down and publishes once it is up', async () => {
+    await skipEarlierHistory();
+    const prefix = tavusIdPrefix();
+    await appendConversations(pool, prefix, 5, 2);
+    proxy.down();
+    try {
+      const relay = relayOver(proxiedStore());
+      await expect(relay.runBatch()).rejects.toThrow();
+      await expect(relay.runBatch()).rejects.toThrow();
+      proxy.up();
+      await relay.drain();
+    } finally {
+      proxy.up();
+    }
+    expect(await expectExactlyOnce(prefix)).toBe(10);
+  });
+
   it('keeps callbacks flowing while KurrentDB is down, backs off, then catches up', async () => {
     await skipEarlierHistory();
     const prefix = tavusIdPrefix();
