@@ -14,17 +14,17 @@ export async function relay(pool: pg.Pool, args: string[], print: (line: string)
   const [sub, ...rest] = args;
   if (sub === 'status') {
     if (rest.length > 0) throw new UsageError(`unexpected ${rest.join(' ')}`);
-    return status(pool, print);
+    return relayStatus(pool, print);
   }
   if (sub === 'reset') {
     const { values } = parseArgs({ args: rest, options: { from: { type: 'string' } } });
     if (values.from === undefined || !/^\d+$/.test(values.from)) throw new UsageError('relay reset needs --from <position> (0: the whole history)');
-    return reset(pool, values.from, print);
+    return relayReset(pool, values.from, print);
   }
   throw new UsageError('relay has two subcommands: status and reset --from <position>');
 }
 
-async function status(pool: pg.Pool, print: (line: string) => void): Promise<void> {
+export async function relayStatus(pool: pg.Pool, print: (line: string) => void): Promise<void> {
   const checkpoint = await readRelayCheckpoint(pool);
   const lag = await readRelayLag(pool);
   const holder = await readLeaseHolder(pool, RELAY_LEASE);
@@ -33,7 +33,8 @@ async function status(pool: pg.Pool, print: (line: string) => void): Promise<voi
   print(`running in   ${!holder ? 'no instance (KURRENTDB_URL unset, or no service running)' : holder.expired ? `no instance: ${holder.owner} held it until ${holder.expiresAt.toISOString()}` : `${holder.owner} (since ${holder.acquiredAt.toISOString()})`}`);
 }
 
-async function reset(pool: pg.Pool, from: string, print: (line: string) => void): Promise<void> {
+/** `from`: an events.position, or 0 for the whole history. */
+export async function relayReset(pool: pg.Pool, from: string, print: (line: string) => void): Promise<void> {
   let to: Checkpoint = START;
   if (from !== '0') {
     const { rows } = await pool.query<{ transaction_id: string }>('SELECT transaction_id FROM events WHERE position = $1', [from]);
