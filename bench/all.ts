@@ -4,7 +4,9 @@ import path from 'node:path';
 import { runAnalyzerBench } from './analyzer.js';
 import { runFreshnessBench } from './freshness.js';
 import { runIngestionBench } from './ingestion.js';
+import { runInstancesBench } from './instances.js';
 import { runRebuildBench } from './rebuild.js';
+import { runRelayBench } from './relay.js';
 import { ROOT } from './support/processes.js';
 
 // `npm run bench`: every benchmark in turn, printed as it completes, then written into the results
@@ -49,6 +51,26 @@ async function main(): Promise<void> {
         `Service / ceiling: **${fmt(r.ratio * 100)}%** (target ≥ 75%: ${verdict(r.ratio >= 0.75)}); p99 ${r.service.p99} ms (target ≤ 40 ms: ` +
         `${verdict(r.service.p99 <= 40)}); deliveries stored during the run: ${fmt(r.durable)} for ${fmt(r.service.total)} answers; ` +
         `the live projections had applied everything ${fmt(r.catchUpSeconds, 1)} s after the load stopped.`,
+    );
+    console.log(sections.at(-1));
+  }
+
+  if (wanted('instances')) {
+    const r = await runInstancesBench();
+    const rows = r.runs.map((x) => `| ${x.instances} | ${fmt(x.requestsPerSecond)} | ${x.p99} | ${x.non2xx} | ${x.errors} | ${fmt(x.catchUpSeconds, 1)} | ${x.relayCatchUpSeconds === null ? 'off' : fmt(x.relayCatchUpSeconds, 1)} |`);
+    sections.push(
+      `### Instances\n\nThe ingestion load (${r.connections} connections in all, ${r.seconds} s after a 2 s warm-up) spread evenly over one or three ` +
+        `service instances on one Postgres, on this one machine; ${r.database}.\n\n` +
+        `| instances | requests/s (all) | worst p99 ms | non-2xx | errors | projections caught up after, s | relay caught up after, s |\n|---|---|---|---|---|---|---|\n${rows.join('\n')}`,
+    );
+    console.log(sections.at(-1));
+  }
+
+  if (wanted('relay')) {
+    const r = await runRelayBench();
+    sections.push(
+      `### Relay\n\nA backlog of ${fmt(r.events)} events (ended conversations with 30-turn transcripts) published from the start to ${r.target}: ` +
+        `**${fmt(r.eventsPerSecond)} events/s** (${fmt(r.seconds, 1)} s); ${r.database}.`,
     );
     console.log(sections.at(-1));
   }

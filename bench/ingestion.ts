@@ -33,7 +33,7 @@ export interface IngestionResult {
 
 const SECRET = 'bench-secret-of-enough-length';
 
-async function load(url: string, paths: string[], ids: string[], seconds: number, connections: number): Promise<LoadResult> {
+export async function load(url: string, paths: string[], ids: string[], seconds: number, connections: number): Promise<LoadResult> {
   const [prefix, suffix] = singleBodyTemplate().split(CONVERSATION_ID_PLACEHOLDER) as [string, string];
   let next = 0;
   const result = await autocannon({

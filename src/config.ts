@@ -67,6 +67,12 @@ const schema = z.object({
   RECONCILE_GIVE_UP_AFTER_S: duration.default(7 * 86400),
   RECONCILE_RATE_PER_S: z.coerce.number().positive().max(1000).default(2),
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  KURRENTDB_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\/[^/?#\s]+/, 'must be a KurrentDB connection string, e.g. kurrentdb://127.0.0.1:2113?tls=false')
+      .optional(),
+  ),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -106,6 +112,8 @@ export interface Config {
   /** The model llm@1 asks; null when LLM_MODEL is unset (llm@1 is then not configured). */
   llm: LlmConfig | null;
   reconcile: ReconcileConfig;
+  /** Where the outbox relay publishes events; undefined: no relay. */
+  kurrentDbUrl: string | undefined;
 }
 
 export interface LlmConfig {
@@ -193,5 +201,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ratePerSecond: e.RECONCILE_RATE_PER_S,
       concurrency: e.RECONCILE_CONCURRENCY,
     },
+    kurrentDbUrl: e.KURRENTDB_URL,
   };
 }

@@ -13,7 +13,9 @@ import { initLiveAnalyzer, liveProjections } from './projections/runtime/live.js
 import { ProjectionRunner, type LiveRunner } from './projections/runtime/runner.js';
 import type { Parked } from './projections/runtime/isolation.js';
 import { ThreadedRunner } from './projections/runtime/threadedRunner.js';
+import { instanceName } from './reactors/lease.js';
 import { ReconcileSweeper } from './reactors/reconcile/sweeper.js';
+import { startRelay, type RunningRelay } from './reactors/relay/startRelay.js';
 import { createTavusClient } from './tavus/client.js';
 
 // The composition root: configuration in, a running service out. main.ts adds the database
@@ -27,6 +29,8 @@ export interface Service {
   /** Reconciliation from Tavus's verbose GET; null when off (RECONCILE_INTERVAL_S=0, or no TAVUS_API_KEY). */
   reconcile: ReconcileSweeper | null;
   logger: Logger;
+  /** The outbox relay to KurrentDB (KURRENTDB_URL set); it publishes while this instance holds its lease. */
+  relay: RunningRelay | undefined;
   stop(): Promise<void>;
 }
 
@@ -61,6 +65,9 @@ export async function startService(
       ? new ThreadedRunner({ databaseUrl: config.databaseUrl }, onError, parkedEvents)
       : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError, ...parkedEvents });
   await runner.start();
+  const relay = config.kurrentDbUrl
+    ? await startRelay({ databaseUrl: config.databaseUrl, kurrentDbUrl: config.kurrentDbUrl, owner: instanceName(), logger: log })
+    : undefined;
 
   const tavus = createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey });
   const app = createApp({
@@ -107,6 +114,7 @@ export async function startService(
     callbacks,
     reconcile,
     logger: log,
+    relay,
     async stop() {
       // It records through the callbacks handler: stopped first, so the drain below includes its work.
       await reconcile?.stop();
@@ -116,6 +124,7 @@ export async function startService(
       });
       await callbacks.drained();
       await runner.stop();
+      await relay?.stop();
       await pool.end();
       await probePool.end();
     },

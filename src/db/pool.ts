@@ -17,19 +17,23 @@ export interface PoolOptions {
    * within seconds rather than requests piling up behind it. Unset for long jobs (rebuilds).
    */
   statementTimeoutMs?: number;
+  /** Off where a cheap query's cost estimate may cross JIT's threshold, so it pays for compilation. */
+  jit?: boolean;
 }
 
 export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.Pool {
+  const settings = [
+    ...(options.parallelQuery === false ? ['-c max_parallel_workers_per_gather=0'] : []),
+    ...(options.jit === false ? ['-c jit=off'] : []),
+    ...(options.statementTimeoutMs ? [`-c statement_timeout=${options.statementTimeoutMs}`] : []),
+  ];
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'tavus-feedback',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
-    options: [
-      options.parallelQuery === false ? '-c max_parallel_workers_per_gather=0' : '',
-      options.statementTimeoutMs ? `-c statement_timeout=${options.statementTimeoutMs}` : '',
-    ].join(' ').trim() || undefined,
+    ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});

@@ -37,6 +37,7 @@ const MANDATORY: Record<string, string> = {
   '--name': 'a scenario',
   '--analyzer': 'baseline@1',
   '--labels': 'labels.jsonl',
+  '--from': '0',
 };
 
 function mandatory(command: CommandUnknownOpts): string[] {
@@ -65,6 +66,9 @@ describe('tavus-feedback --help', () => {
         'deadletters',
         'deadletters retry',
         'reconcile',
+        'relay',
+        'relay status',
+        'relay reset',
       ].sort(),
     );
   });

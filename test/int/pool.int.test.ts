@@ -25,4 +25,19 @@ describe('database pools', () => {
       await Promise.all([serial.end(), plain.end()]);
     }
   });
+
+  it('turn JIT off only when asked, together with parallel query', async () => {
+    const relay = createPool(database.url, { parallelQuery: false, jit: false });
+    const plain = createPool(database.url);
+    try {
+      const settings = `SELECT name, setting, source FROM pg_settings WHERE name IN ('jit', 'max_parallel_workers_per_gather') ORDER BY name`;
+      expect((await relay.query(settings)).rows).toEqual([
+        { name: 'jit', setting: 'off', source: 'client' },
+        { name: 'max_parallel_workers_per_gather', setting: '0', source: 'client' },
+      ]);
+      expect((await plain.query(settings)).rows.map((r) => r.source)).not.toContain('client');
+    } finally {
+      await Promise.all([relay.end(), plain.end()]);
+    }
+  });
 });

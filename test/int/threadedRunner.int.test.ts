@@ -14,7 +14,8 @@ import { transcribedConversation } from '../support/events.js';
 let database: { url: string; drop: () => Promise<void> };
 let pool: pg.Pool;
 
-async function feedbackFor(tavusId: string, timeoutMs = 10_000): Promise<boolean> {
+// A deadline, not a speed target: a thread started under tsx on a loaded 2-core machine can take seconds.
+async function feedbackFor(tavusId: string, timeoutMs = 30_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { rows } = await pool.query('SELECT 1 FROM feedback_sessions f JOIN conversations c ON c.id = f.conversation_id WHERE c.conversation_id = $1', [tavusId]);

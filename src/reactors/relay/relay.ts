@@ -1,0 +1,198 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
+import { checkpointOf, isAfter, readAll } from '../../events/readAll.js';
+import type { LeasedJob } from '../lease.js';
+import { moveRelayCheckpoint, readRelayCheckpoint } from './checkpoint.js';
+import type { StreamStore } from './kurrentStreams.js';
+import { readRelayLag } from './lag.js';
+import { lastCommitted } from './lastCommitted.js';
+import { publishBatch } from './publishBatch.js';
+import { readRelayEvents } from './readRelayEvents.js';
+
+// The outbox relay's lifecycle: wake on NOTIFY (a poll is the fallback), read the next batch in
+// commit-safe order from its checkpoint, publish it, move the checkpoint, until caught up. When
+// KurrentDB fails, wait (doubling, up to a limit) and try the same batch again; ingestion never
+// waits on any of this, as the relay only reads the history.
+
+export interface RelayOptions {
+  logger: Logger;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** First wait after a failure; doubled after each further failure up to retryMaxMs. */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** How often the lag is logged while the relay runs. */
+  lagLogEveryMs?: number;
+}
+
+export interface BatchResult {
+  published: number;
+  caughtUp: boolean;
+}
+
+export class Relay implements LeasedJob {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retryMinMs: number;
+  private readonly retryMaxMs: number;
+  private readonly lagLogEveryMs: number;
+  private readonly log: Logger;
+  private listener: pg.PoolClient | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wakeAgain = false;
+  private stopped = true;
+  /** Ends a wait between retries early, when stopping. */
+  private interruptWait: (() => void) | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly store: StreamStore,
+    options: RelayOptions,
+  ) {
+    this.log = options.logger;
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.retryMinMs = options.retryMinMs ?? 500;
+    this.retryMaxMs = options.retryMaxMs ?? 30_000;
+    this.lagLogEveryMs = options.lagLogEveryMs ?? 10_000;
+  }
+
+  /** Batches that failed in a row (0 while publishing works). */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.listen().catch((err) => this.log.warn({ err }, 'relay: LISTEN failed; polling until it works'));
+    this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
+    this.pollTimer.unref();
+    this.lagTimer = setInterval(() => void this.logLag(), this.lagLogEveryMs);
+    this.lagTimer.unref();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearInterval(this.lagTimer);
+    this.interruptWait?.();
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      listener.removeAllListeners('notification');
+      listener.release(true);
+    }
+    await this.running;
+  }
+
+  /** Publishes everything committed before the call, then resolves; a failure rejects. For tests and tools. */
+  async drain(): Promise<number> {
+    const target = await lastCommitted(this.pool);
+    let total = 0;
+    for (;;) {
+      const result = await this.runBatch();
+      total += result.published;
+      if (!result.caughtUp) continue;
+      // Caught up with what may be read; an older transaction (in any database of the server) may
+      // still keep the last events back.
+      if (!target || !isAfter(target, await readRelayCheckpoint(this.pool))) return total;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** One batch: read, publish, move the checkpoint. */
+  async runBatch(): Promise<BatchResult> {
+    const from = await readRelayCheckpoint(this.pool);
+    const heads = await readAll(this.pool, from, this.batchSize);
+    if (heads.length === 0) return { published: 0, caughtUp: true };
+    const events = await readRelayEvents(this.pool, heads.map((h) => h.position));
+    const outcome = await publishBatch(this.store, events);
+    const to = checkpointOf(heads[heads.length - 1]!);
+    if (!(await moveRelayCheckpoint(this.pool, from, to))) {
+      // Another relay, or an operator's reset, moved it meanwhile: carry on from where it is now.
+      this.log.info({ from: from.position, to: to.position }, 'relay: checkpoint moved by someone else during the batch; continuing from it');
+    }
+    if (outcome.reconciled > 0) this.log.info({ streams: outcome.reconciled }, 'relay: streams already partly in KurrentDB, compared by id and completed');
+    this.log.debug({ events: events.length, streams: outcome.streams, to: to.position }, 'relay: batch published');
+    return { published: events.length, caughtUp: heads.length < this.batchSize };
+  }
+
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      if (this.wakeAgain && !this.stopped) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.wakeAgain = false;
+      try {
+        const result = await this.runBatch();
+        if (this.failures > 0) this.log.info({ after: this.failures }, 'relay: publishing again');
+        this.failures = 0;
+        if (result.caughtUp) {
+          if (!this.listener) await this.listen().catch(() => {});
+          return;
+        }
+      } catch (err) {
+        this.failures++;
+        const waitMs = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures - 1, 20));
+        this.log.warn({ err, failures: this.failures, retryInMs: waitMs }, 'relay: batch failed (KurrentDB or Postgres unavailable?); retrying the same batch');
+        await this.wait(waitMs);
+      }
+    }
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.interruptWait = done;
+    });
+  }
+
+  private async logLag(): Promise<void> {
+    try {
+      const lag = await readRelayLag(this.pool);
+      const fields = { lagEvents: lag.events, lagSeconds: Math.round(lag.seconds * 10) / 10 };
+      if (lag.events > 0) this.log.info(fields, 'relay: behind');
+      else this.log.debug(fields, 'relay: caught up');
+    } catch (err) {
+      this.log.debug({ err }, 'relay: could not read its lag');
+    }
+  }
+
+  private async listen(): Promise<void> {
+    if (this.listener || this.stopped) return;
+    const client = await this.pool.connect();
+    client.on('notification', () => this.wake());
+    client.on('error', () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.release(true);
+    });
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    if (this.stopped) {
+      client.release(true);
+      return;
+    }
+    this.listener = client;
+  }
+}
