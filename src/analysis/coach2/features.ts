@@ -1,0 +1,181 @@
+import type { Tokens } from '../coach/tokenize.js';
+
+// What a detector sees of one turn: its words and phrases (word 1-, 2- and 3-grams within a
+// sentence, a sentence's start and its end mark counting as words, so "<s> so you" and "you ?"
+// are features), how long it is, how much it repeats what the other side just said, and whether
+// it answers a question. Training lists the features by name; the analyzer looks them up by
+// number through a `FeatureIndex` built from those names. Both walk a turn the same way (a
+// test checks that they agree on every turn of the development set).
+
+export const START = '<s>';
+export const QUESTION_END = '?';
+export const STATEMENT_END = '</s>';
+
+/** What the walk knows about a turn beyond its words. */
+export interface TurnContext {
+  /** Content words of this turn the other side used in their last two turns. */
+  echoed: number;
+  /** The other side's previous turn asked a question. */
+  afterQuestion: boolean;
+}
+
+/** Upper bounds of the length buckets, in words; beyond the last is one more bucket. */
+const LENGTHS = [0, 2, 5, 10, 20, 40, 80];
+const ECHO_BUCKETS = 4;
+
+function lengthBucket(words: number): number {
+  let b = 0;
+  while (b < LENGTHS.length && words > LENGTHS[b]!) b++;
+  return b;
+}
+
+function echoBucket(echoed: number): number {
+  return Math.min(echoed, ECHO_BUCKETS);
+}
+
+const contextNames = {
+  length: (b: number) => `#len=${b}`,
+  echo: (b: number) => `#echo=${b}`,
+  afterQuestion: '#afterq',
+};
+
+/** Every feature name of a turn, once each, in a fixed order. Training counts these. */
+export function featureNames(tokens: Tokens, context: TurnContext): string[] {
+  const seen = new Set<string>();
+  const { words, sentences } = tokens;
+  for (const s of sentences) {
+    let a: string | null = null;
+    let b: string = START;
+    for (let i = s.start; i <= s.end; i++) {
+      const c = i < s.end ? words[i]! : s.question ? QUESTION_END : STATEMENT_END;
+      seen.add(c);
+      seen.add(`${b} ${c}`);
+      if (a !== null) seen.add(`${a} ${b} ${c}`);
+      a = b;
+      b = c;
+    }
+  }
+  seen.add(contextNames.length(lengthBucket(words.length)));
+  seen.add(contextNames.echo(echoBucket(context.echoed)));
+  if (context.afterQuestion) seen.add(contextNames.afterQuestion);
+  return [...seen];
+}
+
+const START_ID = 0;
+const QUESTION_ID = 1;
+const STATEMENT_ID = 2;
+
+/**
+ * The features a model knows, by number. Words become symbols, a pair of symbols a slot (so a
+ * trigram is found from its first two words' slot), and each known n-gram a feature id; every
+ * key is a small integer, so a turn costs one string lookup per word and two integer lookups.
+ */
+export class FeatureIndex {
+  readonly size: number;
+  private readonly symbols = new Map<string, number>([[START, START_ID], [QUESTION_END, QUESTION_ID], [STATEMENT_END, STATEMENT_ID]]);
+  private readonly symbolCount: number;
+  /** Feature of a symbol alone, -1 when none. */
+  private readonly unigram: Int32Array;
+  /** (first symbol × symbolCount + second) → slot of the pair. */
+  private readonly pairSlot = new Map<number, number>();
+  /** Feature of a pair's slot, -1 when the pair is only the start of a trigram. */
+  private readonly bigram: number[] = [];
+  /** (slot × symbolCount + third symbol) → feature. */
+  private readonly trigram = new Map<number, number>();
+  private readonly lengthFeature: Int32Array;
+  private readonly echoFeature: Int32Array;
+  private readonly afterQuestionFeature: number;
+  private readonly seenAt: Int32Array;
+  private stamp = 0;
+
+  constructor(readonly names: readonly string[]) {
+    this.size = names.length;
+    const split = names.map((n) => (n.startsWith('#') ? null : n.split(' ')));
+    for (const parts of split) for (const p of parts ?? []) if (!this.symbols.has(p)) this.symbols.set(p, this.symbols.size);
+    this.symbolCount = this.symbols.size;
+    this.unigram = new Int32Array(this.symbolCount).fill(-1);
+    this.lengthFeature = new Int32Array(LENGTHS.length + 1).fill(-1);
+    this.echoFeature = new Int32Array(ECHO_BUCKETS + 1).fill(-1);
+    let afterQuestion = -1;
+    split.forEach((parts, id) => {
+      if (parts === null) {
+        const name = names[id]!;
+        for (let b = 0; b < this.lengthFeature.length; b++) if (name === contextNames.length(b)) this.lengthFeature[b] = id;
+        for (let b = 0; b < this.echoFeature.length; b++) if (name === contextNames.echo(b)) this.echoFeature[b] = id;
+        if (name === contextNames.afterQuestion) afterQuestion = id;
+        return;
+      }
+      const ids = parts.map((p) => this.symbols.get(p)!);
+      if (ids.length === 1) this.unigram[ids[0]!] = id;
+      else if (ids.length === 2) this.bigram[this.slotOf(ids[0]!, ids[1]!)] = id;
+      else if (ids.length === 3) this.trigram.set(this.slotOf(ids[0]!, ids[1]!) * this.symbolCount + ids[2]!, id);
+      else throw new Error(`feature "${names[id]}" is not a 1-, 2- or 3-gram`);
+    });
+    this.afterQuestionFeature = afterQuestion;
+    this.seenAt = new Int32Array(this.size);
+  }
+
+  private slotOf(a: number, b: number): number {
+    const key = a * this.symbolCount + b;
+    let slot = this.pairSlot.get(key);
+    if (slot === undefined) {
+      slot = this.bigram.length;
+      this.pairSlot.set(key, slot);
+      this.bigram.push(-1);
+    }
+    return slot;
+  }
+
+  /**
+   * Writes the ids of the turn's known features into `out` (once each) and answers how many;
+   * `sentenceOf`, when given, gets the sentence each came from (-1 for the turn's context).
+   * `out` must hold at least `capacity(tokens)` ids.
+   */
+  extract(tokens: Tokens, context: TurnContext, out: Int32Array, sentenceOf?: Int32Array): number {
+    // A new stamp per turn marks which features this turn has emitted, without clearing an array.
+    const stamp = ++this.stamp;
+    if (stamp === 0x7fffffff) {
+      this.seenAt.fill(0);
+      this.stamp = 1;
+    }
+    const seen = this.seenAt;
+    const now = this.stamp;
+    let n = 0;
+    const emit = (f: number, sentence: number) => {
+      if (f < 0 || seen[f] === now) return;
+      seen[f] = now;
+      if (sentenceOf !== undefined) sentenceOf[n] = sentence;
+      out[n++] = f;
+    };
+    const { words, sentences } = tokens;
+    const S = this.symbolCount;
+    for (let si = 0; si < sentences.length; si++) {
+      const s = sentences[si]!;
+      let b = START_ID;
+      let slotAB = -1;
+      for (let i = s.start; i <= s.end; i++) {
+        const c = i < s.end ? (this.symbols.get(words[i]!) ?? -1) : s.question ? QUESTION_ID : STATEMENT_ID;
+        let slotBC = -1;
+        if (c >= 0) {
+          emit(this.unigram[c]!, si);
+          if (b >= 0) {
+            slotBC = this.pairSlot.get(b * S + c) ?? -1;
+            if (slotBC >= 0) emit(this.bigram[slotBC]!, si);
+          }
+          if (slotAB >= 0) emit(this.trigram.get(slotAB * S + c) ?? -1, si);
+        }
+        b = c;
+        slotAB = slotBC;
+      }
+    }
+    emit(this.lengthFeature[lengthBucket(words.length)]!, -1);
+    emit(this.echoFeature[echoBucket(context.echoed)]!, -1);
+    if (context.afterQuestion) emit(this.afterQuestionFeature, -1);
+    return n;
+  }
+
+  /** Room `extract` needs for a turn: three n-grams per word and end mark, and the context. */
+  static capacity(tokens: Tokens): number {
+    return 3 * (tokens.words.length + tokens.sentences.length) + 3;
+  }
+}

@@ -1,0 +1,163 @@
+import type { Tokens } from '../coach/tokenize.js';
+import { FAMILIES, familiesOf, type DetectorSide, type Family } from './codes.js';
+import { FeatureIndex, type TurnContext } from './features.js';
+
+// The detectors as shipped (`weights.json`, written by `npm run train:coach2`) and as run. Each
+// family is a multinomial logistic regression: class 0 ("none") scores 0, class k scores
+// bias[k-1] + the sum of its weights over the turn's features, and the highest score wins.
+// Weights are stored feature by feature: `weights[f * (K-1) + (k-1)]`.
+
+export interface FamilyWeights {
+  bias: number[];
+  weights: number[];
+}
+
+export interface SideWeights {
+  features: string[];
+  families: Partial<Record<Family, FamilyWeights>>;
+}
+
+export interface DetectorWeights {
+  format: 'coach2-detectors/1';
+  trainedOn: { conversations: number; sources: number; turns: Record<DetectorSide, number> };
+  settings: Record<string, number>;
+  sides: Record<DetectorSide, SideWeights>;
+}
+
+/** One turn's detections: per family of the side, the winning class and every class's probability. */
+export interface Detection {
+  classes: Uint8Array;
+  /** Family j's class k is at `probabilityAt(family) + k`. */
+  probabilities: Float64Array;
+}
+
+/** One side's families, compiled: one weight row per feature covering every family. */
+class SideModel {
+  readonly families: Family[];
+  private readonly index: FeatureIndex;
+  /** Column where each family's classes 1..K-1 start, and their counts. */
+  private readonly offsets: number[] = [];
+  private readonly widths: number[] = [];
+  private readonly columns: number;
+  private readonly rows: Float64Array;
+  private readonly bias: Float64Array;
+  private ids = new Int32Array(256);
+  private sentences = new Int32Array(256);
+  private readonly logits: Float64Array;
+
+  constructor(side: DetectorSide, weights: SideWeights) {
+    this.families = familiesOf(side);
+    this.index = new FeatureIndex(weights.features);
+    let columns = 0;
+    for (const f of this.families) {
+      this.offsets.push(columns);
+      const width = FAMILIES[f].classes.length - 1;
+      this.widths.push(width);
+      columns += width;
+    }
+    this.columns = columns;
+    this.rows = new Float64Array(this.index.size * columns);
+    this.bias = new Float64Array(columns);
+    this.logits = new Float64Array(columns);
+    this.families.forEach((family, j) => {
+      const w = weights.families[family];
+      const width = this.widths[j]!;
+      if (w === undefined || w.bias.length !== width || w.weights.length !== width * this.index.size) {
+        throw new Error(`coach2 weights: ${side} family ${family} is missing or has the wrong shape`);
+      }
+      for (let k = 0; k < width; k++) this.bias[this.offsets[j]! + k] = w.bias[k]!;
+      for (let f = 0; f < this.index.size; f++) {
+        for (let k = 0; k < width; k++) this.rows[f * columns + this.offsets[j]! + k] = w.weights[f * width + k]!;
+      }
+    });
+  }
+
+  private features(tokens: Tokens, context: TurnContext): number {
+    const need = FeatureIndex.capacity(tokens);
+    if (need > this.ids.length) {
+      this.ids = new Int32Array(need * 2);
+      this.sentences = new Int32Array(need * 2);
+    }
+    return this.index.extract(tokens, context, this.ids, this.sentences);
+  }
+
+  detect(tokens: Tokens, context: TurnContext): Detection {
+    const n = this.features(tokens, context);
+    const C = this.columns;
+    const logits = this.logits;
+    logits.set(this.bias);
+    const rows = this.rows;
+    for (let i = 0; i < n; i++) {
+      const base = this.ids[i]! * C;
+      for (let c = 0; c < C; c++) logits[c]! += rows[base + c]!;
+    }
+    const classes = new Uint8Array(this.families.length);
+    const probabilities = new Float64Array(this.columns + this.families.length);
+    for (let j = 0; j < this.families.length; j++) {
+      const o = this.offsets[j]!;
+      const width = this.widths[j]!;
+      // Softmax with "none" at 0; the largest logit is subtracted so exp never overflows.
+      let best = 0;
+      let top = 0;
+      for (let k = 0; k < width; k++) {
+        if (logits[o + k]! > top) {
+          top = logits[o + k]!;
+          best = k + 1;
+        }
+      }
+      let sum = Math.exp(-top);
+      for (let k = 0; k < width; k++) sum += Math.exp(logits[o + k]! - top);
+      classes[j] = best;
+      const at = o + j;
+      probabilities[at] = Math.exp(-top) / sum;
+      for (let k = 0; k < width; k++) probabilities[at + k + 1] = Math.exp(logits[o + k]! - top) / sum;
+    }
+    return { classes, probabilities };
+  }
+
+  /**
+   * The sentence of the turn that speaks most for `cls` of `family`: the one whose features add
+   * the most to that class's score. Used to pick the quote that backs a finding.
+   */
+  strongestSentence(tokens: Tokens, context: TurnContext, family: Family, cls: number): number {
+    const j = this.families.indexOf(family);
+    if (j < 0 || cls < 1 || tokens.sentences.length === 0) return 0;
+    const n = this.features(tokens, context);
+    const column = this.offsets[j]! + cls - 1;
+    const bySentence = new Float64Array(tokens.sentences.length);
+    for (let i = 0; i < n; i++) {
+      const s = this.sentences[i]!;
+      if (s >= 0) bySentence[s]! += this.rows[this.ids[i]! * this.columns + column]!;
+    }
+    let best = 0;
+    for (let s = 1; s < bySentence.length; s++) if (bySentence[s]! > bySentence[best]!) best = s;
+    return best;
+  }
+}
+
+/** Both sides' detectors, ready to run. */
+export class Detectors {
+  readonly user: SideModel;
+  readonly counterpart: SideModel;
+
+  constructor(weights: DetectorWeights) {
+    if (weights.format !== 'coach2-detectors/1') throw new Error(`coach2 weights: unknown format ${String(weights.format)}`);
+    this.user = new SideModel('user', weights.sides.user);
+    this.counterpart = new SideModel('counterpart', weights.sides.counterpart);
+  }
+}
+
+/** Position of a family in `Detection.classes` of its side. */
+export function familyIndex(family: Family): number {
+  return familiesOf(FAMILIES[family].side).indexOf(family);
+}
+
+/** Where a family's class probabilities start in `Detection.probabilities`. */
+export function probabilityAt(family: Family): number {
+  let at = 0;
+  for (const f of familiesOf(FAMILIES[family].side)) {
+    if (f === family) return at;
+    at += FAMILIES[f].classes.length;
+  }
+  return at;
+}

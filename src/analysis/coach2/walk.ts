@@ -1,0 +1,61 @@
+import { CounterpartMemory } from '../coach/memory.js';
+import { secondsOf } from '../coach/timing.js';
+import { textOf, tokenize, type Tokens } from '../coach/tokenize.js';
+import { W } from '../coach/vocabulary.js';
+import type { Turn } from '../types.js';
+import type { TurnContext } from './features.js';
+
+// One walk over the transcript, in order: each turn tokenized once (coach@1's tokenizer) and
+// given its context, what the other side said just before. Training and analysis both walk
+// through here, so a detector sees at run time exactly what it was trained on.
+
+export type Side = 'user' | 'counterpart' | 'other';
+
+export interface WalkedTurn {
+  /** Index in the input transcript, the `turn` every evidence quote points at. */
+  index: number;
+  side: Side;
+  tokens: Tokens;
+  seconds: number | null;
+  context: TurnContext;
+}
+
+function sideOf(role: unknown): Side {
+  if (role === 'user') return 'user';
+  if (role === 'assistant') return 'counterpart';
+  return 'other';
+}
+
+const NO_CONTEXT: TurnContext = { echoed: 0, afterQuestion: false };
+
+/** Content words of `tokens` that `memory` heard in the other side's last two turns. */
+function echoedIn(tokens: Tokens, memory: CounterpartMemory): number {
+  let n = 0;
+  for (const info of tokens.infos) if (info.flags & W.content && memory.heard(info.stem) === 2) n++;
+  return n;
+}
+
+/** Entries that are not objects (a broken payload) count as silent others. */
+export function walk(transcript: unknown): WalkedTurn[] {
+  const turns: unknown[] = Array.isArray(transcript) ? transcript : [];
+  // What each side said lately, by stem, and whether its last turn asked something.
+  const heardFrom = { user: new CounterpartMemory(), counterpart: new CounterpartMemory() };
+  const asked = { user: false, counterpart: false };
+  const out: WalkedTurn[] = [];
+  for (let index = 0; index < turns.length; index++) {
+    const raw = turns[index];
+    const turn = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Turn>;
+    const side = sideOf(turn.role);
+    // The system prompt is not part of the conversation, and other roles are not coded.
+    const tokens = tokenize(side === 'other' ? '' : textOf(turn.content));
+    let context = NO_CONTEXT;
+    if (side !== 'other') {
+      const other = side === 'user' ? 'counterpart' : 'user';
+      context = { echoed: echoedIn(tokens, heardFrom[other]), afterQuestion: asked[other] };
+      heardFrom[side].remember(tokens.infos);
+      asked[side] = tokens.sentences.some((s) => s.question);
+    }
+    out.push({ index, side, tokens, seconds: secondsOf(turn as Turn), context });
+  }
+  return out;
+}
