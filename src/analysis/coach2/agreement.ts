@@ -1,6 +1,6 @@
 import type { AnnomiRow } from '../annomi.js';
 import { FAMILIES, FAMILY_NAMES, type Family } from './codes.js';
-import { familyIndex, type Detectors } from './model.js';
+import { classOf, type Detectors } from './model.js';
 import { labelledTurns } from './train.js';
 
 // How often the detectors agree with the experts, per code: precision (of the utterances we gave
@@ -40,12 +40,13 @@ export function countAgreement(rows: readonly AnnomiRow[], detectors: Detectors,
   const turns = labelledTurns(rows);
   for (const side of ['user', 'counterpart'] as const) {
     const model = detectors[side];
+    const probabilities = new Float64Array(model.probabilityCount);
     for (const { turn, gold } of turns[side]) {
-      const { classes } = model.detect(turn.tokens, turn.context);
+      model.detect(turn.tokens, turn.context, probabilities);
       for (const family of model.families) {
         const g = gold[family];
         if (g === undefined) continue;
-        const p = classes[familyIndex(family)]!;
+        const p = classOf(probabilities, family);
         const names = FAMILIES[family].classes;
         for (let k = 1; k < names.length; k++) add(`${family}.${names[k]}`, p === k && g === k, p === k, g === k);
         if (names.length > 2 && family !== 'talk') add(`${family}.any`, p > 0 && g > 0, p > 0, g > 0);

@@ -1,6 +1,6 @@
 import { Cue, CueHits, scanPhrases } from '../coach/phrases.js';
 import { sentimentOf } from '../coach/sentiment.js';
-import { familyIndex, probabilityAt, type Detection, type Detectors } from './model.js';
+import { probabilityAt, type Detectors } from './model.js';
 import { walk, type WalkedTurn } from './walk.js';
 
 // Every turn of the conversation with what the detectors found in it. The practitioner's turns
@@ -11,7 +11,6 @@ import { walk, type WalkedTurn } from './walk.js';
 
 export interface PractitionerCodes {
   words: number;
-  detection: Detection;
   /** Probability of each code, for expected counts. */
   reflection: number;
   complexReflection: number;
@@ -28,7 +27,6 @@ export interface PractitionerCodes {
 
 export interface CounterpartCodes {
   words: number;
-  detection: Detection;
   change: number;
   sustain: number;
   /** Sum of AFINN valences, negation-aware, and how many words carried one. */
@@ -46,25 +44,18 @@ const REFLECTION = probabilityAt('reflection');
 const QUESTION = probabilityAt('question');
 const INPUT = probabilityAt('input');
 const TALK = probabilityAt('talk');
-export const CLASS = {
-  reflection: familyIndex('reflection'),
-  question: familyIndex('question'),
-  input: familyIndex('input'),
-  talk: familyIndex('talk'),
-};
 
 // Reused by every call: coding is synchronous and never re-entrant, and nothing keeps `hits`.
 const HITS = new CueHits();
 
-function practitioner(turn: WalkedTurn, detectors: Detectors): PractitionerCodes {
+/** `p` is scratch for the turn's class probabilities; what is kept is copied out. */
+function practitioner(turn: WalkedTurn, detectors: Detectors, p: Float64Array): PractitionerCodes {
   const { tokens } = turn;
-  const detection = detectors.user.detect(tokens, turn.context);
-  const p = detection.probabilities;
+  detectors.user.detect(tokens, turn.context, p);
   const hits = HITS.reset();
   scanPhrases(tokens.infos, 'userCues', tokens.words, 0, tokens.words.length, hits);
   return {
     words: tokens.words.length,
-    detection,
     reflection: 1 - p[REFLECTION]!,
     complexReflection: p[REFLECTION + 2]!,
     question: 1 - p[QUESTION]!,
@@ -78,16 +69,14 @@ function practitioner(turn: WalkedTurn, detectors: Detectors): PractitionerCodes
   };
 }
 
-function counterpart(turn: WalkedTurn, detectors: Detectors): CounterpartCodes {
+function counterpart(turn: WalkedTurn, detectors: Detectors, p: Float64Array): CounterpartCodes {
   const { tokens } = turn;
-  const detection = detectors.counterpart.detect(tokens, turn.context);
-  const p = detection.probabilities;
+  detectors.counterpart.detect(tokens, turn.context, p);
   const hits = HITS.reset();
   scanPhrases(tokens.infos, 'counterpartCues', tokens.words, 0, tokens.words.length, hits);
   const { sum, rated } = sentimentOf(tokens.infos);
   return {
     words: tokens.words.length,
-    detection,
     change: p[TALK + 1]!,
     sustain: p[TALK + 2]!,
     valence: sum,
@@ -98,11 +87,13 @@ function counterpart(turn: WalkedTurn, detectors: Detectors): CounterpartCodes {
 
 export function codeConversation(transcript: unknown, detectors: Detectors): CodedTurn[] {
   const turns: CodedTurn[] = walk(transcript);
+  const userP = new Float64Array(detectors.user.probabilityCount);
+  const counterpartP = new Float64Array(detectors.counterpart.probabilityCount);
   for (const turn of turns) {
     // A turn with no words says nothing to code (and the detectors' biases would invent a code).
     if (turn.tokens.words.length === 0) continue;
-    if (turn.side === 'user') turn.user = practitioner(turn, detectors);
-    else if (turn.side === 'counterpart') turn.counterpart = counterpart(turn, detectors);
+    if (turn.side === 'user') turn.user = practitioner(turn, detectors, userP);
+    else if (turn.side === 'counterpart') turn.counterpart = counterpart(turn, detectors, counterpartP);
   }
   return turns;
 }

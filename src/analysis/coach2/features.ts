@@ -1,4 +1,5 @@
 import type { Tokens } from '../coach/tokenize.js';
+import { IntMap } from './intMap.js';
 
 // What a detector sees of one turn: its words and phrases (word 1-, 2- and 3-grams within a
 // sentence, a sentence's start and its end mark counting as words, so "<s> so you" and "you ?"
@@ -13,7 +14,7 @@ export const STATEMENT_END = '</s>';
 
 /** What the walk knows about a turn beyond its words. */
 export interface TurnContext {
-  /** Content words of this turn the other side used in their last two turns. */
+  /** Content words of a practitioner's turn the counterpart used in their last two turns (0 for the counterpart's). */
   echoed: number;
   /** The other side's previous turn asked a question. */
   afterQuestion: boolean;
@@ -64,6 +65,7 @@ export function featureNames(tokens: Tokens, context: TurnContext): string[] {
 const START_ID = 0;
 const QUESTION_ID = 1;
 const STATEMENT_ID = 2;
+const EMPTY = new Int32Array(0);
 
 /**
  * The features a model knows, by number. Words become symbols, a pair of symbols a slot (so a
@@ -77,11 +79,11 @@ export class FeatureIndex {
   /** Feature of a symbol alone, -1 when none. */
   private readonly unigram: Int32Array;
   /** (first symbol × symbolCount + second) → slot of the pair. */
-  private readonly pairSlot = new Map<number, number>();
+  private readonly pairSlot: IntMap;
   /** Feature of a pair's slot, -1 when the pair is only the start of a trigram. */
-  private readonly bigram: number[] = [];
+  private readonly bigram: Int32Array;
   /** (slot × symbolCount + third symbol) → feature. */
-  private readonly trigram = new Map<number, number>();
+  private readonly trigram: IntMap;
   private readonly lengthFeature: Int32Array;
   private readonly echoFeature: Int32Array;
   private readonly afterQuestionFeature: number;
@@ -97,6 +99,15 @@ export class FeatureIndex {
     this.lengthFeature = new Int32Array(LENGTHS.length + 1).fill(-1);
     this.echoFeature = new Int32Array(ECHO_BUCKETS + 1).fill(-1);
     let afterQuestion = -1;
+    const slots = new Map<number, number>();
+    const slotOf = (a: number, b: number) => {
+      const key = a * this.symbolCount + b;
+      let slot = slots.get(key);
+      if (slot === undefined) slots.set(key, (slot = slots.size));
+      return slot;
+    };
+    const bigrams: [number, number][] = [];
+    const trigrams: [number, number][] = [];
     split.forEach((parts, id) => {
       if (parts === null) {
         const name = names[id]!;
@@ -107,23 +118,16 @@ export class FeatureIndex {
       }
       const ids = parts.map((p) => this.symbols.get(p)!);
       if (ids.length === 1) this.unigram[ids[0]!] = id;
-      else if (ids.length === 2) this.bigram[this.slotOf(ids[0]!, ids[1]!)] = id;
-      else if (ids.length === 3) this.trigram.set(this.slotOf(ids[0]!, ids[1]!) * this.symbolCount + ids[2]!, id);
+      else if (ids.length === 2) bigrams.push([slotOf(ids[0]!, ids[1]!), id]);
+      else if (ids.length === 3) trigrams.push([slotOf(ids[0]!, ids[1]!) * this.symbolCount + ids[2]!, id]);
       else throw new Error(`feature "${names[id]}" is not a 1-, 2- or 3-gram`);
     });
+    this.bigram = new Int32Array(slots.size).fill(-1);
+    for (const [slot, id] of bigrams) this.bigram[slot] = id;
+    this.pairSlot = new IntMap(slots, slots.size);
+    this.trigram = new IntMap(trigrams, trigrams.length);
     this.afterQuestionFeature = afterQuestion;
     this.seenAt = new Int32Array(this.size);
-  }
-
-  private slotOf(a: number, b: number): number {
-    const key = a * this.symbolCount + b;
-    let slot = this.pairSlot.get(key);
-    if (slot === undefined) {
-      slot = this.bigram.length;
-      this.pairSlot.set(key, slot);
-      this.bigram.push(-1);
-    }
-    return slot;
   }
 
   /**
@@ -133,20 +137,13 @@ export class FeatureIndex {
    */
   extract(tokens: Tokens, context: TurnContext, out: Int32Array, sentenceOf?: Int32Array): number {
     // A new stamp per turn marks which features this turn has emitted, without clearing an array.
-    const stamp = ++this.stamp;
-    if (stamp === 0x7fffffff) {
+    if (++this.stamp === 0x7fffffff) {
       this.seenAt.fill(0);
       this.stamp = 1;
     }
-    const seen = this.seenAt;
-    const now = this.stamp;
-    let n = 0;
-    const emit = (f: number, sentence: number) => {
-      if (f < 0 || seen[f] === now) return;
-      seen[f] = now;
-      if (sentenceOf !== undefined) sentenceOf[n] = sentence;
-      out[n++] = f;
-    };
+    this.out = out;
+    this.sentenceOf = sentenceOf;
+    this.count = 0;
     const { words, sentences } = tokens;
     const S = this.symbolCount;
     for (let si = 0; si < sentences.length; si++) {
@@ -157,21 +154,35 @@ export class FeatureIndex {
         const c = i < s.end ? (this.symbols.get(words[i]!) ?? -1) : s.question ? QUESTION_ID : STATEMENT_ID;
         let slotBC = -1;
         if (c >= 0) {
-          emit(this.unigram[c]!, si);
+          this.emit(this.unigram[c]!, si);
           if (b >= 0) {
-            slotBC = this.pairSlot.get(b * S + c) ?? -1;
-            if (slotBC >= 0) emit(this.bigram[slotBC]!, si);
+            slotBC = this.pairSlot.get(b * S + c);
+            if (slotBC >= 0) this.emit(this.bigram[slotBC]!, si);
           }
-          if (slotAB >= 0) emit(this.trigram.get(slotAB * S + c) ?? -1, si);
+          if (slotAB >= 0) this.emit(this.trigram.get(slotAB * S + c), si);
         }
         b = c;
         slotAB = slotBC;
       }
     }
-    emit(this.lengthFeature[lengthBucket(words.length)]!, -1);
-    emit(this.echoFeature[echoBucket(context.echoed)]!, -1);
-    if (context.afterQuestion) emit(this.afterQuestionFeature, -1);
-    return n;
+    this.emit(this.lengthFeature[lengthBucket(words.length)]!, -1);
+    this.emit(this.echoFeature[echoBucket(context.echoed)]!, -1);
+    if (context.afterQuestion) this.emit(this.afterQuestionFeature, -1);
+    this.out = EMPTY;
+    this.sentenceOf = undefined;
+    return this.count;
+  }
+
+  // The turn being extracted: kept on the instance so that emitting needs no closure per turn.
+  private out: Int32Array = EMPTY;
+  private sentenceOf: Int32Array | undefined;
+  private count = 0;
+
+  private emit(f: number, sentence: number): void {
+    if (f < 0 || this.seenAt[f] === this.stamp) return;
+    this.seenAt[f] = this.stamp;
+    if (this.sentenceOf !== undefined) this.sentenceOf[this.count] = sentence;
+    this.out[this.count++] = f;
   }
 
   /** Room `extract` needs for a turn: three n-grams per word and end mark, and the context. */

@@ -24,13 +24,6 @@ export interface DetectorWeights {
   sides: Record<DetectorSide, SideWeights>;
 }
 
-/** One turn's detections: per family of the side, the winning class and every class's probability. */
-export interface Detection {
-  classes: Uint8Array;
-  /** Family j's class k is at `probabilityAt(family) + k`. */
-  probabilities: Float64Array;
-}
-
 /** One side's families, compiled: one weight row per feature covering every family. */
 class SideModel {
   readonly families: Family[];
@@ -56,6 +49,7 @@ class SideModel {
       columns += width;
     }
     this.columns = columns;
+    this.probabilityCount = columns + this.families.length;
     this.rows = new Float64Array(this.index.size * columns);
     this.bias = new Float64Array(columns);
     this.logits = new Float64Array(columns);
@@ -81,38 +75,32 @@ class SideModel {
     return this.index.extract(tokens, context, this.ids, this.sentences);
   }
 
-  detect(tokens: Tokens, context: TurnContext): Detection {
+  /** Probabilities of every class of every family, family after family (see `probabilityAt`). */
+  readonly probabilityCount: number;
+
+  /** Writes the turn's class probabilities into `out` (`probabilityCount` long). */
+  detect(tokens: Tokens, context: TurnContext, out: Float64Array): void {
     const n = this.features(tokens, context);
     const C = this.columns;
     const logits = this.logits;
     logits.set(this.bias);
     const rows = this.rows;
+    const ids = this.ids;
     for (let i = 0; i < n; i++) {
-      const base = this.ids[i]! * C;
+      const base = ids[i]! * C;
       for (let c = 0; c < C; c++) logits[c]! += rows[base + c]!;
     }
-    const classes = new Uint8Array(this.families.length);
-    const probabilities = new Float64Array(this.columns + this.families.length);
     for (let j = 0; j < this.families.length; j++) {
       const o = this.offsets[j]!;
       const width = this.widths[j]!;
       // Softmax with "none" at 0; the largest logit is subtracted so exp never overflows.
-      let best = 0;
       let top = 0;
-      for (let k = 0; k < width; k++) {
-        if (logits[o + k]! > top) {
-          top = logits[o + k]!;
-          best = k + 1;
-        }
-      }
-      let sum = Math.exp(-top);
-      for (let k = 0; k < width; k++) sum += Math.exp(logits[o + k]! - top);
-      classes[j] = best;
+      for (let k = 0; k < width; k++) if (logits[o + k]! > top) top = logits[o + k]!;
       const at = o + j;
-      probabilities[at] = Math.exp(-top) / sum;
-      for (let k = 0; k < width; k++) probabilities[at + k + 1] = Math.exp(logits[o + k]! - top) / sum;
+      let sum = (out[at] = Math.exp(-top));
+      for (let k = 0; k < width; k++) sum += out[at + k + 1] = Math.exp(logits[o + k]! - top);
+      for (let k = 0; k <= width; k++) out[at + k]! /= sum;
     }
-    return { classes, probabilities };
   }
 
   /**
@@ -147,12 +135,15 @@ export class Detectors {
   }
 }
 
-/** Position of a family in `Detection.classes` of its side. */
-export function familyIndex(family: Family): number {
-  return familiesOf(FAMILIES[family].side).indexOf(family);
+/** The most probable class of `family` (0: none), ties to the lower class. */
+export function classOf(probabilities: ArrayLike<number>, family: Family): number {
+  const at = probabilityAt(family);
+  let best = 0;
+  for (let k = 1; k < FAMILIES[family].classes.length; k++) if (probabilities[at + k]! > probabilities[at + best]!) best = k;
+  return best;
 }
 
-/** Where a family's class probabilities start in `Detection.probabilities`. */
+/** Where a family's class probabilities start in what `detect` writes. */
 export function probabilityAt(family: Family): number {
   let at = 0;
   for (const f of familiesOf(FAMILIES[family].side)) {

@@ -35,13 +35,20 @@ function echoedIn(tokens: Tokens, memory: CounterpartMemory): number {
   return n;
 }
 
+function asks(tokens: Tokens): boolean {
+  for (const s of tokens.sentences) if (s.question) return true;
+  return false;
+}
+
 /** Entries that are not objects (a broken payload) count as silent others. */
 export function walk(transcript: unknown): WalkedTurn[] {
   const turns: unknown[] = Array.isArray(transcript) ? transcript : [];
-  // What each side said lately, by stem, and whether its last turn asked something.
-  const heardFrom = { user: new CounterpartMemory(), counterpart: new CounterpartMemory() };
-  const asked = { user: false, counterpart: false };
+  // What the counterpart said lately, by stem (a reflection restates it), and whether each
+  // side's last turn asked something.
+  const heard = new CounterpartMemory();
   const out: WalkedTurn[] = [];
+  let userAsked = false;
+  let counterpartAsked = false;
   for (let index = 0; index < turns.length; index++) {
     const raw = turns[index];
     const turn = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Turn>;
@@ -49,11 +56,13 @@ export function walk(transcript: unknown): WalkedTurn[] {
     // The system prompt is not part of the conversation, and other roles are not coded.
     const tokens = tokenize(side === 'other' ? '' : textOf(turn.content));
     let context = NO_CONTEXT;
-    if (side !== 'other') {
-      const other = side === 'user' ? 'counterpart' : 'user';
-      context = { echoed: echoedIn(tokens, heardFrom[other]), afterQuestion: asked[other] };
-      heardFrom[side].remember(tokens.infos);
-      asked[side] = tokens.sentences.some((s) => s.question);
+    if (side === 'user') {
+      context = { echoed: echoedIn(tokens, heard), afterQuestion: counterpartAsked };
+      userAsked = asks(tokens);
+    } else if (side === 'counterpart') {
+      context = { echoed: 0, afterQuestion: userAsked };
+      heard.remember(tokens.infos);
+      counterpartAsked = asks(tokens);
     }
     out.push({ index, side, tokens, seconds: secondsOf(turn as Turn), context });
   }
