@@ -48,10 +48,9 @@ const TALK = probabilityAt('talk');
 // Reused by every call: coding is synchronous and never re-entrant, and nothing keeps `hits`.
 const HITS = new CueHits();
 
-/** `p` is scratch for the turn's class probabilities; what is kept is copied out. */
-function practitioner(turn: WalkedTurn, detectors: Detectors, p: Float64Array): PractitionerCodes {
+/** A practitioner's turn from its class probabilities (laid out as `probabilityAt` says). */
+export function practitionerCodes(turn: WalkedTurn, p: ArrayLike<number>): PractitionerCodes {
   const { tokens } = turn;
-  detectors.user.detect(tokens, turn.context, p);
   const hits = HITS.reset();
   scanPhrases(tokens.infos, 'userCues', tokens.words, 0, tokens.words.length, hits);
   return {
@@ -69,9 +68,9 @@ function practitioner(turn: WalkedTurn, detectors: Detectors, p: Float64Array): 
   };
 }
 
-function counterpart(turn: WalkedTurn, detectors: Detectors, p: Float64Array): CounterpartCodes {
+/** A counterpart's turn from its class probabilities. */
+export function counterpartCodes(turn: WalkedTurn, p: ArrayLike<number>): CounterpartCodes {
   const { tokens } = turn;
-  detectors.counterpart.detect(tokens, turn.context, p);
   const hits = HITS.reset();
   scanPhrases(tokens.infos, 'counterpartCues', tokens.words, 0, tokens.words.length, hits);
   const { sum, rated } = sentimentOf(tokens.infos);
@@ -92,8 +91,13 @@ export function codeConversation(transcript: unknown, detectors: Detectors): Cod
   for (const turn of turns) {
     // A turn with no words says nothing to code (and the detectors' biases would invent a code).
     if (turn.tokens.words.length === 0) continue;
-    if (turn.side === 'user') turn.user = practitioner(turn, detectors, userP);
-    else if (turn.side === 'counterpart') turn.counterpart = counterpart(turn, detectors, counterpartP);
+    if (turn.side === 'user') {
+      detectors.user.detect(turn.tokens, turn.context, userP);
+      turn.user = practitionerCodes(turn, userP);
+    } else if (turn.side === 'counterpart') {
+      detectors.counterpart.detect(turn.tokens, turn.context, counterpartP);
+      turn.counterpart = counterpartCodes(turn, counterpartP);
+    }
   }
   return turns;
 }
