@@ -1,5 +1,6 @@
 import { Cue, CueHits, scanPhrases } from '../coach/phrases.js';
 import { sentimentOf } from '../coach/sentiment.js';
+import type { Tokens } from '../coach/tokenize.js';
 import { probabilityAt, type Detectors } from './model.js';
 import { walk, type WalkedTurn } from './walk.js';
 
@@ -68,11 +69,17 @@ export function practitionerCodes(turn: WalkedTurn, p: ArrayLike<number>): Pract
   };
 }
 
+/** "What should I do?": a question that asks for advice (only a question can, so only those are scanned). */
+function asksForAdvice(tokens: Tokens): boolean {
+  if (!tokens.sentences.some((s) => s.question)) return false;
+  const hits = HITS.reset();
+  scanPhrases(tokens.infos, 'counterpartCues', tokens.words, 0, tokens.words.length, hits);
+  return hits.has(Cue.adviceRequest);
+}
+
 /** A counterpart's turn from its class probabilities. */
 export function counterpartCodes(turn: WalkedTurn, p: ArrayLike<number>): CounterpartCodes {
   const { tokens } = turn;
-  const hits = HITS.reset();
-  scanPhrases(tokens.infos, 'counterpartCues', tokens.words, 0, tokens.words.length, hits);
   const { sum, rated } = sentimentOf(tokens.infos);
   return {
     words: tokens.words.length,
@@ -80,7 +87,7 @@ export function counterpartCodes(turn: WalkedTurn, p: ArrayLike<number>): Counte
     sustain: p[TALK + 2]!,
     valence: sum,
     rated,
-    asksAdvice: hits.has(Cue.adviceRequest) && tokens.sentences.some((s) => s.question),
+    asksAdvice: asksForAdvice(tokens),
   };
 }
 

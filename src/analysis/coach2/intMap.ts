@@ -3,22 +3,21 @@
 // keys per word; this does in a few nanoseconds what a Map does in several times that.
 
 export class IntMap {
-  private readonly keys: Int32Array;
-  private readonly values: Int32Array;
+  /** Key and value side by side, so a probe touches one cache line, not two. */
+  private readonly table: Int32Array;
   private readonly mask: number;
 
   constructor(entries: Iterable<readonly [number, number]>, size: number) {
     let capacity = 16;
     while (capacity < size * 2) capacity *= 2;
-    this.keys = new Int32Array(capacity).fill(-1);
-    this.values = new Int32Array(capacity);
+    this.table = new Int32Array(2 * capacity).fill(-1);
     this.mask = capacity - 1;
     for (const [key, value] of entries) {
       if (!(key >= 0 && key <= 0x7fffffff && Number.isInteger(key))) throw new Error(`IntMap: key ${key} out of range`);
       let i = this.slot(key);
-      while (this.keys[i] !== -1 && this.keys[i] !== key) i = (i + 1) & this.mask;
-      this.keys[i] = key;
-      this.values[i] = value;
+      while (this.table[2 * i] !== -1 && this.table[2 * i] !== key) i = (i + 1) & this.mask;
+      this.table[2 * i] = key;
+      this.table[2 * i + 1] = value;
     }
   }
 
@@ -29,10 +28,11 @@ export class IntMap {
 
   /** The value of `key`, or -1. */
   get(key: number): number {
+    const table = this.table;
     let i = this.slot(key);
     for (;;) {
-      const k = this.keys[i]!;
-      if (k === key) return this.values[i]!;
+      const k = table[2 * i]!;
+      if (k === key) return table[2 * i + 1]!;
       if (k === -1) return -1;
       i = (i + 1) & this.mask;
     }
