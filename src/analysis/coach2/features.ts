@@ -1,9 +1,8 @@
 import type { Tokens } from '../coach/tokenize.js';
 import { IntMap } from './intMap.js';
 
-// What a detector sees of one turn: its words and phrases (word 1-, 2- and 3-grams within a
-// sentence, a sentence's start and its end mark counting as words, so "<s> so you" and "you ?"
-// are features), how long it is, how much it repeats what the other side just said, and whether
+// What a detector sees of one turn: its words and word pairs within a sentence (a sentence's
+// start and its end mark count as words, so "<s> so" and "stuck ?" are features), how long it is, how much it repeats what the other side just said, and whether
 // it answers a question. Training lists the features by name; the analyzer looks them up by
 // number through a `FeatureIndex` built from those names. Both walk a turn the same way (a
 // test checks that they agree on every turn of the development set).
@@ -45,14 +44,11 @@ export function featureNames(tokens: Tokens, context: TurnContext): string[] {
   const seen = new Set<string>();
   const { words, sentences } = tokens;
   for (const s of sentences) {
-    let a: string | null = null;
     let b: string = START;
     for (let i = s.start; i <= s.end; i++) {
       const c = i < s.end ? words[i]! : s.question ? QUESTION_END : STATEMENT_END;
       seen.add(c);
       seen.add(`${b} ${c}`);
-      if (a !== null) seen.add(`${a} ${b} ${c}`);
-      a = b;
       b = c;
     }
   }
@@ -68,9 +64,9 @@ const STATEMENT_ID = 2;
 const EMPTY = new Int32Array(0);
 
 /**
- * The features a model knows, by number. Words become symbols, a pair of symbols a slot (so a
- * trigram is found from its first two words' slot), and each known n-gram a feature id; every
- * key is a small integer, so a turn costs one string lookup per word and two integer lookups.
+ * The features a model knows, by number. Words become symbols and each known feature an id; a
+ * pair is found by one integer key (first symbol × symbolCount + second), so a turn costs one
+ * string lookup and one integer probe per word.
  */
 export class FeatureIndex {
   readonly size: number;
@@ -78,17 +74,17 @@ export class FeatureIndex {
   private readonly symbolCount: number;
   /** Feature of a symbol alone, -1 when none. */
   private readonly unigram: Int32Array;
-  /** (first symbol × symbolCount + second) → slot of the pair. */
-  private readonly pairSlot: IntMap;
-  /** Feature of a pair's slot, -1 when the pair is only the start of a trigram. */
-  private readonly bigram: Int32Array;
-  /** (slot × symbolCount + third symbol) → feature. */
-  private readonly trigram: IntMap;
+  /** (first symbol × symbolCount + second) → feature. */
+  private readonly bigram: IntMap;
   private readonly lengthFeature: Int32Array;
   private readonly echoFeature: Int32Array;
   private readonly afterQuestionFeature: number;
   private readonly seenAt: Int32Array;
   private stamp = 0;
+  // The turn being extracted: kept on the instance so that emitting needs no closure per turn.
+  private out: Int32Array = EMPTY;
+  private sentenceOf: Int32Array | undefined;
+  private count = 0;
 
   constructor(readonly names: readonly string[]) {
     this.size = names.length;
@@ -99,15 +95,7 @@ export class FeatureIndex {
     this.lengthFeature = new Int32Array(LENGTHS.length + 1).fill(-1);
     this.echoFeature = new Int32Array(ECHO_BUCKETS + 1).fill(-1);
     let afterQuestion = -1;
-    const slots = new Map<number, number>();
-    const slotOf = (a: number, b: number) => {
-      const key = a * this.symbolCount + b;
-      let slot = slots.get(key);
-      if (slot === undefined) slots.set(key, (slot = slots.size));
-      return slot;
-    };
     const bigrams: [number, number][] = [];
-    const trigrams: [number, number][] = [];
     split.forEach((parts, id) => {
       if (parts === null) {
         const name = names[id]!;
@@ -118,14 +106,10 @@ export class FeatureIndex {
       }
       const ids = parts.map((p) => this.symbols.get(p)!);
       if (ids.length === 1) this.unigram[ids[0]!] = id;
-      else if (ids.length === 2) bigrams.push([slotOf(ids[0]!, ids[1]!), id]);
-      else if (ids.length === 3) trigrams.push([slotOf(ids[0]!, ids[1]!) * this.symbolCount + ids[2]!, id]);
-      else throw new Error(`feature "${names[id]}" is not a 1-, 2- or 3-gram`);
+      else if (ids.length === 2) bigrams.push([ids[0]! * this.symbolCount + ids[1]!, id]);
+      else throw new Error(`feature "${names[id]}" is not a word or a word pair`);
     });
-    this.bigram = new Int32Array(slots.size).fill(-1);
-    for (const [slot, id] of bigrams) this.bigram[slot] = id;
-    this.pairSlot = new IntMap(slots, slots.size);
-    this.trigram = new IntMap(trigrams, trigrams.length);
+    this.bigram = new IntMap(bigrams, bigrams.length);
     this.afterQuestionFeature = afterQuestion;
     this.seenAt = new Int32Array(this.size);
   }
@@ -149,20 +133,13 @@ export class FeatureIndex {
     for (let si = 0; si < sentences.length; si++) {
       const s = sentences[si]!;
       let b = START_ID;
-      let slotAB = -1;
       for (let i = s.start; i <= s.end; i++) {
         const c = i < s.end ? (this.symbols.get(words[i]!) ?? -1) : s.question ? QUESTION_ID : STATEMENT_ID;
-        let slotBC = -1;
         if (c >= 0) {
           this.emit(this.unigram[c]!, si);
-          if (b >= 0) {
-            slotBC = this.pairSlot.get(b * S + c);
-            if (slotBC >= 0) this.emit(this.bigram[slotBC]!, si);
-          }
-          if (slotAB >= 0) this.emit(this.trigram.get(slotAB * S + c), si);
+          if (b >= 0) this.emit(this.bigram.get(b * S + c), si);
         }
         b = c;
-        slotAB = slotBC;
       }
     }
     this.emit(this.lengthFeature[lengthBucket(words.length)]!, -1);
@@ -173,11 +150,6 @@ export class FeatureIndex {
     return this.count;
   }
 
-  // The turn being extracted: kept on the instance so that emitting needs no closure per turn.
-  private out: Int32Array = EMPTY;
-  private sentenceOf: Int32Array | undefined;
-  private count = 0;
-
   private emit(f: number, sentence: number): void {
     if (f < 0 || this.seenAt[f] === this.stamp) return;
     this.seenAt[f] = this.stamp;
@@ -185,8 +157,8 @@ export class FeatureIndex {
     this.out[this.count++] = f;
   }
 
-  /** Room `extract` needs for a turn: three n-grams per word and end mark, and the context. */
+  /** Room `extract` needs for a turn: a word and a pair per word and end mark, and the context. */
   static capacity(tokens: Tokens): number {
-    return 3 * (tokens.words.length + tokens.sentences.length) + 3;
+    return 2 * (tokens.words.length + tokens.sentences.length) + 3;
   }
 }
