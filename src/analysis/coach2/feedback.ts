@@ -111,22 +111,27 @@ export function strengthsOf(m: Coach2Metrics, turns: readonly CodedTurn[], detec
   return top(out);
 }
 
-/** The practitioner's turns that followed a long answer without reflecting it: missed chances. */
+/**
+ * Questions asked where a reflection would have fitted: first those right after a long answer
+ * (15 words or more), then any question that was not also a reflection.
+ */
 function missedReflections(turns: readonly CodedTurn[], detectors: Detectors): EvidenceQuote[] {
-  const chances: CodedTurn[] = [];
+  const afterLong: CodedTurn[] = [];
   let answer = 0;
   for (const t of turns) {
     if (t.counterpart !== undefined) answer = t.counterpart.words;
     else if (t.user !== undefined) {
-      if (answer >= 15 && t.user.reflection < 0.5 && t.user.question >= 0.5) chances.push(t);
+      if (answer >= 15 && t.user.reflection < 0.5 && t.user.question >= 0.5) afterLong.push(t);
       answer = 0;
     }
   }
-  const quotes = chances.slice(0, 2).map((t) => {
+  const quoteQuestion = (t: CodedTurn) => {
     const open = t.user!.openQuestion >= t.user!.closedQuestion;
     return quotesOfCode([t], detectors, open ? CODES.openQuestion : CODES.closedQuestion, 1)[0] ?? lastWords([t])[0]!;
-  });
-  return quotes.length > 0 ? quotes : quotesOfCode(turns, detectors, CODES.closedQuestion, 2);
+  };
+  if (afterLong.length > 0) return afterLong.slice(0, 2).map(quoteQuestion);
+  const questions = quotesOfCode(turns, detectors, { family: 'question', cls: 1, strength: (u) => (u.reflection < 0.5 ? u.question : 0) }, 2);
+  return questions.length > 0 ? questions : lastWords(turns);
 }
 
 export function areasOf(m: Coach2Metrics, turns: readonly CodedTurn[], detectors: Detectors): Finding[] {

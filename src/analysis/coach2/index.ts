@@ -26,6 +26,12 @@ export interface Coach2Analysis extends Analysis {
   rubric?: RubricReport;
 }
 
+function roundComponents(c: Record<Component, number>): Record<Component, number> {
+  const out = {} as Record<Component, number>;
+  for (const k of Object.keys(c) as Component[]) out[k] = Math.round(c[k] * 1000) / 1000;
+  return out;
+}
+
 function durationOf(input: AnalysisInput): number | null {
   const d = input.durationSeconds;
   return typeof d === 'number' && Number.isFinite(d) && d > 0 ? d : null;
@@ -70,7 +76,7 @@ function analyzeWith(detectors: Detectors, input: AnalysisInput): AnalysisResult
     keyInsights: insightsOf(metrics, sentiment, durationOf(input), rubric),
     ...scores,
     metrics,
-    components: measured.components,
+    components: roundComponents(measured.components),
     counterpartSentiment: sentiment,
     evidence: { strengths: strengths.map((f) => f.evidence), areasForImprovement: areas.map((f) => f.evidence) },
   };

@@ -37,6 +37,7 @@ class SideModel {
   private ids = new Int32Array(256);
   private sentences = new Int32Array(256);
   private readonly logits: Float64Array;
+  private bySentence = new Float64Array(16);
 
   constructor(side: DetectorSide, weights: SideWeights) {
     this.families = familiesOf(side);
@@ -153,16 +154,18 @@ class SideModel {
    */
   strongestSentence(tokens: Tokens, context: TurnContext, family: Family, cls: number): number {
     const j = this.families.indexOf(family);
-    if (j < 0 || cls < 1 || tokens.sentences.length === 0) return 0;
+    // One sentence (most turns) needs no weighing.
+    if (j < 0 || cls < 1 || tokens.sentences.length <= 1) return 0;
     const n = this.features(tokens, context);
     const column = this.offsets[j]! + cls - 1;
-    const bySentence = new Float64Array(tokens.sentences.length);
+    if (this.bySentence.length < tokens.sentences.length) this.bySentence = new Float64Array(2 * tokens.sentences.length);
+    const bySentence = this.bySentence.fill(0, 0, tokens.sentences.length);
     for (let i = 0; i < n; i++) {
       const s = this.sentences[i]!;
       if (s >= 0) bySentence[s]! += this.rows[this.ids[i]! * this.columns + column]!;
     }
     let best = 0;
-    for (let s = 1; s < bySentence.length; s++) if (bySentence[s]! > bySentence[best]!) best = s;
+    for (let s = 1; s < tokens.sentences.length; s++) if (bySentence[s]! > bySentence[best]!) best = s;
     return best;
   }
 }
