@@ -67,13 +67,14 @@ class SideModel {
     });
   }
 
-  private features(tokens: Tokens, context: TurnContext): number {
+  /** The turn's features into `ids`, and with `bySentence` where each came from into `sentences`. */
+  private features(tokens: Tokens, context: TurnContext, bySentence: boolean): number {
     const need = FeatureIndex.capacity(tokens);
     if (need > this.ids.length) {
       this.ids = new Int32Array(need * 2);
       this.sentences = new Int32Array(need * 2);
     }
-    return this.index.extract(tokens, context, this.ids, this.sentences);
+    return this.index.extract(tokens, context, this.ids, bySentence ? this.sentences : undefined);
   }
 
   /**
@@ -132,7 +133,7 @@ class SideModel {
 
   /** Writes the turn's class probabilities into `out` (`probabilityCount` long). */
   detect(tokens: Tokens, context: TurnContext, out: Float64Array): void {
-    const n = this.features(tokens, context);
+    const n = this.features(tokens, context, false);
     this.accumulate(n);
     const logits = this.logits;
     for (let j = 0; j < this.families.length; j++) {
@@ -156,7 +157,7 @@ class SideModel {
     const j = this.families.indexOf(family);
     // One sentence (most turns) needs no weighing.
     if (j < 0 || cls < 1 || tokens.sentences.length <= 1) return 0;
-    const n = this.features(tokens, context);
+    const n = this.features(tokens, context, true);
     const column = this.offsets[j]! + cls - 1;
     if (this.bySentence.length < tokens.sentences.length) this.bySentence = new Float64Array(2 * tokens.sentences.length);
     const bySentence = this.bySentence.fill(0, 0, tokens.sentences.length);
