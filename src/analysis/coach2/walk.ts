@@ -64,7 +64,10 @@ export function walk(transcript: unknown): WalkedTurn[] {
       heard.remember(tokens.infos);
       counterpartAsked = asks(tokens);
     }
-    out.push({ index, side, tokens, seconds: secondsOf(turn as Turn), context });
+    // The slots the coding step fills (conversation.ts) exist from the start, so every turn
+    // object keeps one shape and the code reading them stays monomorphic.
+    const walked: WalkedTurn & { user: undefined; counterpart: undefined } = { index, side, tokens, seconds: secondsOf(turn as Turn), context, user: undefined, counterpart: undefined };
+    out.push(walked);
   }
   return out;
 }
