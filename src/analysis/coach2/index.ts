@@ -47,7 +47,8 @@ function asRubricMetrics(m: Coach2Metrics): Metrics {
 function applyRubric(stored: unknown, metrics: Coach2Metrics, turns: readonly CodedTurn[], scores: ReturnType<typeof score>['scores']) {
   const parsed = parseRubric(stored);
   if (!parsed.ok) return { scores, rubric: { status: 'invalid', errors: parsed.errors } as RubricReport };
-  const records = turns.map((t) => ({ index: t.index, side: t.side, tokens: t.tokens, seconds: t.seconds }));
+  // coach@2 reads no timestamps (nothing it measures needs them), so none are given to the rubric.
+  const records = turns.map((t) => ({ index: t.index, side: t.side, tokens: t.tokens, seconds: null }));
   const outcome = evaluateRubric(parsed.rubric, asRubricMetrics(metrics), records);
   const rubric: RubricReport = {
     status: 'applied',

@@ -139,11 +139,13 @@ class SideModel {
     for (let j = 0; j < this.families.length; j++) {
       const o = this.offsets[j]!;
       const width = this.widths[j]!;
-      // Softmax with "none" at 0; the largest logit is subtracted so exp never overflows.
+      // Softmax with "none" at 0. Logits past ±700 would overflow exp; only then is the largest
+      // subtracted first (it costs one more exp per family on every turn otherwise).
       let top = 0;
       for (let k = 0; k < width; k++) if (logits[o + k]! > top) top = logits[o + k]!;
+      if (top < 500) top = 0;
       const at = o + j;
-      let sum = (out[at] = Math.exp(-top));
+      let sum = (out[at] = top === 0 ? 1 : Math.exp(-top));
       for (let k = 0; k < width; k++) sum += out[at + k + 1] = Math.exp(logits[o + k]! - top);
       for (let k = 0; k <= width; k++) out[at + k]! /= sum;
     }

@@ -1,5 +1,4 @@
 import { CounterpartMemory } from '../coach/memory.js';
-import { secondsOf } from '../coach/timing.js';
 import { textOf, tokenize, type Tokens } from '../coach/tokenize.js';
 import { W } from '../coach/vocabulary.js';
 import type { Turn } from '../types.js';
@@ -16,7 +15,6 @@ export interface WalkedTurn {
   index: number;
   side: Side;
   tokens: Tokens;
-  seconds: number | null;
   context: TurnContext;
 }
 
@@ -66,7 +64,7 @@ export function walk(transcript: unknown): WalkedTurn[] {
     }
     // The slots the coding step fills (conversation.ts) exist from the start, so every turn
     // object keeps one shape and the code reading them stays monomorphic.
-    const walked: WalkedTurn & { user: undefined; counterpart: undefined } = { index, side, tokens, seconds: secondsOf(turn as Turn), context, user: undefined, counterpart: undefined };
+    const walked: WalkedTurn & { user: undefined; counterpart: undefined } = { index, side, tokens, context, user: undefined, counterpart: undefined };
     out.push(walked);
   }
   return out;
