@@ -2,8 +2,8 @@ import type { Tokens } from '../coach/tokenize.js';
 import { IntMap } from './intMap.js';
 
 // What a detector sees of one turn: its words and word pairs within a sentence (a sentence's
-// start and its end mark count as words, so "<s> so" and "stuck ?" are features), how long it is, how much it repeats what the other side just said, and whether
-// it answers a question. Training lists the features by name; the analyzer looks them up by
+// start and its end mark count as words, so "<s> so" and "stuck ?" are features), how long it
+// is, how much it repeats what the other side just said, and whether it answers a question. Training lists the features by name; the analyzer looks them up by
 // number through a `FeatureIndex` built from those names. Both walk a turn the same way (a
 // test checks that they agree on every turn of the development set).
 

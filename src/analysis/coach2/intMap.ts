@@ -1,6 +1,6 @@
 // A map from non-negative 31-bit integers to non-negative integers, built once and then only
-// read: open addressing with linear probing over two typed arrays. The detectors look up two
-// keys per word; this does in a few nanoseconds what a Map does in several times that.
+// read: open addressing with linear probing over one typed array. The detectors look up a word
+// pair per word; this does in a few nanoseconds what a Map does in several times that.
 
 export class IntMap {
   /** Key and value side by side, so a probe touches one cache line, not two. */
