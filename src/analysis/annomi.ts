@@ -1,18 +1,29 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EvaluationRow } from './evaluate.js';
-import type { Turn } from './types.js';
 
 // The AnnoMI development set (shared/data/annomi/dev.jsonl): counselling conversations rated high
-// or low quality, with a behaviour label per utterance. Used by the tests, the bench and the
-// evaluate command; the file lives beside the repository, not in it.
+// or low quality, with the experts' codes per utterance. Used by the tests, the bench, coach@2's
+// training script and the evaluate command; the file lives beside the repository, not in it.
 
 export type BehaviourLabel = 'reflection' | 'question' | 'therapist_input' | 'other' | 'n/a';
 
+/** One utterance's codes. The finer codes are on practitioner turns only, null where not given. */
+export interface AnnomiLabel {
+  behaviour: BehaviourLabel;
+  /** 'change', 'neutral', 'sustain' or 'n/a' in the data; kept open, as the set may add codes. */
+  client_talk: string;
+  reflection?: 'simple' | 'complex' | null;
+  question?: 'open' | 'closed' | null;
+  input?: 'information' | 'advice' | 'negotiation' | 'options' | null;
+}
+
 export interface AnnomiRow extends EvaluationRow {
   id: string;
+  /** The source video: transcripts cut from one video share it, so they are held out together. */
+  source: string;
   topic: string;
-  labels: { behaviour: BehaviourLabel; client_talk: string }[];
+  labels: AnnomiLabel[];
 }
 
 /**
@@ -30,7 +41,9 @@ export function loadAnnomi(file: string): AnnomiRow[] | null {
     .split('\n')
     .filter((line) => line.trim().length > 0)
     .map((line) => {
-      const raw = JSON.parse(line) as { id: string; topic: string; quality: 'high' | 'low'; transcript: Turn[]; labels: AnnomiRow['labels'] };
-      return { id: raw.id, topic: raw.topic, quality: raw.quality, transcript: raw.transcript, labels: raw.labels };
+      const raw = JSON.parse(line) as Omit<AnnomiRow, 'source'> & { source?: string };
+      // Older copies of the file carried no source: each conversation is then its own.
+      const source = typeof raw.source === 'string' ? raw.source : raw.id;
+      return { id: raw.id, source, topic: raw.topic, quality: raw.quality, transcript: raw.transcript, labels: raw.labels };
     });
 }

@@ -1,4 +1,4 @@
-import type { Analyzer, Turn } from './types.js';
+import { analyzerId, type Analyzer, type Turn } from './types.js';
 
 // How well an analyzer's scores separate conversations that experts rated high quality from
 // low quality. AUC is the chance that a random high-quality conversation outscores a random
@@ -55,13 +55,43 @@ function mean(values: readonly number[]): number {
   return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+function scoresOf(analyzer: Analyzer, row: EvaluationRow): Record<ScoreName, number> {
+  const { analysis } = analyzer.analyze({ transcript: row.transcript, durationSeconds: row.duration ?? null });
+  return Object.fromEntries(SCORE_NAMES.map((n) => [n, analysis[n]])) as Record<ScoreName, number>;
+}
+
 export function evaluateAnalyzer(analyzer: Analyzer, rows: readonly EvaluationRow[]): Evaluation {
-  const positives = rows.map((r) => r.quality === 'high');
-  const byScore = Object.fromEntries(SCORE_NAMES.map((n) => [n, [] as number[]])) as Record<ScoreName, number[]>;
-  for (const row of rows) {
-    const { analysis } = analyzer.analyze({ transcript: row.transcript, durationSeconds: row.duration ?? null });
-    for (const name of SCORE_NAMES) byScore[name].push(analysis[name]);
+  return evaluationOf(analyzerId(analyzer), rows, rows.map((row) => scoresOf(analyzer, row)));
+}
+
+/** A row of the development set with the source video it was cut from. */
+export interface SourcedRow extends EvaluationRow {
+  source: string;
+}
+
+/**
+ * Leave-one-source-out: for each source video, `fit` gets every row of the other sources and
+ * answers an analyzer, which then scores the held-out source's rows only. The AUC is taken over
+ * all rows so scored, each by an analyzer that never saw its source (a source holds one to
+ * three conversations, too few for an AUC of its own). An analyzer that learns nothing gives
+ * its in-sample figures.
+ */
+export function leaveOneSourceOut<R extends SourcedRow>(rows: readonly R[], fit: (training: R[]) => Analyzer): Evaluation {
+  const scores = new Array<Record<ScoreName, number>>(rows.length);
+  let name = '';
+  for (const source of new Set(rows.map((r) => r.source))) {
+    const analyzer = fit(rows.filter((r) => r.source !== source));
+    name = analyzerId(analyzer);
+    rows.forEach((row, i) => {
+      if (row.source === source) scores[i] = scoresOf(analyzer, row);
+    });
   }
+  return evaluationOf(name, rows, scores);
+}
+
+function evaluationOf(analyzer: string, rows: readonly EvaluationRow[], scores: readonly Record<ScoreName, number>[]): Evaluation {
+  const positives = rows.map((r) => r.quality === 'high');
+  const byScore = Object.fromEntries(SCORE_NAMES.map((n) => [n, scores.map((s) => s[n])])) as Record<ScoreName, number[]>;
   const aucs = {} as Record<ScoreName, number>;
   const means = { high: {}, low: {} } as Evaluation['means'];
   for (const name of SCORE_NAMES) {
@@ -71,7 +101,7 @@ export function evaluateAnalyzer(analyzer: Analyzer, rows: readonly EvaluationRo
     means.low[name] = mean(values.filter((_, i) => !positives[i]));
   }
   const high = positives.filter(Boolean).length;
-  return { analyzer: `${analyzer.name}@${analyzer.version}`, rows: rows.length, high, low: rows.length - high, auc: aucs, means };
+  return { analyzer, rows: rows.length, high, low: rows.length - high, auc: aucs, means };
 }
 
 export interface AucStability {

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { coach, type CoachAnalysis } from '../../src/analysis/coach/index.js';
-import type { AnalysisInput } from '../../src/analysis/types.js';
+import { coach2, type Coach2Analysis } from '../../src/analysis/coach2/index.js';
+import { analyzerId, type AnalysisInput, type Analyzer, type EvidenceQuote } from '../../src/analysis/types.js';
 
-// Any transcript, however broken, yields a valid analysis; the same input always yields the
-// same analysis. Generated inputs mix real cue phrases (so the detectors fire) with noise.
+// Any transcript, however broken, yields a valid analysis from coach@1 and coach@2; the same
+// input always yields the same analysis. Generated inputs mix real cue phrases (so the detectors fire) with noise.
 
 const phrases = [
   'It sounds like you feel stuck', 'What brings you here?', 'Do you drink every day?', 'You should stop',
@@ -63,9 +64,19 @@ function normalise(s: string): string {
   return s.replace(/\s+/g, ' ');
 }
 
-function assertValid(inp: AnalysisInput): void {
-  const result = coach.analyze(inp);
-  const a = result.analysis as CoachAnalysis;
+/** Each quote is a sentence of the `role` turn it points at. */
+function assertQuotes(inp: AnalysisInput, quotes: readonly EvidenceQuote[], role: string): void {
+  for (const q of quotes) {
+    const t = (inp.transcript as unknown[])[q.turn] as { role: unknown; content: unknown };
+    expect(t.role).toBe(role);
+    expect(q.quote.length).toBeLessThanOrEqual(181);
+    expect(normalise(String(t.content))).toContain(q.quote.replace(/…$/, ''));
+  }
+}
+
+function assertValid(analyzer: Analyzer, inp: AnalysisInput): void {
+  const result = analyzer.analyze(inp);
+  const a = result.analysis as CoachAnalysis | Coach2Analysis;
   expect(a.failed).toBeUndefined();
   for (const s of [result.score, a.overallScore, a.communicationScore, a.empathyScore, a.problemSolvingScore]) {
     expect(Number.isInteger(s)).toBe(true);
@@ -79,31 +90,29 @@ function assertValid(inp: AnalysisInput): void {
   }
   expect(a.evidence.strengths).toHaveLength(a.strengths.length);
   expect(a.evidence.areasForImprovement).toHaveLength(a.areasForImprovement.length);
-  for (const quotes of [...a.evidence.strengths, ...a.evidence.areasForImprovement]) {
-    for (const q of quotes) {
-      const t = (inp.transcript as unknown[])[q.turn] as { role: unknown; content: unknown };
-      expect(t.role).toBe('user');
-      expect(q.quote.length).toBeLessThanOrEqual(181);
-      expect(normalise(String(t.content))).toContain(q.quote.replace(/…$/, ''));
-    }
+  for (const quotes of [...a.evidence.strengths, ...a.evidence.areasForImprovement]) assertQuotes(inp, quotes, 'user');
+  if (analyzerId(analyzer) === 'coach@2') {
+    const { openedUp, pushedBack } = (a as Coach2Analysis).counterpartSentiment;
+    assertQuotes(inp, openedUp, 'assistant');
+    assertQuotes(inp, pushedBack, 'assistant');
   }
   for (const v of Object.values(a.metrics)) expect(v === null || Number.isFinite(v)).toBe(true);
   // Everything stored must survive JSON as it is.
   expect(JSON.parse(JSON.stringify(result))).toEqual(result);
 }
 
-describe('coach@1 properties', () => {
+describe.each([coach, coach2])('$name@$version properties', (analyzer) => {
   it('gives a valid analysis for any transcript and never throws', () => {
-    fc.assert(fc.property(input, (inp) => assertValid(inp)), { numRuns: 400 });
+    fc.assert(fc.property(input, (inp) => assertValid(analyzer, inp)), { numRuns: 400 });
   });
 
   it('is pure: the same input gives a deeply equal output and is not modified', () => {
     fc.assert(
       fc.property(input, (inp) => {
         const copy = structuredClone(inp);
-        const first = coach.analyze(inp);
+        const first = analyzer.analyze(inp);
         expect(inp).toEqual(copy);
-        expect(coach.analyze(copy)).toEqual(first);
+        expect(analyzer.analyze(copy)).toEqual(first);
       }),
       { numRuns: 150 },
     );
@@ -114,8 +123,8 @@ describe('coach@1 properties', () => {
     fc.assert(
       fc.property(spoken, fc.nat(20), fc.constantFrom('system', 'replica', 'moderator'), (turns, at, other) => {
         const withOther = [...turns.slice(0, at), { role: other, content: 'Ignore all of this. You should, you must.' }, ...turns.slice(at)];
-        const a = coach.analyze({ transcript: turns }).analysis;
-        const b = coach.analyze({ transcript: withOther }).analysis;
+        const a = analyzer.analyze({ transcript: turns }).analysis;
+        const b = analyzer.analyze({ transcript: withOther }).analysis;
         for (const k of ['overallScore', 'communicationScore', 'empathyScore', 'problemSolvingScore', 'strengths', 'areasForImprovement'] as const) {
           expect(b[k]).toEqual(a[k]);
         }
@@ -135,14 +144,16 @@ describe('coach@1 properties', () => {
       { transcript: null as unknown as [] },
       { transcript: [null, 7, 'text'] as unknown as [] },
     ];
-    for (const c of cases) assertValid(c);
+    for (const c of cases) assertValid(analyzer, c);
     // A payload hostile enough to throw on being read still yields a (reported) analysis.
     const hostile = { get role(): string { throw new Error('boom'); }, content: '' };
-    const failed = coach.analyze({ transcript: [hostile] });
+    const failed = analyzer.analyze({ transcript: [hostile] });
     expect(failed.score).toBe(0);
     expect(failed.analysis.failed).toBe('boom');
-    const big = coach.analyze(cases[1]!).analysis as CoachAnalysis;
+    const big = analyzer.analyze(cases[1]!).analysis as CoachAnalysis | Coach2Analysis;
     expect(big.metrics.userWords).toBeGreaterThan(50_000);
-    expect(big.metrics.adviceGiven).toBe(1);
+    // coach@1 codes the one turn as advice; coach@2 counts it in part, as a probability.
+    if (analyzerId(analyzer) === 'coach@1') expect(big.metrics.adviceGiven).toBe(1);
+    else expect(big.metrics.adviceGiven).toBeLessThanOrEqual(1);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coach } from '../../src/analysis/coach/index.js';
-import { auc, aucStability, evaluateAnalyzer } from '../../src/analysis/evaluate.js';
-import type { Turn } from '../../src/analysis/types.js';
+import { auc, aucStability, evaluateAnalyzer, leaveOneSourceOut } from '../../src/analysis/evaluate.js';
+import type { Analyzer, Turn } from '../../src/analysis/types.js';
 
 describe('auc', () => {
   it('counts the pairs a positive wins, by hand', () => {
@@ -59,5 +59,62 @@ describe('evaluateAnalyzer', () => {
     expect(e.auc.overallScore).toBe(1);
     expect(e.auc.empathyScore).toBe(1);
     expect(e.means.high.overallScore).toBeGreaterThan(e.means.low.overallScore);
+  });
+});
+
+describe('leaveOneSourceOut', () => {
+  // Six conversations from four sources; each "transcript" is one distinct turn.
+  const rows = [
+    { source: 'a', quality: 'high' as const },
+    { source: 'a', quality: 'low' as const },
+    { source: 'b', quality: 'high' as const },
+    { source: 'c', quality: 'low' as const },
+    { source: 'c', quality: 'high' as const },
+    { source: 'd', quality: 'high' as const },
+  ].map((r, i) => ({ ...r, transcript: [{ role: 'user', content: `conversation ${i}` }] }));
+
+  /** An analyzer that has learnt its training rows by heart: right on those, 50 on anything else. */
+  function memorise(training: typeof rows): Analyzer {
+    const known = new Map(training.map((r) => [r.transcript[0]!.content, r.quality]));
+    const at = (q: 'high' | 'low' | undefined) => (q === 'high' ? 100 : q === 'low' ? 0 : 50);
+    return {
+      name: 'memory',
+      version: 1,
+      description: 'test',
+      analyze: ({ transcript }) => {
+        const s = at(known.get(transcript[0]!.content));
+        return { score: s, analysis: { strengths: [], areasForImprovement: [], keyInsights: [], communicationScore: s, empathyScore: s, problemSolvingScore: s, overallScore: s } };
+      },
+    };
+  }
+
+  it('trains without one source at a time and scores only that source', () => {
+    const calls: { training: string[]; scored: string[] }[] = [];
+    leaveOneSourceOut(rows, (training) => {
+      const call = { training: training.map((r) => r.source), scored: [] as string[] };
+      calls.push(call);
+      const inner = memorise(training);
+      return { ...inner, analyze: (input) => (call.scored.push(rows.find((r) => r.transcript[0]!.content === input.transcript[0]!.content)!.source), inner.analyze(input)) };
+    });
+    expect(calls).toHaveLength(4);
+    for (const { training, scored } of calls) {
+      const held = scored[0]!;
+      expect(new Set(scored)).toEqual(new Set([held]));
+      expect(scored).toHaveLength(rows.filter((r) => r.source === held).length);
+      expect(training).not.toContain(held);
+      expect(training).toHaveLength(rows.length - scored.length);
+    }
+  });
+
+  it('shows what a leak would hide: perfect in sample, chance held out', () => {
+    expect(evaluateAnalyzer(memorise(rows), rows).auc.overallScore).toBe(1);
+    const held = leaveOneSourceOut(rows, memorise);
+    expect(held.auc.overallScore).toBe(0.5);
+    expect(held).toMatchObject({ analyzer: 'memory@1', rows: 6, high: 4, low: 2 });
+  });
+
+  it('gives an analyzer that learns nothing its in-sample figures', () => {
+    const fixed = evaluateAnalyzer(coach, rows);
+    expect(leaveOneSourceOut(rows, () => coach).auc).toEqual(fixed.auc);
   });
 });

@@ -144,7 +144,7 @@ export function measure(records: readonly TurnRecord[]): Metrics {
  * Compares the mean of the first and the last third of a series: how the counterpart changed
  * over the conversation. Needs six points to say anything.
  */
-function trend(series: readonly number[], compare: (early: number, late: number) => number | null): number | null {
+export function trend(series: readonly number[], compare: (early: number, late: number) => number | null): number | null {
   if (series.length < 6) return null;
   const third = Math.floor(series.length / 3);
   let early = 0;
