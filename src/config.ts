@@ -67,6 +67,8 @@ const schema = z.object({
   RECONCILE_GIVE_UP_AFTER_S: duration.default(7 * 86400),
   RECONCILE_RATE_PER_S: z.coerce.number().positive().max(1000).default(2),
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  // Operating it (src/metrics/, GET /metrics).
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -106,6 +108,8 @@ export interface Config {
   /** The model llm@1 asks; null when LLM_MODEL is unset (llm@1 is then not configured). */
   llm: LlmConfig | null;
   reconcile: ReconcileConfig;
+  /** The bearer token GET /metrics asks for; undefined: /metrics is open. */
+  metricsToken: string | undefined;
 }
 
 export interface LlmConfig {
@@ -193,5 +197,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ratePerSecond: e.RECONCILE_RATE_PER_S,
       concurrency: e.RECONCILE_CONCURRENCY,
     },
+    metricsToken: e.METRICS_TOKEN,
   };
 }

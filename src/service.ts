@@ -9,6 +9,8 @@ import { CallbackHandler } from './commands/recordCallback/handler.js';
 import type { Config } from './config.js';
 import { createPool } from './db/pool.js';
 import { createApp } from './http/app.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import { addDatabaseGauges, addReconcileCounters } from './metrics/serviceGauges.js';
 import { initLiveAnalyzer, liveProjections } from './projections/runtime/live.js';
 import { ProjectionRunner, type LiveRunner } from './projections/runtime/runner.js';
 import type { Parked } from './projections/runtime/isolation.js';
@@ -27,6 +29,8 @@ export interface Service {
   /** Reconciliation from Tavus's verbose GET; null when off (RECONCILE_INTERVAL_S=0, or no TAVUS_API_KEY). */
   reconcile: ReconcileSweeper | null;
   logger: Logger;
+  /** What GET /metrics serves; parts started later (the relay) add their gauges with `metrics.addGauge`. */
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -62,6 +66,9 @@ export async function startService(
       : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError, ...parkedEvents });
   await runner.start();
 
+  const metrics = createMetrics({ onReadFailed: (name, err) => log.warn({ err, metric: name }, 'a metric could not be read for this scrape') });
+  addDatabaseGauges(metrics, probePool);
+
   const tavus = createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey });
   const app = createApp({
     pool,
@@ -83,6 +90,7 @@ export async function startService(
     publicUrl: config.publicUrl,
     callbackPolicy: { requireToken: config.webhookAuth === 'token', tokenTtlSeconds: config.callbackTokenTtlSeconds },
     logger: log,
+    metrics: { metrics, token: config.metricsToken },
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
@@ -99,6 +107,7 @@ export async function startService(
     ? new ReconcileSweeper({ pool, callbacks, tavus, config: config.reconcile, tokenTtlSeconds: config.callbackTokenTtlSeconds, log })
     : null;
   reconcile?.start();
+  if (reconcile) addReconcileCounters(metrics, () => reconcile.metrics());
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -107,6 +116,7 @@ export async function startService(
     callbacks,
     reconcile,
     logger: log,
+    metrics,
     async stop() {
       // It records through the callbacks handler: stopped first, so the drain below includes its work.
       await reconcile?.stop();

@@ -10,8 +10,11 @@ import type { TavusClient } from '../tavus/client.js';
 import type { ConversationCaps } from './conversationProperties.js';
 import { tokenVerifier, type TokenVerifierOptions } from './jwtVerifier.js';
 import type { RateLimits } from './rateLimits.js';
+import type { Metrics } from '../metrics/registry.js';
+import { requestMetrics } from './requestMetrics.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { redactCallbackTokens } from '../tavus/redact.js';
 import { errorHandler, sendProblem } from './problems.js';
@@ -31,6 +34,8 @@ export interface AppDeps {
   publicUrl: string;
   callbackPolicy: CallbackPolicy;
   logger: Logger;
+  /** Prometheus metrics: counted here, served at GET /metrics (behind `token` when set). */
+  metrics?: { metrics: Metrics; token: string | undefined };
   now?: () => Date;
 }
 
@@ -58,9 +63,20 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   // false rather than 0 hops: then the rate limiter warns once when X-Forwarded-For arrives untrusted.
   app.set('trust proxy', deps.trustProxyHops || false);
+  const metrics = deps.metrics?.metrics;
+  if (metrics) app.use(requestMetrics(metrics.httpDuration));
   app.use(requestLogger(deps.logger));
   app.use(healthRoutes(deps.probePool));
-  app.use(webhookRoutes({ callbacks: deps.callbacks, tokens: deps.tokens, policy: deps.callbackPolicy, now }));
+  if (deps.metrics) app.use(metricsRoutes({ registry: deps.metrics.metrics.registry, token: deps.metrics.token }));
+  app.use(
+    webhookRoutes({
+      callbacks: deps.callbacks,
+      tokens: deps.tokens,
+      policy: deps.callbackPolicy,
+      now,
+      count: metrics && ((type, outcome) => metrics.callbacks.inc({ type, outcome })),
+    }),
+  );
   app.use(
     conversationRoutes({
       pool: deps.pool,
