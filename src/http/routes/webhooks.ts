@@ -86,7 +86,8 @@ export function webhookRoutes(deps: WebhookDeps): Router {
   // Counted when answered, so refusals before the handler (a body too large, not JSON) count too.
   const counted: express.RequestHandler = (_req, res, next) => {
     const count = deps.count;
-    if (count) res.once('finish', () => count(String(res.locals.callbackType ?? 'unparsed'), String(res.locals.callbackOutcome ?? outcomeOfStatus(res.statusCode))));
+    if (count)
+      res.once('finish', () => count(String(res.locals.callbackType ?? 'unparsed'), String(res.locals.callbackOutcome ?? outcomeOfStatus(res.statusCode))));
     next();
   };
 
