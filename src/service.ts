@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import pino, { type Logger } from 'pino';
@@ -23,6 +24,8 @@ import { createTavusClient } from './tavus/client.js';
 
 export interface Service {
   url: string;
+  /** The express app (tests enumerate its routes). */
+  app: Express;
   pool: pg.Pool;
   runner: LiveRunner;
   callbacks: CallbackHandler;
@@ -111,6 +114,7 @@ export async function startService(
 
   return {
     url: `http://127.0.0.1:${port}`,
+    app,
     pool,
     runner,
     callbacks,

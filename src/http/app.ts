@@ -13,6 +13,7 @@ import type { RateLimits } from './rateLimits.js';
 import type { Metrics } from '../metrics/registry.js';
 import { requestMetrics } from './requestMetrics.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): express.Express {
   if (metrics) app.use(requestMetrics(metrics.httpDuration));
   app.use(requestLogger(deps.logger));
   app.use(healthRoutes(deps.probePool));
+  app.use(docsRoutes({ caps: deps.conversationCaps, publicUrl: deps.publicUrl }));
   if (deps.metrics) app.use(metricsRoutes({ registry: deps.metrics.metrics.registry, token: deps.metrics.token }));
   app.use(
     webhookRoutes({

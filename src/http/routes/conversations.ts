@@ -25,17 +25,22 @@ export interface ConversationRouteDeps extends StartConversationDeps {
 
 const ANALYZER_ID = /^[a-z0-9][a-z0-9_-]*@\d+$/;
 
-export function conversationRoutes(deps: ConversationRouteDeps): Router {
-  const router = Router();
-  const createBody = z.strictObject({
+/** POST /conversations's body; `properties` is the schema checked, or (for the API's description) its plain shape. */
+export function createConversationBody<P extends z.ZodType = ReturnType<typeof propertiesSchema>>(caps: ConversationCaps, properties?: P) {
+  return z.strictObject({
     scenarioId: z.string().min(1),
     replicaId: z.string().min(1).optional(),
     personaId: z.string().min(1).optional(),
     conversationName: z.string().max(500).optional(),
     conversationalContext: z.string().max(100_000).optional(),
     customGreeting: z.string().max(10_000).optional(),
-    properties: propertiesSchema(deps.caps).optional(),
+    properties: (properties ?? propertiesSchema(caps)).optional(),
   });
+}
+
+export function conversationRoutes(deps: ConversationRouteDeps): Router {
+  const router = Router();
+  const createBody = createConversationBody(deps.caps);
   const json = express.json({ limit: '256kb', type: () => true });
 
   // Every route here: the address's limit first (bad tokens count too), then who it is, then the user's limit.
