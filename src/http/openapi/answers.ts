@@ -41,6 +41,11 @@ export const Conversation = z
   })
   .meta({ description: 'A row of the `conversations` read model' });
 
+export const ConversationPage = z.object({
+  conversations: z.array(Conversation).meta({ description: 'newest first' }),
+  nextCursor: z.string().nullable().meta({ description: 'pass as `cursor` (with the same filters) for the next page; null on the last' }),
+});
+
 const Turn = z.looseObject({ role: z.string(), content: z.string() });
 
 export const Feedback = z

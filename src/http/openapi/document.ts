@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { callbackShapes } from '../../tavus/callbacks.js';
 import { propertiesShape, type ConversationCaps } from '../conversationProperties.js';
-import { createConversationBody } from '../routes/conversations.js';
-import { AuditTrail, CallbackReceived, Conversation, Feedback, Health, NotReady, Problem, Ready, StartedConversation } from './answers.js';
+import { createConversationBody, listConversationsQuery } from '../routes/conversations.js';
+import { AuditTrail, CallbackReceived, Conversation, ConversationPage, Feedback, Health, NotReady, Problem, Ready, StartedConversation } from './answers.js';
 
 // The API described for machines (GET /openapi.json, rendered at /docs), generated from the zod
 // schemas the routes check requests with and the answer schemas the tests check answers with.
@@ -79,6 +79,7 @@ export function openApiDocument(options: DocumentOptions) {
         Problem,
         StartedConversation,
         Conversation,
+        ConversationPage,
         Feedback,
         AuditTrail,
         CallbackReceived,
@@ -86,6 +87,13 @@ export function openApiDocument(options: DocumentOptions) {
     },
     paths: {
       '/conversations': {
+        get: {
+          tags: ['conversations'],
+          summary: "The caller's conversations, newest first, a page at a time (service_role: everyone's, filtered by user and status)",
+          security: [{ userJwt: [] }],
+          requestParams: { query: listConversationsQuery },
+          responses: { '200': jsonAnswer('a page', ConversationPage), ...problems('400', '401', '403', '429', '503') },
+        },
         post: {
           tags: ['conversations'],
           summary: 'Start a conversation: Tavus is asked for it, with a callback URL bound to it',

@@ -6,12 +6,13 @@ import { startConversation, type StartConversationDeps } from '../../commands/st
 import { conversationStream } from '../../events/streams.js';
 import { hasUnreadableText } from '../../events/unreadableJson.js';
 import { auditTrail } from '../../projections/readModels/audit.js';
-import { findConversation } from '../../projections/readModels/conversationQueries.js';
+import { findConversation, listConversations } from '../../projections/readModels/conversationQueries.js';
 import { findFeedbackOf, findLiveFeedback } from '../../projections/readModels/feedbackQueries.js';
 import { describeFieldErrors, fieldErrorsOf } from '../../validation.js';
 import { authenticate, readerOf } from '../auth.js';
 import { propertiesSchema, withCaps, type ConversationCaps } from '../conversationProperties.js';
 import type { TokenVerifier } from '../jwtVerifier.js';
+import { decodeCursor, encodeCursor } from '../pageCursor.js';
 import { HttpError } from '../problems.js';
 import { limitPerAddress, limitPerUser, type RateLimits } from '../rateLimits.js';
 import { rejectionError } from '../rejections.js';
@@ -38,6 +39,14 @@ export function createConversationBody<P extends z.ZodType = ReturnType<typeof p
   });
 }
 
+/** GET /conversations's query: a page size, where to go on from, and (the operator's) filters. */
+export const listConversationsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'rows per page, 1 to 100' }),
+  cursor: z.string().max(200).optional().meta({ description: "the previous page's nextCursor" }),
+  user: z.uuid().optional().meta({ description: "one user's conversations (service_role only; a user may name only themself)" }),
+  status: z.enum(['active', 'completed', 'failed']).optional(),
+});
+
 export function conversationRoutes(deps: ConversationRouteDeps): Router {
   const router = Router();
   const createBody = createConversationBody(deps.caps);
@@ -52,23 +61,47 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
     next();
   };
 
-  router.post('/conversations', asUser, (req, _res, next) => {
-    if (!req.is(['application/json', 'application/*+json'])) return next(new HttpError(415, 'send the body as application/json'));
-    next();
-  }, json, async (req, res) => {
-    const parsed = createBody.safeParse(req.body);
+  router.post(
+    '/conversations',
+    asUser,
+    (req, _res, next) => {
+      if (!req.is(['application/json', 'application/*+json'])) return next(new HttpError(415, 'send the body as application/json'));
+      next();
+    },
+    json,
+    async (req, res) => {
+      const parsed = createBody.safeParse(req.body);
+      if (!parsed.success) {
+        const errors = fieldErrorsOf(parsed.error);
+        throw new HttpError(400, `the request is not valid: ${describeFieldErrors(errors)}`, errors);
+      }
+      if (hasUnreadableText(JSON.stringify(parsed.data))) {
+        throw new HttpError(400, 'the request holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored');
+      }
+      const request = { ...parsed.data, properties: withCaps(parsed.data.properties, deps.caps) };
+      // asUser let only users this far.
+      const outcome = await startConversation(deps, readerOf(req.principal)!, request);
+      if (!outcome.ok) throw rejectionError(outcome.rejection);
+      res.status(201).location(`/conversations/${outcome.answer.id}`).json(outcome.answer);
+    },
+  );
+
+  router.get('/conversations', async (req, res) => {
+    const parsed = listConversationsQuery.safeParse(req.query);
     if (!parsed.success) {
       const errors = fieldErrorsOf(parsed.error);
-      throw new HttpError(400, `the request is not valid: ${describeFieldErrors(errors)}`, errors);
+      throw new HttpError(400, `the query is not valid: ${describeFieldErrors(errors)}`, errors);
     }
-    if (hasUnreadableText(JSON.stringify(parsed.data))) {
-      throw new HttpError(400, 'the request holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored');
-    }
-    const request = { ...parsed.data, properties: withCaps(parsed.data.properties, deps.caps) };
-    // asUser let only users this far.
-    const outcome = await startConversation(deps, readerOf(req.principal)!, request);
-    if (!outcome.ok) throw rejectionError(outcome.rejection);
-    res.status(201).location(`/conversations/${outcome.answer.id}`).json(outcome.answer);
+    const { limit, cursor, user, status } = parsed.data;
+    const reader = readerOf(req.principal);
+    if (user !== undefined && reader !== null && user !== reader) throw new HttpError(403, "only the service_role key may list another user's conversations");
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !after)
+      throw new HttpError(400, 'cursor is not one this service gave: pass the nextCursor of the previous page', [
+        { field: 'cursor', message: 'is not a cursor of this service' },
+      ]);
+    const page = await listConversations(deps.pool, { userId: reader ?? user ?? null, status, limit, after });
+    res.json({ conversations: page.rows, nextCursor: page.next && encodeCursor(page.next) });
   });
 
   // A user reads their own conversations; another user's is not found. The operator reads any.
@@ -89,7 +122,8 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
       throw new HttpError(400, 'analyzer must look like name@version, e.g. baseline@1');
     }
     const feedback = analyzer ? await findFeedbackOf(deps.pool, conversation.id, analyzer) : await findLiveFeedback(deps.pool, conversation.id);
-    if (!feedback) throw new HttpError(404, analyzer ? `no feedback from ${analyzer} for this conversation` : 'no feedback yet: it appears once the transcript has arrived');
+    if (!feedback)
+      throw new HttpError(404, analyzer ? `no feedback from ${analyzer} for this conversation` : 'no feedback yet: it appears once the transcript has arrived');
     res.json(feedback);
   });
 
