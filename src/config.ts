@@ -69,6 +69,9 @@ const schema = z.object({
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   // Operating it (src/metrics/, GET /metrics).
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  FEEDBACK_STREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  FEEDBACK_STREAM_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  FEEDBACK_STREAM_HEARTBEAT: duration.pipe(z.number().min(0.05, 'must be at least 0.05s').max(300, 'must be at most 300s')).default(15),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -110,6 +113,8 @@ export interface Config {
   reconcile: ReconcileConfig;
   /** The bearer token GET /metrics asks for; undefined: /metrics is open. */
   metricsToken: string | undefined;
+  /** Live feedback streams (GET /conversations/:id/feedback/stream), per instance. */
+  feedbackStreams: { maxConnections: number; maxPerUser: number; heartbeatMs: number };
 }
 
 export interface LlmConfig {
@@ -198,5 +203,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.RECONCILE_CONCURRENCY,
     },
     metricsToken: e.METRICS_TOKEN,
+    feedbackStreams: {
+      maxConnections: e.FEEDBACK_STREAM_MAX_CONNECTIONS,
+      maxPerUser: e.FEEDBACK_STREAM_MAX_PER_USER,
+      heartbeatMs: Math.round(e.FEEDBACK_STREAM_HEARTBEAT * 1000),
+    },
   };
 }

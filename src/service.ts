@@ -10,6 +10,8 @@ import { CallbackHandler } from './commands/recordCallback/handler.js';
 import type { Config } from './config.js';
 import { createPool } from './db/pool.js';
 import { createApp } from './http/app.js';
+import { trackConnections } from './http/connections.js';
+import { FeedbackHub } from './http/live/feedbackHub.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { addDatabaseGauges, addReconcileCounters } from './metrics/serviceGauges.js';
 import { initLiveAnalyzer, liveProjections } from './projections/runtime/live.js';
@@ -72,6 +74,10 @@ export async function startService(
   const metrics = createMetrics({ onReadFailed: (name, err) => log.warn({ err, metric: name }, 'a metric could not be read for this scrape') });
   addDatabaseGauges(metrics, probePool);
 
+  const feedbackHub = new FeedbackHub(pool, { ...config.feedbackStreams, onError: (err) => log.warn({ err }, 'live feedback streams: a check failed; they retry by themselves') });
+  await feedbackHub.start();
+  metrics.addGauge({ name: 'tavus_feedback_feedback_streams', help: 'Live feedback streams open on this instance', read: () => feedbackHub.openStreams });
+
   const tavus = createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey });
   const app = createApp({
     pool,
@@ -94,11 +100,13 @@ export async function startService(
     callbackPolicy: { requireToken: config.webhookAuth === 'token', tokenTtlSeconds: config.callbackTokenTtlSeconds },
     logger: log,
     metrics: { metrics, token: config.metricsToken },
+    feedbackHub,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
     s.once('error', reject);
   });
+  const connections = trackConnections(server);
   // Load generators keep connections open; don't let idle sockets linger past a reply.
   server.keepAliveTimeout = 65_000;
   const { port } = server.address() as AddressInfo;
@@ -124,9 +132,11 @@ export async function startService(
     async stop() {
       // It records through the callbacks handler: stopped first, so the drain below includes its work.
       await reconcile?.stop();
+      // Open streams would keep the server from closing.
+      await feedbackHub.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeIdleConnections();
+        connections.closeIdle();
       });
       await callbacks.drained();
       await runner.stop();

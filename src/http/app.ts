@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { redactCallbackTokens } from '../tavus/redact.js';
+import type { FeedbackHub } from './live/feedbackHub.js';
 import { errorHandler, sendProblem } from './problems.js';
 
 export interface AppDeps {
@@ -37,16 +38,25 @@ export interface AppDeps {
   logger: Logger;
   /** Prometheus metrics: counted here, served at GET /metrics (behind `token` when set). */
   metrics?: { metrics: Metrics; token: string | undefined };
+  /** Live feedback streams (GET /conversations/:id/feedback/stream). */
+  feedbackHub?: FeedbackHub;
   now?: () => Date;
+}
+
+const QUERY_TOKEN = /([?&]access_token=)[^&#]*/gi;
+
+/** A URL without the `access_token` query parameter's value (live feedback streams take the JWT there). */
+export function redactQueryToken(url: string): string {
+  return url.replace(QUERY_TOKEN, '$1[redacted]');
 }
 
 /** Request ids and access logs; errors at warn/error, successes only at debug (they are the bulk). */
 export function requestLogger(logger: Logger) {
   return pinoHttp({
     logger,
-    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.params.token'],
-    // A callback URL's path is its credential.
-    serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && redactCallbackTokens(req.url) }) },
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.params.token', 'req.query.access_token'],
+    // A callback URL's path is its credential, and so is a live stream's ?access_token=.
+    serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && redactQueryToken(redactCallbackTokens(req.url)) }) },
     genReqId: (req, res) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
@@ -90,6 +100,7 @@ export function createApp(deps: AppDeps): express.Express {
       rateLimits: deps.rateLimits,
       caps: deps.conversationCaps,
       logger: deps.logger,
+      hub: deps.feedbackHub,
     }),
   );
   app.use((_req, res) => sendProblem(res, 404, 'no such route'));

@@ -22,9 +22,9 @@ const TITLES: Record<string, string> = {
   '413': 'body too large',
   '415': 'not JSON',
   '422': 'unknown scenario',
-  '429': 'rate limited (Retry-After)',
+  '429': 'rate limited (Retry-After), or too many live streams for this user',
   '502': 'Tavus failed or did not answer',
-  '503': 'database or signing keys unavailable: nothing was recorded, retry (Retry-After)',
+  '503': 'database or signing keys unavailable, or this instance holds all the live streams it may: nothing was recorded, retry (Retry-After)',
 };
 
 function problems(...statuses: (keyof typeof TITLES)[]): ZodOpenApiResponsesObject {
@@ -130,6 +130,25 @@ export function openApiDocument(options: DocumentOptions) {
             }),
           },
           responses: { '200': jsonAnswer('the feedback row', Feedback), ...problems('400', ...userRead) },
+        },
+      },
+      '/conversations/{id}/feedback/stream': {
+        get: {
+          tags: ['conversations'],
+          summary: "A conversation's live feedback, as server-sent events",
+          description:
+            '`event: feedback` with the live feedback row (as GET .../feedback answers it) whenever it changes: once projected, on any instance, and again when a build switch changes it. ' +
+            'The event id is the row\'s version: reconnecting with Last-Event-ID sends the row only if it changed. A `: heartbeat` comment comes every FEEDBACK_STREAM_HEARTBEAT.',
+          security: [{ userJwt: [] }],
+          requestParams: {
+            path: conversationRef,
+            query: z.object({ access_token: z.string().optional().meta({ description: 'the JWT, for clients that cannot send headers (EventSource); on this route only' }) }),
+            header: z.object({ 'last-event-id': z.string().optional().meta({ description: 'the id of the last event received' }) }),
+          },
+          responses: {
+            '200': { description: 'the stream', content: { 'text/event-stream': { schema: z.string() } } },
+            ...problems(...userRead),
+          },
         },
       },
       '/conversations/{id}/events': {

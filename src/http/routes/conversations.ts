@@ -12,16 +12,20 @@ import { describeFieldErrors, fieldErrorsOf } from '../../validation.js';
 import { authenticate, readerOf } from '../auth.js';
 import { propertiesSchema, withCaps, type ConversationCaps } from '../conversationProperties.js';
 import type { TokenVerifier } from '../jwtVerifier.js';
+import type { FeedbackHub } from '../live/feedbackHub.js';
 import { decodeCursor, encodeCursor } from '../pageCursor.js';
 import { HttpError } from '../problems.js';
 import { limitPerAddress, limitPerUser, type RateLimits } from '../rateLimits.js';
 import { rejectionError } from '../rejections.js';
+import { acceptsQueryToken, feedbackStream } from './feedbackStream.js';
 
 export interface ConversationRouteDeps extends StartConversationDeps {
   verifyToken: TokenVerifier;
   rateLimits: RateLimits;
   caps: ConversationCaps;
   logger: Logger;
+  /** Live feedback streams; without it, GET .../feedback/stream is not served. */
+  hub?: FeedbackHub;
 }
 
 const ANALYZER_ID = /^[a-z0-9][a-z0-9_-]*@\d+$/;
@@ -53,7 +57,7 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
   const json = express.json({ limit: '256kb', type: () => true });
 
   // Every route here: the address's limit first (bad tokens count too), then who it is, then the user's limit.
-  router.use('/conversations', limitPerAddress(deps.rateLimits, deps.logger), authenticate(deps.verifyToken), limitPerUser(deps.rateLimits, deps.logger));
+  router.use('/conversations', limitPerAddress(deps.rateLimits, deps.logger), authenticate(deps.verifyToken, acceptsQueryToken), limitPerUser(deps.rateLimits, deps.logger));
 
   const asUser: RequestHandler = (req, _res, next) => {
     // A conversation belongs to a user; the operator's service key has none to give it.
@@ -120,6 +124,8 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
       throw new HttpError(404, analyzer ? `no feedback from ${analyzer} for this conversation` : 'no feedback yet: it appears once the transcript has arrived');
     res.json(feedback);
   });
+
+  if (deps.hub) router.get('/conversations/:id/feedback/stream', feedbackStream({ pool: deps.pool, hub: deps.hub }));
 
   router.get('/conversations/:id/events', async (req, res) => {
     const conversation = await readable(deps.pool, String(req.params.id), readerOf(req.principal));
