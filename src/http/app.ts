@@ -1,4 +1,5 @@
 import express from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
@@ -67,6 +68,28 @@ export function requestLogger(logger: Logger) {
   });
 }
 
+/**
+ * helmet's headers on every answer. The pages the service serves (/docs, /console) load scripts only
+ * from the service itself and run none inline; Swagger UI sets inline style attributes and data:
+ * images, so those stay allowed. No upgrade-insecure-requests: the service is often reached over
+ * plain http (localhost, a private network, behind a proxy that ends TLS).
+ */
+export function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+  });
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const now = deps.now ?? (() => new Date());
   const app = express();
@@ -74,6 +97,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   // false rather than 0 hops: then the rate limiter warns once when X-Forwarded-For arrives untrusted.
   app.set('trust proxy', deps.trustProxyHops || false);
+  app.use(securityHeaders());
   const metrics = deps.metrics?.metrics;
   if (metrics) app.use(requestMetrics(metrics.httpDuration));
   app.use(requestLogger(deps.logger));
