@@ -13,6 +13,7 @@ import { tokenVerifier, type TokenVerifierOptions } from './jwtVerifier.js';
 import type { RateLimits } from './rateLimits.js';
 import type { Metrics } from '../metrics/registry.js';
 import { requestMetrics } from './requestMetrics.js';
+import { adminRoutes } from './routes/admin.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
@@ -113,6 +114,8 @@ export function createApp(deps: AppDeps): express.Express {
       count: metrics && ((type, outcome) => metrics.callbacks.inc({ type, outcome })),
     }),
   );
+  const verifyToken = tokenVerifier({ ...deps.userAuth, now });
+  app.use(adminRoutes({ pool: deps.pool, probePool: deps.probePool, verifyToken }));
   app.use(
     conversationRoutes({
       pool: deps.pool,
@@ -120,7 +123,7 @@ export function createApp(deps: AppDeps): express.Express {
       tokens: deps.tokens,
       publicUrl: deps.publicUrl,
       now,
-      verifyToken: tokenVerifier({ ...deps.userAuth, now }),
+      verifyToken,
       rateLimits: deps.rateLimits,
       caps: deps.conversationCaps,
       logger: deps.logger,

@@ -107,3 +107,32 @@ export const Ready = z.object({
 });
 
 export const NotReady = z.looseObject({ status: z.string(), pending: z.array(z.string()).optional(), detail: z.string().optional() });
+
+export const ProjectionLag = z.object({
+  projections: z.array(
+    z.object({
+      name: z.string().meta({ description: 'a live projection: conversations, feedback:<live analyzer>' }),
+      events: z.int().min(0).meta({ description: 'events in the history it has not applied yet (counted up to 1,000,000)' }),
+      seconds: z.number().min(0).meta({ description: 'how long the oldest of those has waited' }),
+    }),
+  ),
+});
+
+export const DeadLetters = z.object({
+  deadLetters: z.array(
+    z.object({
+      projection: z.string(),
+      streamId: z.string(),
+      error: z.string(),
+      failedPosition: z.string(),
+      attempts: z.int(),
+      parkedAt: instant,
+      lastFailedAt: instant,
+      retryRequested: z.boolean(),
+    }),
+  ),
+});
+
+export const RetryRequested = z.object({
+  requested: z.int().min(0).meta({ description: 'dead letters the projections will apply again at their next batch' }),
+});

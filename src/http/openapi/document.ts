@@ -3,7 +3,22 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import { callbackShapes } from '../../tavus/callbacks.js';
 import { propertiesShape, type ConversationCaps } from '../conversationProperties.js';
 import { createConversationBody, listConversationsQuery } from '../routes/conversations.js';
-import { AuditTrail, CallbackReceived, Conversation, ConversationPage, Feedback, Health, NotReady, Problem, Ready, StartedConversation } from './answers.js';
+import { retryBody } from '../routes/admin.js';
+import {
+  AuditTrail,
+  CallbackReceived,
+  Conversation,
+  ConversationPage,
+  DeadLetters,
+  ProjectionLag,
+  RetryRequested,
+  Feedback,
+  Health,
+  NotReady,
+  Problem,
+  Ready,
+  StartedConversation,
+} from './answers.js';
 
 // The API described for machines (GET /openapi.json, rendered at /docs), generated from the zod
 // schemas the routes check requests with and the answer schemas the tests check answers with.
@@ -138,11 +153,13 @@ export function openApiDocument(options: DocumentOptions) {
           summary: "A conversation's live feedback, as server-sent events",
           description:
             '`event: feedback` with the live feedback row (as GET .../feedback answers it) whenever it changes: once projected, on any instance, and again when a build switch changes it. ' +
-            'The event id is the row\'s version: reconnecting with Last-Event-ID sends the row only if it changed. A `: heartbeat` comment comes every FEEDBACK_STREAM_HEARTBEAT.',
+            "The event id is the row's version: reconnecting with Last-Event-ID sends the row only if it changed. A `: heartbeat` comment comes every FEEDBACK_STREAM_HEARTBEAT.",
           security: [{ userJwt: [] }],
           requestParams: {
             path: conversationRef,
-            query: z.object({ access_token: z.string().optional().meta({ description: 'the JWT, for clients that cannot send headers (EventSource); on this route only' }) }),
+            query: z.object({
+              access_token: z.string().optional().meta({ description: 'the JWT, for clients that cannot send headers (EventSource); on this route only' }),
+            }),
             header: z.object({ 'last-event-id': z.string().optional().meta({ description: 'the id of the last event received' }) }),
           },
           responses: {
@@ -163,6 +180,31 @@ export function openApiDocument(options: DocumentOptions) {
       '/webhooks/tavus/{token}': { post: receiveCallback(true) },
       '/webhooks/tavus': { post: receiveCallback(false) },
       '/functions/v1/tavus-webhook': { post: { ...receiveCallback(false), summary: "The original design's callback URL (WEBHOOK_AUTH=none only)" } },
+      '/admin/lag': {
+        get: {
+          tags: ['operations'],
+          summary: 'How far each live projection trails the history (service_role)',
+          security: [{ userJwt: [] }],
+          responses: { '200': jsonAnswer('lag by projection', ProjectionLag), ...problems('401', '403', '503') },
+        },
+      },
+      '/admin/deadletters': {
+        get: {
+          tags: ['operations'],
+          summary: 'Conversations a projection parked, with their errors (service_role)',
+          security: [{ userJwt: [] }],
+          responses: { '200': jsonAnswer('the dead letters', DeadLetters), ...problems('401', '403', '503') },
+        },
+      },
+      '/admin/deadletters/retry': {
+        post: {
+          tags: ['operations'],
+          summary: 'Have the running projections apply one dead letter, or all, again (service_role)',
+          security: [{ userJwt: [] }],
+          requestBody: { content: { 'application/json': { schema: retryBody } } },
+          responses: { '202': jsonAnswer('asked', RetryRequested), ...problems('400', '401', '403', '404', '503') },
+        },
+      },
       '/healthz': { get: { tags: ['operations'], summary: 'The process is up', responses: { '200': jsonAnswer('up', Health) } } },
       '/readyz': {
         get: {
@@ -184,6 +226,13 @@ export function openApiDocument(options: DocumentOptions) {
           tags: ['operations'],
           summary: 'This description (OpenAPI 3.1)',
           responses: { '200': { description: 'the document', content: { 'application/json': { schema: z.looseObject({ openapi: z.string() }) } } } },
+        },
+      },
+      '/console/': {
+        get: {
+          tags: ['operations'],
+          summary: 'The console: conversations, feedback, timeline, the operator panel',
+          responses: { '200': { description: 'an HTML page', content: { 'text/html': { schema: z.string() } } } },
         },
       },
       '/docs/': {

@@ -6,8 +6,8 @@ import express, { Router } from 'express';
 import type { ConversationCaps } from '../conversationProperties.js';
 import { openApiDocument } from '../openapi/document.js';
 
-// GET /openapi.json, and /docs rendering it with Swagger UI's files from the swagger-ui-dist package:
-// everything from this service, nothing from a CDN.
+// GET /openapi.json, /docs rendering it with Swagger UI's files from the swagger-ui-dist package, and
+// the console at /console: everything from this service, nothing from a CDN.
 
 // The same relative place from src/http/routes (tsx, tests) and from dist/http/routes (npm start).
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -28,5 +28,7 @@ export function docsRoutes(deps: DocsDeps): Router {
   });
   // Ours first: its index.html starts Swagger UI from a script file (the page allows no inline script).
   router.use('/docs', express.static(path.join(ROOT, 'public/docs'), { index: 'index.html' }), express.static(swaggerUiDir, { index: false }));
+  // The console: plain files, no build step.
+  router.use('/console', express.static(path.join(ROOT, 'public/console'), { index: 'index.html' }));
   return router;
 }
