@@ -43,5 +43,7 @@ export default defineConfig(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
+  // What the service serves to browsers (/docs, /console): plain scripts in a browser.
+  { files: ['public/**/*.js'], languageOptions: { globals: globals.browser } },
   prettier,
 );

@@ -73,6 +73,11 @@ const schema = z.object({
       .regex(/^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\/[^/?#\s]+/, 'must be a KurrentDB connection string, e.g. kurrentdb://127.0.0.1:2113?tls=false')
       .optional(),
   ),
+  // Operating it (src/metrics/, GET /metrics).
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  FEEDBACK_STREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  FEEDBACK_STREAM_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  FEEDBACK_STREAM_HEARTBEAT: duration.pipe(z.number().min(0.05, 'must be at least 0.05s').max(300, 'must be at most 300s')).default(15),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -114,6 +119,10 @@ export interface Config {
   reconcile: ReconcileConfig;
   /** Where the outbox relay publishes events; undefined: no relay. */
   kurrentDbUrl: string | undefined;
+  /** The bearer token GET /metrics asks for; undefined: /metrics is open. */
+  metricsToken: string | undefined;
+  /** Live feedback streams (GET /conversations/:id/feedback/stream), per instance. */
+  feedbackStreams: { maxConnections: number; maxPerUser: number; heartbeatMs: number };
 }
 
 export interface LlmConfig {
@@ -202,5 +211,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.RECONCILE_CONCURRENCY,
     },
     kurrentDbUrl: e.KURRENTDB_URL,
+    metricsToken: e.METRICS_TOKEN,
+    feedbackStreams: {
+      maxConnections: e.FEEDBACK_STREAM_MAX_CONNECTIONS,
+      maxPerUser: e.FEEDBACK_STREAM_MAX_PER_USER,
+      heartbeatMs: Math.round(e.FEEDBACK_STREAM_HEARTBEAT * 1000),
+    },
   };
 }

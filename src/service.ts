@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import pino, { type Logger } from 'pino';
@@ -9,6 +10,10 @@ import { CallbackHandler } from './commands/recordCallback/handler.js';
 import type { Config } from './config.js';
 import { createPool } from './db/pool.js';
 import { createApp } from './http/app.js';
+import { trackConnections } from './http/connections.js';
+import { FeedbackHub } from './http/live/feedbackHub.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import { addDatabaseGauges, addReconcileCounters, addRelayGauges } from './metrics/serviceGauges.js';
 import { initLiveAnalyzer, liveProjections } from './projections/runtime/live.js';
 import { ProjectionRunner, type LiveRunner } from './projections/runtime/runner.js';
 import type { Parked } from './projections/runtime/isolation.js';
@@ -23,6 +28,8 @@ import { createTavusClient } from './tavus/client.js';
 
 export interface Service {
   url: string;
+  /** The express app (tests enumerate its routes). */
+  app: Express;
   pool: pg.Pool;
   runner: LiveRunner;
   callbacks: CallbackHandler;
@@ -31,6 +38,8 @@ export interface Service {
   logger: Logger;
   /** The outbox relay to KurrentDB (KURRENTDB_URL set); it publishes while this instance holds its lease. */
   relay: RunningRelay | undefined;
+  /** What GET /metrics serves; parts started later (the relay) add their gauges with `metrics.addGauge`. */
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -69,6 +78,13 @@ export async function startService(
     ? await startRelay({ databaseUrl: config.databaseUrl, kurrentDbUrl: config.kurrentDbUrl, owner: instanceName(), logger: log })
     : undefined;
 
+  const metrics = createMetrics({ onReadFailed: (name, err) => log.warn({ err, metric: name }, 'a metric could not be read for this scrape') });
+  addDatabaseGauges(metrics, probePool);
+
+  const feedbackHub = new FeedbackHub(pool, { ...config.feedbackStreams, onError: (err) => log.warn({ err }, 'live feedback streams: a check failed; they retry by themselves') });
+  await feedbackHub.start();
+  metrics.addGauge({ name: 'tavus_feedback_feedback_streams', help: 'Live feedback streams open on this instance', read: () => feedbackHub.openStreams });
+
   const tavus = createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey });
   const app = createApp({
     pool,
@@ -90,11 +106,14 @@ export async function startService(
     publicUrl: config.publicUrl,
     callbackPolicy: { requireToken: config.webhookAuth === 'token', tokenTtlSeconds: config.callbackTokenTtlSeconds },
     logger: log,
+    metrics: { metrics, token: config.metricsToken },
+    feedbackHub,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
     s.once('error', reject);
   });
+  const connections = trackConnections(server);
   // Load generators keep connections open; don't let idle sockets linger past a reply.
   server.keepAliveTimeout = 65_000;
   const { port } = server.address() as AddressInfo;
@@ -106,21 +125,27 @@ export async function startService(
     ? new ReconcileSweeper({ pool, callbacks, tavus, config: config.reconcile, tokenTtlSeconds: config.callbackTokenTtlSeconds, log })
     : null;
   reconcile?.start();
+  if (reconcile) addReconcileCounters(metrics, () => reconcile.metrics());
+  if (relay) addRelayGauges(metrics, probePool);
 
   return {
     url: `http://127.0.0.1:${port}`,
+    app,
     pool,
     runner,
     callbacks,
     reconcile,
     logger: log,
     relay,
+    metrics,
     async stop() {
       // It records through the callbacks handler: stopped first, so the drain below includes its work.
       await reconcile?.stop();
+      // Open streams would keep the server from closing.
+      await feedbackHub.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeIdleConnections();
+        connections.closeIdle();
       });
       await callbacks.drained();
       await runner.stop();

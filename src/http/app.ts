@@ -1,4 +1,5 @@
 import express from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
@@ -10,10 +11,16 @@ import type { TavusClient } from '../tavus/client.js';
 import type { ConversationCaps } from './conversationProperties.js';
 import { tokenVerifier, type TokenVerifierOptions } from './jwtVerifier.js';
 import type { RateLimits } from './rateLimits.js';
+import type { Metrics } from '../metrics/registry.js';
+import { requestMetrics } from './requestMetrics.js';
+import { adminRoutes } from './routes/admin.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { redactCallbackTokens } from '../tavus/redact.js';
+import type { FeedbackHub } from './live/feedbackHub.js';
 import { errorHandler, sendProblem } from './problems.js';
 
 export interface AppDeps {
@@ -31,16 +38,27 @@ export interface AppDeps {
   publicUrl: string;
   callbackPolicy: CallbackPolicy;
   logger: Logger;
+  /** Prometheus metrics: counted here, served at GET /metrics (behind `token` when set). */
+  metrics?: { metrics: Metrics; token: string | undefined };
+  /** Live feedback streams (GET /conversations/:id/feedback/stream). */
+  feedbackHub?: FeedbackHub;
   now?: () => Date;
+}
+
+const QUERY_TOKEN = /([?&]access_token=)[^&#]*/gi;
+
+/** A URL without the `access_token` query parameter's value (live feedback streams take the JWT there). */
+export function redactQueryToken(url: string): string {
+  return url.replace(QUERY_TOKEN, '$1[redacted]');
 }
 
 /** Request ids and access logs; errors at warn/error, successes only at debug (they are the bulk). */
 export function requestLogger(logger: Logger) {
   return pinoHttp({
     logger,
-    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.params.token'],
-    // A callback URL's path is its credential.
-    serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && redactCallbackTokens(req.url) }) },
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.params.token', 'req.query.access_token'],
+    // A callback URL's path is its credential, and so is a live stream's ?access_token=.
+    serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && redactQueryToken(redactCallbackTokens(req.url)) }) },
     genReqId: (req, res) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
@@ -51,6 +69,28 @@ export function requestLogger(logger: Logger) {
   });
 }
 
+/**
+ * helmet's headers on every answer. The pages the service serves (/docs, /console) load scripts only
+ * from the service itself and run none inline; Swagger UI sets inline style attributes and data:
+ * images, so those stay allowed. No upgrade-insecure-requests: the service is often reached over
+ * plain http (localhost, a private network, behind a proxy that ends TLS).
+ */
+export function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+  });
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const now = deps.now ?? (() => new Date());
   const app = express();
@@ -58,9 +98,24 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   // false rather than 0 hops: then the rate limiter warns once when X-Forwarded-For arrives untrusted.
   app.set('trust proxy', deps.trustProxyHops || false);
+  app.use(securityHeaders());
+  const metrics = deps.metrics?.metrics;
+  if (metrics) app.use(requestMetrics(metrics.httpDuration));
   app.use(requestLogger(deps.logger));
   app.use(healthRoutes(deps.probePool));
-  app.use(webhookRoutes({ callbacks: deps.callbacks, tokens: deps.tokens, policy: deps.callbackPolicy, now }));
+  app.use(docsRoutes({ caps: deps.conversationCaps, publicUrl: deps.publicUrl }));
+  if (deps.metrics) app.use(metricsRoutes({ registry: deps.metrics.metrics.registry, token: deps.metrics.token }));
+  app.use(
+    webhookRoutes({
+      callbacks: deps.callbacks,
+      tokens: deps.tokens,
+      policy: deps.callbackPolicy,
+      now,
+      count: metrics && ((type, outcome) => metrics.callbacks.inc({ type, outcome })),
+    }),
+  );
+  const verifyToken = tokenVerifier({ ...deps.userAuth, now });
+  app.use(adminRoutes({ pool: deps.pool, probePool: deps.probePool, verifyToken }));
   app.use(
     conversationRoutes({
       pool: deps.pool,
@@ -68,10 +123,11 @@ export function createApp(deps: AppDeps): express.Express {
       tokens: deps.tokens,
       publicUrl: deps.publicUrl,
       now,
-      verifyToken: tokenVerifier({ ...deps.userAuth, now }),
+      verifyToken,
       rateLimits: deps.rateLimits,
       caps: deps.conversationCaps,
       logger: deps.logger,
+      hub: deps.feedbackHub,
     }),
   );
   app.use((_req, res) => sendProblem(res, 404, 'no such route'));

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { SignJWT } from 'jose';
 import { AuthFailure, type Principal, type TokenVerifier } from './jwtVerifier.js';
 import { HttpError } from './problems.js';
@@ -11,12 +11,17 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function authenticate(verify: TokenVerifier): RequestHandler {
+/**
+ * `acceptsQueryToken` names the requests that may bring the token as `?access_token=` instead (a
+ * browser's EventSource sends no headers); the header wins when both come.
+ */
+export function authenticate(verify: TokenVerifier, acceptsQueryToken: (req: Request) => boolean = () => false): RequestHandler {
   return async (req, res, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    const fromQuery = !match && acceptsQueryToken(req) && typeof req.query.access_token === 'string' ? req.query.access_token : undefined;
     try {
-      if (!match) throw new AuthFailure(401, 'an Authorization: Bearer <JWT> header is required');
-      req.principal = await verify(match[1]!);
+      if (!match && !fromQuery) throw new AuthFailure(401, 'an Authorization: Bearer <JWT> header is required');
+      req.principal = await verify(match ? match[1]! : fromQuery!);
       next();
     } catch (err) {
       if (!(err instanceof AuthFailure)) return next(err);

@@ -12,10 +12,11 @@ export interface ConversationCaps {
 
 export type ConversationProperties = Record<string, unknown>;
 
-export function propertiesSchema(caps: ConversationCaps) {
+/** The properties a user may set, each with its bounds: what the request is checked against. */
+export function propertiesShape(caps: ConversationCaps) {
   const cap = caps.maxCallDurationSeconds;
   const seconds = (min: number) => z.int().min(min).max(cap, `must be at most ${cap} seconds, the longest call this service allows`);
-  const shape = {
+  return {
     max_call_duration: seconds(1).optional(),
     participant_left_timeout: seconds(0).optional(),
     participant_absent_timeout: seconds(0).optional(),
@@ -26,6 +27,10 @@ export function propertiesSchema(caps: ConversationCaps) {
     enable_closed_captions: z.boolean().optional(),
     language: z.string().min(1).max(64).optional(),
   };
+}
+
+export function propertiesSchema(caps: ConversationCaps) {
+  const shape = propertiesShape(caps);
   const allowed = Object.keys(shape).join(', ');
   // Keys are checked on the input as sent: parsing an object drops a `__proto__` key silently.
   return z

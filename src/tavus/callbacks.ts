@@ -176,3 +176,22 @@ export function callbackType(callback: TavusCallback): string {
   if (callback.kind === 'guardrail_triggered') return callback.body.event_type ?? 'conversation.guardrail.triggered';
   return callback.body.event_type;
 }
+
+/**
+ * Each shape as its own schema, for the API's description (GET /openapi.json): the same schemas
+ * parseCallback checks, so the document cannot drift from what is accepted.
+ */
+export const callbackShapes = {
+  ReplicaJoinedCallback: replicaJoined,
+  ShutdownCallback: shutdown,
+  TranscriptionReadyCallback: transcriptionReady,
+  RecordingReadyCallback: recordingReady,
+  PerceptionAnalysisCallback: perceptionAnalysis,
+  ReportedFailureCallback: reportedFailure,
+  ObjectiveCompletedCallback: objectiveCompleted,
+  FlatObjectiveCallback: flatObjective,
+  GuardrailTriggeredCallback: guardrailTriggered,
+  FlatGuardrailCallback: flatGuardrail,
+  UnknownTypeCallback: unknownType,
+  SingleBodyCallback: singleBody,
+} as const;

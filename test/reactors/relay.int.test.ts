@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { readAll, START } from '../../src/events/readAll.js';
 import { readRelayCheckpoint, setRelayCheckpoint } from '../../src/reactors/relay/checkpoint.js';
 import { kurrentStreams, type StreamStore } from '../../src/reactors/relay/kurrentStreams.js';
-import { readRelayLag, relayLagMetrics } from '../../src/reactors/relay/lag.js';
+import { readRelayLag } from '../../src/reactors/relay/lag.js';
 import { publishStream } from '../../src/reactors/relay/publishStream.js';
 import { readRelayEvents } from '../../src/reactors/relay/readRelayEvents.js';
 import { Relay } from '../../src/reactors/relay/relay.js';
@@ -149,7 +149,7 @@ describe(`the relay to ${kurrentDbKind()}`, () => {
     await appendConversations(pool, prefix, 30, 4);
     expect(await readRelayCheckpoint(pool)).toEqual({ ...START, updatedAt: undefined });
     expect((await readRelayLag(pool)).events).toBe(120);
-    expect(await relayLagMetrics(pool)).toMatch(/^tavus_feedback_relay_lag_events 120\n[^]*^tavus_feedback_relay_lag_seconds \d+\.\d{3}$/m);
+    expect((await readRelayLag(pool)).seconds).toBeGreaterThan(0);
     const relay = relayOver(proxiedStore(), 17);
     expect(await relay.drain()).toBe(120);
     expect(await expectExactlyOnce(prefix)).toBe(120);
@@ -173,7 +173,6 @@ describe(`the relay to ${kurrentDbKind()}`, () => {
       await client.dispose();
     }
     expect(await readRelayLag(pool)).toEqual({ events: 0, seconds: 0 });
-    expect(await relayLagMetrics(pool)).toMatch(/^tavus_feedback_relay_lag_events 0$/m);
   });
 
   it('appends nothing twice when it retries after an unknown outcome', async () => {

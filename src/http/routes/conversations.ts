@@ -6,40 +6,58 @@ import { startConversation, type StartConversationDeps } from '../../commands/st
 import { conversationStream } from '../../events/streams.js';
 import { hasUnreadableText } from '../../events/unreadableJson.js';
 import { auditTrail } from '../../projections/readModels/audit.js';
-import { findConversation } from '../../projections/readModels/conversationQueries.js';
+import { findConversation, listConversations } from '../../projections/readModels/conversationQueries.js';
 import { findFeedbackOf, findLiveFeedback } from '../../projections/readModels/feedbackQueries.js';
 import { describeFieldErrors, fieldErrorsOf } from '../../validation.js';
 import { authenticate, readerOf } from '../auth.js';
 import { propertiesSchema, withCaps, type ConversationCaps } from '../conversationProperties.js';
 import type { TokenVerifier } from '../jwtVerifier.js';
+import type { FeedbackHub } from '../live/feedbackHub.js';
+import { decodeCursor, encodeCursor } from '../pageCursor.js';
 import { HttpError } from '../problems.js';
 import { limitPerAddress, limitPerUser, type RateLimits } from '../rateLimits.js';
 import { rejectionError } from '../rejections.js';
+import { acceptsQueryToken, feedbackStream } from './feedbackStream.js';
 
 export interface ConversationRouteDeps extends StartConversationDeps {
   verifyToken: TokenVerifier;
   rateLimits: RateLimits;
   caps: ConversationCaps;
   logger: Logger;
+  /** Live feedback streams; without it, GET .../feedback/stream is not served. */
+  hub?: FeedbackHub;
 }
 
 const ANALYZER_ID = /^[a-z0-9][a-z0-9_-]*@\d+$/;
 
-export function conversationRoutes(deps: ConversationRouteDeps): Router {
-  const router = Router();
-  const createBody = z.strictObject({
+/** POST /conversations's body; `properties` is the schema checked, or (for the API's description) its plain shape. */
+export function createConversationBody<P extends z.ZodType = ReturnType<typeof propertiesSchema>>(caps: ConversationCaps, properties?: P) {
+  return z.strictObject({
     scenarioId: z.string().min(1),
     replicaId: z.string().min(1).optional(),
     personaId: z.string().min(1).optional(),
     conversationName: z.string().max(500).optional(),
     conversationalContext: z.string().max(100_000).optional(),
     customGreeting: z.string().max(10_000).optional(),
-    properties: propertiesSchema(deps.caps).optional(),
+    properties: (properties ?? propertiesSchema(caps)).optional(),
   });
+}
+
+/** GET /conversations's query: a page size, where to go on from, and (the operator's) filters. */
+export const listConversationsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'rows per page, 1 to 100' }),
+  cursor: z.string().max(200).optional().meta({ description: "the previous page's nextCursor" }),
+  user: z.uuid().optional().meta({ description: "one user's conversations (service_role only; a user may name only themself)" }),
+  status: z.enum(['active', 'completed', 'failed']).optional(),
+});
+
+export function conversationRoutes(deps: ConversationRouteDeps): Router {
+  const router = Router();
+  const createBody = createConversationBody(deps.caps);
   const json = express.json({ limit: '256kb', type: () => true });
 
   // Every route here: the address's limit first (bad tokens count too), then who it is, then the user's limit.
-  router.use('/conversations', limitPerAddress(deps.rateLimits, deps.logger), authenticate(deps.verifyToken), limitPerUser(deps.rateLimits, deps.logger));
+  router.use('/conversations', limitPerAddress(deps.rateLimits, deps.logger), authenticate(deps.verifyToken, acceptsQueryToken), limitPerUser(deps.rateLimits, deps.logger));
 
   const asUser: RequestHandler = (req, _res, next) => {
     // A conversation belongs to a user; the operator's service key has none to give it.
@@ -66,6 +84,24 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
     res.status(201).location(`/conversations/${outcome.answer.id}`).json(outcome.answer);
   });
 
+  router.get('/conversations', async (req, res) => {
+    const parsed = listConversationsQuery.safeParse(req.query);
+    if (!parsed.success) {
+      const errors = fieldErrorsOf(parsed.error);
+      throw new HttpError(400, `the query is not valid: ${describeFieldErrors(errors)}`, errors);
+    }
+    const { limit, cursor, user, status } = parsed.data;
+    const reader = readerOf(req.principal);
+    if (user !== undefined && reader !== null && user !== reader) throw new HttpError(403, "only the service_role key may list another user's conversations");
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !after)
+      throw new HttpError(400, 'cursor is not one this service gave: pass the nextCursor of the previous page', [
+        { field: 'cursor', message: 'is not a cursor of this service' },
+      ]);
+    const page = await listConversations(deps.pool, { userId: reader ?? user ?? null, status, limit, after });
+    res.json({ conversations: page.rows, nextCursor: page.next && encodeCursor(page.next) });
+  });
+
   // A user reads their own conversations; another user's is not found. The operator reads any.
   const readable = async (pool: pg.Pool, ref: string, reader: string | null) => {
     const conversation = await findConversation(pool, ref, reader);
@@ -84,9 +120,12 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
       throw new HttpError(400, 'analyzer must look like name@version, e.g. baseline@1');
     }
     const feedback = analyzer ? await findFeedbackOf(deps.pool, conversation.id, analyzer) : await findLiveFeedback(deps.pool, conversation.id);
-    if (!feedback) throw new HttpError(404, analyzer ? `no feedback from ${analyzer} for this conversation` : 'no feedback yet: it appears once the transcript has arrived');
+    if (!feedback)
+      throw new HttpError(404, analyzer ? `no feedback from ${analyzer} for this conversation` : 'no feedback yet: it appears once the transcript has arrived');
     res.json(feedback);
   });
+
+  if (deps.hub) router.get('/conversations/:id/feedback/stream', feedbackStream({ pool: deps.pool, hub: deps.hub }));
 
   router.get('/conversations/:id/events', async (req, res) => {
     const conversation = await readable(deps.pool, String(req.params.id), readerOf(req.principal));

@@ -4,6 +4,7 @@ import type { CallbackTokens } from '../../commands/callbackToken.js';
 import type { CallbackPolicy } from '../../commands/recordCallback/command.js';
 import { newDeliveryId, type CallbackHandler } from '../../commands/recordCallback/handler.js';
 import { hasUnreadableText, replaceUnreadableText } from '../../events/unreadableJson.js';
+import { callbackTypeLabel, outcomeOfStatus } from '../../metrics/callbackLabels.js';
 import { parseCallback } from '../../tavus/callbacks.js';
 import { redactCallbackTokens } from '../../tavus/redact.js';
 import { describeFieldErrors } from '../../validation.js';
@@ -20,6 +21,8 @@ export interface WebhookDeps {
   tokens: CallbackTokens;
   policy: CallbackPolicy;
   now: () => Date;
+  /** Counts each callback once answered (type and outcome are labels from a fixed set). */
+  count?: (type: string, outcome: string) => void;
 }
 
 // The raw bytes are kept: the audit trail stores the body as Tavus sent it.
@@ -56,11 +59,15 @@ export function webhookRoutes(deps: WebhookDeps): Router {
     let token = null;
     if (req.params.token !== undefined) {
       token = deps.tokens.verify(req.params.token) ?? null;
-      if (token === null) throw rejectionError({ reason: 'token_invalid' });
+      if (token === null) {
+        res.locals.callbackOutcome = 'token_invalid';
+        throw rejectionError({ reason: 'token_invalid' });
+      }
     }
     const { sha256, stored, body } = readJson(req);
     const parsed = parseCallback(body);
     if (!parsed.ok) throw new HttpError(400, `the callback is not valid: ${describeFieldErrors(parsed.errors)}`, parsed.errors);
+    res.locals.callbackType = callbackTypeLabel(parsed.callback);
 
     const outcome = await deps.callbacks.handle({
       callback: parsed.callback,
@@ -74,13 +81,22 @@ export function webhookRoutes(deps: WebhookDeps): Router {
         requestId: typeof req.id === 'string' ? req.id : null,
       },
     });
+    res.locals.callbackOutcome = outcome.outcome === 'rejected' ? outcome.rejection.reason : outcome.appended > 0 ? 'appended' : 'duplicate';
     if (outcome.outcome === 'rejected') throw rejectionError(outcome.rejection);
     res.status(200).json({ received: true, duplicate: outcome.appended === 0, eventsAppended: outcome.appended });
   };
 
-  router.post('/webhooks/tavus/:token', rawJson, receive);
-  router.post('/webhooks/tavus', rawJson, receive);
+  // Counted when answered, so refusals before the handler (a body too large, not JSON) count too.
+  const counted: express.RequestHandler = (_req, res, next) => {
+    const count = deps.count;
+    if (count)
+      res.once('finish', () => count(String(res.locals.callbackType ?? 'unparsed'), String(res.locals.callbackOutcome ?? outcomeOfStatus(res.statusCode))));
+    next();
+  };
+
+  router.post('/webhooks/tavus/:token', counted, rawJson, receive);
+  router.post('/webhooks/tavus', counted, rawJson, receive);
   // The original design's URL, for drop-in use.
-  router.post('/functions/v1/tavus-webhook', rawJson, receive);
+  router.post('/functions/v1/tavus-webhook', counted, rawJson, receive);
   return router;
 }

@@ -5,6 +5,7 @@ import { readAll, checkpointOf, type Checkpoint } from '../../events/readAll.js'
 import { finishBuild, startBuild } from './builds.js';
 import { ensureCheckpoints, readCheckpoint, saveCheckpoints } from '../runtime/checkpoints.js';
 import { feedbackCheckpointName, feedbackProjection, UPSERT_SCORES } from '../readModels/feedback.js';
+import { ALL, announceFeedbackChanged } from '../runtime/feedbackChanges.js';
 import { readLiveAnalyzer } from '../runtime/live.js';
 import { scoreRows, type StaleInput } from './scoring.js';
 
@@ -210,4 +211,6 @@ async function switchLive(pool: pg.Pool, analyzer: Analyzer, stats?: { scored: n
     await client.query('UPDATE feedback_live SET analyzer = $1, switched_at = now()', [id]);
     if (stats) await finishBuild(client, id, stats.scored, stats.seconds);
   });
+  // Every conversation's live feedback is now another build's: live streams check theirs.
+  await announceFeedbackChanged(pool, ALL);
 }

@@ -16,3 +16,45 @@ export async function findConversation(db: pg.Pool, ref: string, userId: string 
   );
   return result.rows[0];
 }
+
+/** Where a page of conversations ends: the last row's creation instant (in microseconds) and id. */
+export interface ConversationPosition {
+  createdAtMicros: string;
+  id: string;
+}
+
+export interface ConversationListQuery {
+  /** The user whose conversations these are; null: everyone's (the operator). */
+  userId: string | null;
+  status?: 'active' | 'completed' | 'failed';
+  limit: number;
+  /** Rows strictly older than this position (the previous page's `next`). */
+  after?: ConversationPosition;
+}
+
+// Microseconds, not a JS Date: Postgres keeps them, and a cursor rounded to milliseconds could skip
+// or repeat rows created within the same millisecond.
+const LIST = `
+SELECT *, (extract(epoch FROM created_at) * 1000000)::bigint::text AS position_micros
+  FROM conversations
+ WHERE ($1::uuid IS NULL OR user_id = $1::uuid)
+   AND ($2::text IS NULL OR status = $2::text)
+   AND ($3::bigint IS NULL OR (created_at, id) < (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid))
+ ORDER BY created_at DESC, id DESC
+ LIMIT $5`;
+
+/** Newest first; `next` is where the following page starts, null on the last page. */
+export async function listConversations(db: pg.Pool, query: ConversationListQuery): Promise<{ rows: ConversationRecord[]; next: ConversationPosition | null }> {
+  const result = await db.query<ConversationRecord & { position_micros: string }>(LIST, [
+    query.userId,
+    query.status ?? null,
+    query.after?.createdAtMicros ?? null,
+    query.after?.id ?? null,
+    query.limit + 1,
+  ]);
+  const more = result.rows.length > query.limit;
+  const page = result.rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const rows = page.map(({ position_micros: _position, ...row }) => row as ConversationRecord);
+  return { rows, next: more && last ? { createdAtMicros: last.position_micros, id: last.id } : null };
+}

@@ -74,6 +74,7 @@ export function feedbackProjection(analyzer: Analyzer): Projection {
         score(analyzer, { conversationId: r.conversation_id, transcript: r.transcript_event.turns, duration: r.duration, context: r.context, inputHash: r.input_hash }),
       );
       await client.query(UPSERT_SCORES, [id, JSON.stringify(rows)]);
+      return { feedbackChanged: rows.map((r) => r.conversation_id) };
     },
   };
 }

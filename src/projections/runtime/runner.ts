@@ -3,6 +3,7 @@ import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
 import { checkpointOf, isAfter, readAll, type Checkpoint } from '../../events/readAll.js';
 import { lockCheckpoints, saveCheckpointsAndCommit } from './checkpoints.js';
 import { readParked } from './deadLetters.js';
+import { announceFeedbackChanged } from './feedbackChanges.js';
 import { applyIsolated, retryParked, type Parked } from './isolation.js';
 import type { Projection } from './projection.js';
 
@@ -127,20 +128,27 @@ export class ProjectionRunner implements LiveRunner {
       const from = [...checkpoints.values()].reduce((a, b) => (isAfter(a, b) ? b : a));
       const events = await readAll(client, from, this.batchSize);
       const { parked, retries } = await readParked(client, names, [...new Set(events.map((e) => e.streamId))]);
+      const feedbackChanged = new Set<string>();
       for (const projection of projections) {
         const checkpoint = checkpoints.get(projection.name) as Checkpoint;
         // A parked stream's later events wait with it: applying them would only fail again.
         const unseen = events.filter((e) => isAfter(e, checkpoint) && !parked.has(`${projection.name} ${e.streamId}`));
-        if (unseen.length > 0) for (const p of await applyIsolated(client, projection, unseen)) this.options.onParked?.(p);
+        if (unseen.length === 0) continue;
+        const applied = await applyIsolated(client, projection, unseen);
+        for (const p of applied.parked) this.options.onParked?.(p);
+        for (const id of applied.feedbackChanged) feedbackChanged.add(id);
       }
       for (const retry of retries) {
         const projection = projections.find((p) => p.name === retry.projection);
         if (!projection) continue;
-        const error = await retryParked(client, projection, retry.streamId);
+        const { error, feedbackChanged: changed } = await retryParked(client, projection, retry.streamId);
+        for (const id of changed) feedbackChanged.add(id);
         this.options.onRetried?.({ ...retry, error });
       }
       if (events.length > 0) await saveCheckpointsAndCommit(client, names, checkpointOf(events[events.length - 1]!));
       else await client.query('COMMIT');
+      // Committed: a lost notification only delays live streams until their next check, never the batch.
+      await announceFeedbackChanged(client, [...feedbackChanged]).catch((err: unknown) => this.options.onError?.(err));
       return { status: 'applied', events: events.length, caughtUp: events.length < this.batchSize };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});

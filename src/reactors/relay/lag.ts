@@ -24,17 +24,3 @@ export async function readRelayLag(db: pg.Pool | pg.PoolClient, name = RELAY_NAM
   const { rows } = await db.query<{ events: string; seconds: number }>(SQL, [name]);
   return { events: Number(rows[0]!.events), seconds: Math.max(0, rows[0]!.seconds) };
 }
-
-/** The lag in Prometheus's text format, for /metrics. */
-export async function relayLagMetrics(db: pg.Pool | pg.PoolClient, name = RELAY_NAME): Promise<string> {
-  const lag = await readRelayLag(db, name);
-  return [
-    '# HELP tavus_feedback_relay_lag_events Events committed in Postgres and not yet published to KurrentDB.',
-    '# TYPE tavus_feedback_relay_lag_events gauge',
-    `tavus_feedback_relay_lag_events ${lag.events}`,
-    '# HELP tavus_feedback_relay_lag_seconds Age of the oldest event not yet published to KurrentDB.',
-    '# TYPE tavus_feedback_relay_lag_seconds gauge',
-    `tavus_feedback_relay_lag_seconds ${lag.seconds.toFixed(3)}`,
-    '',
-  ].join('\n');
-}

@@ -1,0 +1,74 @@
+import type pg from 'pg';
+import { countDeadLetters } from '../projections/runtime/deadLetters.js';
+import { readLag } from '../projections/runtime/lag.js';
+import type { ReconcileMetrics } from '../reactors/reconcile/metrics.js';
+import { readRelayLag } from '../reactors/relay/lag.js';
+import { PREFIX, type Metrics, type Sample } from './registry.js';
+
+// What the service reports besides HTTP and callbacks: read from the database at scrape time (on the
+// probes' own connections, so a scrape never waits behind callbacks) and from reconciliation's counters.
+
+export function addDatabaseGauges(metrics: Metrics, probePool: pg.Pool): void {
+  // Both lag gauges come from one query; the first scrape's read is shared by the second gauge.
+  let pending: ReturnType<typeof readLag> | undefined;
+  const lag = () => {
+    pending ??= readLag(probePool).finally(() => setImmediate(() => (pending = undefined)));
+    return pending;
+  };
+  metrics.addGauge({
+    name: `${PREFIX}projection_lag_events`,
+    help: 'Events committed to the history that a live projection has not applied yet',
+    labelNames: ['projection'],
+    read: async () => (await lag()).map((l) => ({ labels: { projection: l.name }, value: l.events })),
+  });
+  metrics.addGauge({
+    name: `${PREFIX}projection_lag_seconds`,
+    help: 'How long the oldest event a live projection has not applied has been in the history (0 when caught up)',
+    labelNames: ['projection'],
+    read: async () => (await lag()).map((l) => ({ labels: { projection: l.name }, value: l.seconds })),
+  });
+  metrics.addGauge({
+    name: `${PREFIX}dead_letters`,
+    help: 'Conversations a projection could not apply and parked (tavus-feedback deadletters)',
+    read: () => countDeadLetters(probePool),
+  });
+}
+
+/** How far the outbox relay is behind the history, read from Postgres, so any instance can answer. */
+export function addRelayGauges(metrics: Metrics, probePool: pg.Pool): void {
+  metrics.addGauge({
+    name: `${PREFIX}relay_lag_events`,
+    help: 'Committed events the outbox relay has not published to KurrentDB yet',
+    read: async () => (await readRelayLag(probePool)).events,
+  });
+  metrics.addGauge({
+    name: `${PREFIX}relay_lag_seconds`,
+    help: 'How long the oldest event the relay has not published has been in the history (0 when caught up)',
+    read: async () => (await readRelayLag(probePool)).seconds,
+  });
+}
+
+/** Reconciliation's counters since start (README: "When callbacks are lost"). */
+export function addReconcileCounters(metrics: Metrics, read: () => ReconcileMetrics): void {
+  const counter = (name: string, help: string, pick: (m: ReconcileMetrics) => number) =>
+    metrics.addCounter({ name: `${PREFIX}reconcile_${name}_total`, help, read: () => [{ value: pick(read()) }] });
+  counter('passes', 'Reconciliation passes run', (m) => m.passes);
+  counter('requests', 'Requests sent to Tavus for conversations', (m) => m.requests);
+  counter('pulled', 'Answers from Tavus replayed through the callback command', (m) => m.pulled);
+  counter('recovered_events', 'Events new to the history that reconciliation recovered', (m) => m.recoveredEvents);
+  counter('unreadable_events', 'Events in Tavus answers that were not a readable callback', (m) => m.unreadableEvents);
+  counter('refused_events', 'Events in Tavus answers that the callback command refused', (m) => m.refusedEvents);
+  const byLabel = (values: Record<string, number>, label: string): Sample[] => Object.entries(values).map(([k, value]) => ({ labels: { [label]: k }, value }));
+  metrics.addCounter({
+    name: `${PREFIX}reconcile_results_total`,
+    help: 'Conversations Tavus answered for, by what they still lacked afterwards',
+    labelNames: ['result'],
+    read: () => byLabel(read().results, 'result'),
+  });
+  metrics.addCounter({
+    name: `${PREFIX}reconcile_failures_total`,
+    help: 'Conversations that could not be fetched from Tavus, by kind',
+    labelNames: ['kind'],
+    read: () => byLabel(read().failed, 'kind'),
+  });
+}

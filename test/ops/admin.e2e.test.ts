@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueServiceRoleToken } from '../../src/http/auth.js';
+import { DeadLetters, ProjectionLag, RetryRequested } from '../../src/http/openapi/answers.js';
+import { JWT_SECRET, json, startHarness, type Harness } from '../support/harness.js';
+
+// /admin: the service_role key only; lag and dead letters as the CLI shows them; retry asks the runner.
+
+let h: Harness;
+let operator: Record<string, string>;
+beforeAll(async () => {
+  h = await startHarness();
+  operator = { authorization: `Bearer ${await issueServiceRoleToken(JWT_SECRET)}`, 'content-type': 'application/json' };
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe('/admin', () => {
+  it('refuses users (403) and the unauthenticated (401)', async () => {
+    expect((await h.get('/admin/lag', randomUUID())).status).toBe(403);
+    expect((await fetch(`${h.service.url}/admin/deadletters`)).status).toBe(401);
+    expect((await h.post('/admin/deadletters/retry', {}, { authorization: `Bearer ${await h.tokenFor(randomUUID())}` })).status).toBe(403);
+  });
+
+  it('shows lag and dead letters, and asks for retries', async () => {
+    await h.service.runner.drain();
+    const lag = ProjectionLag.parse(await json(await fetch(`${h.service.url}/admin/lag`, { headers: operator })));
+    expect(lag.projections.map((p) => p.name).sort()).toEqual(['conversations', 'feedback:baseline@1']);
+    expect(DeadLetters.parse(await json(await fetch(`${h.service.url}/admin/deadletters`, { headers: operator }))).deadLetters).toEqual([]);
+
+    // A parked conversation, as the runner parks one.
+    await h.db.query(`INSERT INTO dead_letters (projection, stream_id, error, failed_position) VALUES ('conversations', 'conversation-x1', 'boom', 1)`);
+    const listed = DeadLetters.parse(await json(await fetch(`${h.service.url}/admin/deadletters`, { headers: operator })));
+    expect(listed.deadLetters).toMatchObject([{ streamId: 'conversation-x1', error: 'boom', retryRequested: false }]);
+    const retry = await fetch(`${h.service.url}/admin/deadletters/retry`, {
+      method: 'POST',
+      headers: operator,
+      body: JSON.stringify({ streamId: 'conversation-x1' }),
+    });
+    expect(retry.status).toBe(202);
+    expect(RetryRequested.parse(await json(retry)).requested).toBe(1);
+    // The runner takes it (a stream without events is simply unparked).
+    await h.service.runner.drain();
+    expect(DeadLetters.parse(await json(await fetch(`${h.service.url}/admin/deadletters`, { headers: operator }))).deadLetters).toEqual([]);
+
+    const unknown = await fetch(`${h.service.url}/admin/deadletters/retry`, {
+      method: 'POST',
+      headers: operator,
+      body: JSON.stringify({ streamId: 'conversation-none' }),
+    });
+    expect(unknown.status).toBe(404);
+    const bad = await fetch(`${h.service.url}/admin/deadletters/retry`, { method: 'POST', headers: operator, body: JSON.stringify({ stream: 1 }) });
+    expect(bad.status).toBe(400);
+  });
+});
