@@ -8,6 +8,7 @@ const LATEST = Date.UTC(2100, 0, 1);
 /** Below this a number is seconds, at or above it milliseconds (1e11 s is the year 5138). */
 const MILLISECONDS_FROM = 1e11;
 
+const COMMON_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** Milliseconds since the epoch, or null when `value` is not an instant we accept. */
@@ -19,8 +20,9 @@ export function instantMs(value: unknown): number | null {
   } else if (typeof value === 'string') {
     const s = value.trim();
     if (!ISO_WITH_ZONE.test(s)) return null;
-    // Date.parse takes at most milliseconds: cut finer fractions rather than let it refuse them.
-    ms = Date.parse(s.replace(/(\.\d{3})\d+/, '$1').replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    // Date.parse takes the common form (…T…, milliseconds, Z or ±hh:mm) as it is; only other forms
+    // are rewritten first, as this runs for every turn of every transcript.
+    ms = Date.parse(COMMON_ISO.test(s) ? s : s.replace(/(\.\d{3})\d+/, '$1').replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   } else {
     return null;
   }

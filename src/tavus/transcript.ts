@@ -1,4 +1,4 @@
-import { MAX_DURATION_SECONDS, toIsoInstant } from '../instants.js';
+import { instantMs, MAX_DURATION_SECONDS } from '../instants.js';
 
 // Live transcripts carry more than talk: system rows anywhere (the prompt first, knowledge-base and
 // context notes later), tool rows and assistant rows that only call tools (null or empty content),
@@ -32,7 +32,12 @@ const MARKUP = /<\/?[a-z][\w:-]*(\s[^<>]*)?\/?>/gi;
 const VISUAL_SCENE = /VISUAL_SCENE:[\s\S]*?(?=USER_SPEECH:|$)/g;
 const USER_SPEECH = /USER_SPEECH:/g;
 
+// Most text needs none of it: one test finds what might (a tag, a marker, whitespace that is not a
+// single space between words), and only that text pays for the replacements (45 → 9 µs a callback).
+const MIGHT_NEED_CLEANING = /[<\t\n\r\f\v\u00a0\u2000-\u200b\u2028\u2029\u3000\ufeff]|_SPEECH:|_SCENE:|\s\s|^\s|\s$/;
+
 export function cleanText(text: string): string {
+  if (!MIGHT_NEED_CLEANING.test(text)) return text;
   return text.replace(VISUAL_SCENE, ' ').replace(USER_SPEECH, ' ').replace(MARKUP, ' ').replace(/\s+/g, ' ').trim();
 }
 
@@ -65,7 +70,7 @@ export function cleanTranscript(rows: unknown[]): CleanedTranscript {
     const timestamp = field(row, 'timestamp');
     if (timestamp != null) {
       // Kept as sent when it reads as an instant; otherwise the turn goes on without it.
-      if (toIsoInstant(timestamp) !== null) turn.timestamp = timestamp as string | number;
+      if (instantMs(timestamp) !== null) turn.timestamp = timestamp as string | number;
       else changed = true;
     }
     const offset = field(row, 'seconds_from_start');
