@@ -87,13 +87,16 @@ function analyzeWith(detectors: Detectors, input: AnalysisInput): AnalysisResult
 
 /** coach@2 with the given detector weights: the shipped ones, or a cross-validation fold's. */
 export function createCoach2(weights: DetectorWeights): Analyzer {
-  const detectors = new Detectors(weights);
+  // Built on first use: the detectors take about 25 MB, and every thread that loads the registry
+  // (the service, its projection thread, each scoring thread) would pay for them whatever it runs.
+  let detectors: Detectors | undefined;
   return {
     name: 'coach',
     version: 2,
     description: 'MITI summary measures from detectors learnt on expert codes (reflections, questions, advice, change talk); scores on MITI thresholds, quoted evidence, counterpart sentiment.',
     analyze(input: AnalysisInput): AnalysisResult {
       try {
+        detectors ??= new Detectors(weights);
         return analyzeWith(detectors, input);
       } catch (err) {
         // Never reached by any input the tests generate; kept so one unforeseen input cannot stop
