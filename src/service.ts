@@ -14,6 +14,8 @@ import { ProjectionRunner, type LiveRunner } from './projections/runtime/runner.
 import type { Parked } from './projections/runtime/isolation.js';
 import { ThreadedRunner } from './projections/runtime/threadedRunner.js';
 import { createTavusClient } from './tavus/client.js';
+import { LLM_ANALYZER_ID } from './analysis/llm/version.js';
+import { startLlmReactor, type LlmReactorHandle, type LlmReactorOverrides } from './reactors/llmAnalysis/startLlmReactor.js';
 
 // The composition root: configuration in, a running service out. main.ts adds the database
 // (embedded or not) and signals; tests call this directly.
@@ -23,6 +25,8 @@ export interface Service {
   pool: pg.Pool;
   runner: LiveRunner;
   callbacks: CallbackHandler;
+  /** The llm@1 reactor, when LLM_MODEL is set. */
+  llm: LlmReactorHandle | undefined;
   logger: Logger;
   stop(): Promise<void>;
 }
@@ -32,6 +36,8 @@ export async function startService(
   logger?: Logger,
   /** Where analyzer ids are looked up; tests add analyzers of their own. */
   lookupAnalyzer: (id: string) => Analyzer | undefined = findAnalyzer,
+  /** Tests shorten the llm reactor's waits. */
+  options: { llm?: LlmReactorOverrides } = {},
 ): Promise<Service> {
   const log = logger ?? pino({ level: config.logLevel });
   const pool = createPool(config.databaseUrl, { max: 20, parallelQuery: false, statementTimeoutMs: 10_000 });
@@ -59,6 +65,14 @@ export async function startService(
       : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError, ...parkedEvents });
   await runner.start();
 
+  // With LLM_MODEL set the llm@1 reactor runs (under a lease: one instance asks at a time) and asks
+  // the model only while llm@1's answers are wanted: llm@1 is live, or a rebuild of it is under way,
+  // so a `rebuild feedback --analyzer llm@1` from the CLI is served by the service already running.
+  if (live === LLM_ANALYZER_ID && !config.llm) {
+    log.error(`${LLM_ANALYZER_ID} is live but LLM_MODEL is not set: new transcripts get no feedback until it is (nothing is lost meanwhile)`);
+  }
+  const llm = config.llm ? await startLlmReactor(config.databaseUrl, config.llm, log, options.llm) : undefined;
+
   const app = createApp({
     pool,
     probePool,
@@ -84,6 +98,7 @@ export async function startService(
     pool,
     runner,
     callbacks,
+    llm,
     logger: log,
     async stop() {
       await new Promise<void>((resolve) => {
@@ -91,6 +106,7 @@ export async function startService(
         server.closeIdleConnections();
       });
       await callbacks.drained();
+      await llm?.stop();
       await runner.stop();
       await pool.end();
       await probePool.end();

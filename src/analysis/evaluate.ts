@@ -1,4 +1,4 @@
-import type { Analyzer, Turn } from './types.js';
+import type { Analyzer, RecordedAnswer, Turn } from './types.js';
 
 // How well an analyzer's scores separate conversations that experts rated high quality from
 // low quality. AUC is the chance that a random high-quality conversation outscores a random
@@ -34,6 +34,8 @@ export interface EvaluationRow {
   transcript: Turn[];
   duration?: number | null;
   quality: 'high' | 'low';
+  /** Answers recorded for this transcript, for an analyzer that reads them (llm@1). */
+  recordings?: readonly RecordedAnswer[];
 }
 
 export const SCORE_NAMES = ['overallScore', 'communicationScore', 'empathyScore', 'problemSolvingScore'] as const;
@@ -58,7 +60,7 @@ export function evaluateAnalyzer(analyzer: Analyzer, rows: readonly EvaluationRo
   const positives = rows.map((r) => r.quality === 'high');
   const byScore = Object.fromEntries(SCORE_NAMES.map((n) => [n, [] as number[]])) as Record<ScoreName, number[]>;
   for (const row of rows) {
-    const { analysis } = analyzer.analyze({ transcript: row.transcript, durationSeconds: row.duration ?? null });
+    const { analysis } = analyzer.analyze({ transcript: row.transcript, durationSeconds: row.duration ?? null, recordings: row.recordings });
     for (const name of SCORE_NAMES) byScore[name].push(analysis[name]);
   }
   const aucs = {} as Record<ScoreName, number>;

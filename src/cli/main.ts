@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import pino from 'pino';
-import { analyzers, DEFAULT_ANALYZER } from '../analysis/registry.js';
+import { DEFAULT_ANALYZER } from '../analysis/registry.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
@@ -10,9 +10,10 @@ import { main as serve, resolveDatabase, resolveJwtSecret } from '../main.js';
 import { BuildError } from '../projections/builds/rebuild.js';
 import { analyzeLines } from './analyze.js';
 import { compare } from './compare.js';
-import { evaluate } from './evaluate.js';
+import { defaultEvaluated, evaluate } from './evaluate.js';
 import { printAudit } from './audit.js';
-import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
+import { analyzerOrFail, drop, dryRun, pricesOf, printAnalyzers, rebuild, use } from './feedback.js';
+import { printDeadLetters, retryDeadLetters } from './deadLetters.js';
 import { addScenario } from './scenario.js';
 import { UsageError } from './usage.js';
 
@@ -27,14 +28,22 @@ Service:
 
 Feedback builds (blue/green):
   analyzers                               list analyzers: the live one (*), which have builds
-  rebuild feedback --analyzer <name@v>    score the whole history with that version, then switch to it
+  rebuild feedback --analyzer <name@v> [--dry-run [--input-price USD --output-price USD]]
+                                          score the whole history with that version, then switch to it
+                                          (llm@1 first asks the model about transcripts it has no
+                                          answer for); --dry-run says what it would do and cost
+                                          (prices per million tokens), changing nothing
   feedback use <name@v>                   switch back to a version built before (instant rollback)
   feedback drop <name@v>                  remove a build that is not live
 
 Judging and auditing:
   analyze [--analyzer <name@v>] [FILE|-]  JSON lines {id, transcript, duration?} in, feedback out
-  evaluate --labels FILE [--analyzer <name@v> ...] [--json]
-                                          AUC of each score against high/low quality labels
+  evaluate --labels FILE [--analyzer <name@v> ...] [--json] [--recordings FILE]
+                                          AUC of each score against high/low quality labels;
+                                          llm@1 only when named: it replays answers kept in
+                                          --recordings FILE and asks LLM_MODEL for the others
+  deadletters [--json]                    conversations parked by a projection or the llm@1 reactor
+  deadletters retry [<conversation>|--all] ask for them to be tried again
   compare <A> <B> [--out FILE]            how scores moved between two builds; writes an HTML report
   audit <conversation id> [--json]        a conversation's callbacks, events and feedback, in time order
 
@@ -85,12 +94,27 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'analyzers':
-      return withPool(printAnalyzers);
+      return withPool((pool) => printAnalyzers(pool, loadConfig()));
     case 'rebuild': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { analyzer: { type: 'string' } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { analyzer: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, 'input-price': { type: 'string' }, 'output-price': { type: 'string' } },
+      });
       if (positionals[0] !== 'feedback') throw new UsageError('rebuild has one read model to rebuild: rebuild feedback --analyzer name@version');
       const analyzer = analyzerOrFail(values.analyzer);
-      return withPool((pool) => rebuild(pool, `${analyzer.name}@${analyzer.version}`, loadConfig().scoringThreads));
+      const config = loadConfig();
+      if (values['dry-run']) return withPool((pool) => dryRun(pool, analyzer, config, pricesOf(values['input-price'], values['output-price'])));
+      return withPool((pool) => rebuild(pool, `${analyzer.name}@${analyzer.version}`, config.scoringThreads, config.llm));
+    }
+    case 'deadletters': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false }, all: { type: 'boolean', default: false } } });
+      if (positionals[0] === 'retry') {
+        if (!values.all && !positionals[1]) throw new UsageError('deadletters retry needs a conversation (stream or Tavus id) or --all');
+        return withPool((pool) => retryDeadLetters(pool, values.all ? undefined : positionals[1]));
+      }
+      if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}`);
+      return withPool((pool) => printDeadLetters(pool, values.json ?? false));
     }
     case 'feedback': {
       const [sub, id, ...extra] = rest;
@@ -108,11 +132,11 @@ export async function run(argv: string[]): Promise<void> {
     case 'evaluate': {
       const { values } = parseArgs({
         args: rest,
-        options: { labels: { type: 'string' }, analyzer: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
+        options: { labels: { type: 'string' }, analyzer: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, recordings: { type: 'string' } },
       });
       if (!values.labels) throw new UsageError('evaluate needs --labels FILE (JSON lines with transcript and quality)');
-      const chosen = values.analyzer?.length ? values.analyzer.map((id) => analyzerOrFail(id)) : [...analyzers.values()];
-      return evaluate(chosen, values.labels, values.json ?? false);
+      const chosen = values.analyzer?.length ? values.analyzer.map((id) => analyzerOrFail(id)) : defaultEvaluated();
+      return evaluate(chosen, values.labels, values.json ?? false, { config: loadConfig().llm, recordings: values.recordings });
     }
     case 'compare': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string' } } });
