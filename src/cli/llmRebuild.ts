@@ -3,6 +3,7 @@ import pino from 'pino';
 import { LLM_ANALYZER_ID } from '../analysis/llm/version.js';
 import type { LlmConfig } from '../config.js';
 import { BuildError } from '../projections/builds/rebuild.js';
+import { EVENTS_CHANNEL, notifyAppended } from '../events/notifyAppended.js';
 import { startBuild } from '../projections/builds/builds.js';
 import { conversationsProjection } from '../projections/readModels/conversations.js';
 import { ensureCheckpoints } from '../projections/runtime/checkpoints.js';
@@ -35,7 +36,7 @@ async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Pr
   let wake: () => void = () => {};
   listener.on('notification', () => wake());
   try {
-    await listener.query('LISTEN tavus_feedback_events');
+    await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
     let last = -1;
     let movedAt = Date.now();
     for (;;) {
@@ -82,8 +83,9 @@ export async function askBeforeRebuild(pool: pg.Pool, llm: LlmConfig | null, say
       if (err instanceof ModelChangedError) throw new BuildError(err.message);
       throw err;
     }
-    // A build under way is what makes a running service's reactor ask too.
+    // A build under way is what makes a running service's reactor ask too; wake it now.
     await startBuild(pool, LLM_ANALYZER_ID);
+    await notifyAppended(pool);
     const lock = await tryAdvisoryLock(pool, LLM_LEASE);
     if (!lock) {
       await waitForOtherAsker(pool, say);

@@ -27,7 +27,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { webhookAuth?: 'token' | 'none'; analyzer?: string; lookupAnalyzer?: (id: string) => Analyzer | undefined } = {},
+  options: {
+    webhookAuth?: 'token' | 'none';
+    analyzer?: string;
+    lookupAnalyzer?: (id: string) => Analyzer | undefined;
+    /** More configuration, as the environment would give it (LLM_*). */
+    env?: Record<string, string>;
+    serviceOptions?: Parameters<typeof startService>[3];
+  } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const tavus = await startTavusStandIn();
@@ -37,11 +44,13 @@ export async function startHarness(
     TAVUS_API_KEY: tavus.apiKey,
     WEBHOOK_AUTH: options.webhookAuth ?? 'token',
     ANALYZER: options.analyzer ?? '',
+    ...options.env,
   });
   const service = await startService(
     { ...config, databaseUrl: database.url, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },
     pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     options.lookupAnalyzer,
+    options.serviceOptions,
   );
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   const scenario = await db.query<{ id: string }>(

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type pg from 'pg';
 import { needsAnswer } from '../../analysis/llm/index.js';
 import { buildPrompt, type PromptOptions } from '../../analysis/llm/prompt.js';
@@ -89,6 +90,8 @@ export class Asker {
 
   /** Starts tasks for awaiting transcripts until the slots are full or none is due; answers how many started. */
   async fill(signal: AbortSignal): Promise<number> {
+    // Each running task listens on the signal (to stop its call): as many listeners as slots, by design.
+    setMaxListeners(this.slots + 16, signal);
     let started = 0;
     let after: string | undefined;
     while (!signal.aborted && this.running.size < this.slots) {
