@@ -6,6 +6,7 @@ import { analysisRecordedEvent } from '../../commands/recordAnalysis.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import { appendEvents } from '../../events/appendEvents.js';
 import { tavusIdOfStream } from '../../events/streams.js';
+import { withoutAnswered } from './answeredAlready.js';
 import { readAwaitingAnswers, type AwaitingAnswer } from './awaitingAnswers.js';
 import type { LlmClient } from './client.js';
 import type { LlmFailure } from './failures.js';
@@ -99,7 +100,7 @@ export class Asker {
       const now = this.now();
       const notDue = [...this.backoffs].filter(([, b]) => b.notBefore > now).map(([id]) => id);
       const rows = await readAwaitingAnswers(this.options.pool, { after, exclude: [...this.running.keys(), ...notDue, ...this.noCall], limit });
-      for (const row of rows) {
+      for (const row of await withoutAnswered(this.options.pool, rows)) {
         const task = this.ask(row, signal).finally(() => {
           this.running.delete(row.conversation_id);
           this.options.onSlotFree?.();

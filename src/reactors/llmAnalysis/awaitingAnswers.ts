@@ -23,8 +23,8 @@ export interface AwaitingAnswer {
 }
 
 // The first condition is the partial index's predicate word for word (migration 0013), so pages are
-// index range scans whatever the history's size. The last one covers the moment between an answer's
-// append and the conversations projection folding it in: never ask twice for the same transcript.
+// index range scans whatever the history's size. A transcript answered a moment ago, whose answer
+// the conversations projection has not folded in yet, is still here: see answeredAlready.ts.
 const SQL = `
 SELECT i.conversation_id, t.stream_id, t.position AS transcript_position, t.idempotency_key AS transcript_key,
        t.data::text AS transcript_event, i.context::text AS context, d.attempts AS parked_attempts
@@ -35,10 +35,6 @@ SELECT i.conversation_id, t.stream_id, t.position AS transcript_position, t.idem
    AND i.conversation_id > $2::uuid
    AND NOT (i.conversation_id = ANY($3::uuid[]))
    AND (d.stream_id IS NULL OR d.failed_position <> i.transcript_position OR d.retry_requested OR d.retry_at <= now())
-   AND NOT EXISTS (
-     SELECT 1 FROM events r
-      WHERE r.stream_id = t.stream_id AND r.type = 'AnalysisRecorded'
-        AND r.data->>'analyzer' = '${LLM_ANALYZER_ID}' AND r.data->>'transcriptKey' = t.idempotency_key)
  ORDER BY i.conversation_id
  LIMIT $4`;
 
