@@ -67,9 +67,10 @@ export class Asker {
   private readonly policy: BackoffPolicy;
   private readonly slots: number;
   private readonly now: () => number;
+  // By the transcript's position: a fuller transcript arriving is a new question, with no backoff.
   private readonly running = new Map<string, Promise<void>>();
   private readonly backoffs = new Map<string, Backoff>();
-  /** Rows the index counts as spoken that llm@1 finds silent (transcripts kept before the talk was cleaned). */
+  /** Transcripts the index counts as spoken that llm@1 finds silent (kept before the talk was cleaned). */
   private readonly noCall = new Set<string>();
 
   constructor(private readonly options: AskerOptions) {
@@ -102,10 +103,10 @@ export class Asker {
       const rows = await readAwaitingAnswers(this.options.pool, { after, exclude: [...this.running.keys(), ...notDue, ...this.noCall], limit });
       for (const row of await withoutAnswered(this.options.pool, rows)) {
         const task = this.ask(row, signal).finally(() => {
-          this.running.delete(row.conversation_id);
+          this.running.delete(row.transcript_position);
           this.options.onSlotFree?.();
         });
-        this.running.set(row.conversation_id, task);
+        this.running.set(row.transcript_position, task);
         started++;
       }
       if (rows.length < limit) {
@@ -134,7 +135,7 @@ export class Asker {
     try {
       const input = inputOf(row);
       if (!needsAnswer(input)) {
-        this.noCall.add(row.conversation_id);
+        this.noCall.add(row.transcript_position);
         return this.options.onOutcome?.({ kind: 'no-call', streamId });
       }
       const result = await this.options.client.analyze(buildPrompt(input, this.options.prompt), { signal });
@@ -146,7 +147,7 @@ export class Asker {
           answeredAt: new Date(this.now()),
         });
         await appendEvents(this.options.pool, [event]);
-        this.backoffs.delete(row.conversation_id);
+        this.backoffs.delete(row.transcript_position);
         if (row.parked_attempts !== null) await unparkTranscript(this.options.pool, streamId);
         return this.options.onOutcome?.({ kind: 'recorded', streamId, attempts: result.recording.attempts });
       }
@@ -154,7 +155,7 @@ export class Asker {
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
         // Nothing is lost: the transcript stays awaiting and is asked again once the database is back.
-        this.backoffs.set(row.conversation_id, { rounds: this.backoffs.get(row.conversation_id)?.rounds ?? 0, notBefore: this.now() + this.policy.baseMs });
+        this.backoffs.set(row.transcript_position, { rounds: this.backoffs.get(row.transcript_position)?.rounds ?? 0, notBefore: this.now() + this.policy.baseMs });
         this.options.onError?.(err);
         return;
       }
@@ -169,16 +170,16 @@ export class Asker {
     // Our own stop: not the endpoint's failure, asked again next time.
     if (failure.kind === 'aborted') return this.options.onOutcome?.({ kind: 'aborted', streamId });
     if (!failure.retryable) return this.park(row, failure, null);
-    const rounds = (this.backoffs.get(row.conversation_id)?.rounds ?? 0) + 1;
+    const rounds = (this.backoffs.get(row.transcript_position)?.rounds ?? 0) + 1;
     // Parked before and failing again when due: back to the dead letters until the next time.
     if (rounds >= this.policy.parkAfter || row.parked_attempts !== null) return this.park(row, failure, Math.max(this.policy.parkedRetryMs, failure.retryAfterMs ?? 0));
     const retryInMs = Math.max(failure.retryAfterMs ?? 0, Math.min(this.policy.maxMs, this.policy.baseMs * 2 ** (rounds - 1)));
-    this.backoffs.set(row.conversation_id, { rounds, notBefore: this.now() + retryInMs });
+    this.backoffs.set(row.transcript_position, { rounds, notBefore: this.now() + retryInMs });
     this.options.onOutcome?.({ kind: 'deferred', streamId, failure, retryInMs });
   }
 
   private async park(row: AwaitingAnswer, failure: LlmFailure, retryInMs: number | null): Promise<void> {
-    this.backoffs.delete(row.conversation_id);
+    this.backoffs.delete(row.transcript_position);
     const detail = `${failure.kind}${failure.status ? ` (${failure.status})` : ''} after ${failure.attempts} request${failure.attempts === 1 ? '' : 's'}: ${failure.message}`;
     await parkTranscript(this.options.pool, row.stream_id, row.transcript_position, detail, retryInMs);
     this.options.onOutcome?.({ kind: 'parked', streamId: row.stream_id, failure, retryInMs });

@@ -33,7 +33,7 @@ SELECT i.conversation_id, t.stream_id, t.position AS transcript_position, t.idem
   LEFT JOIN dead_letters d ON d.projection = $1 AND d.stream_id = t.stream_id
  WHERE i.user_turns > 0 AND NOT (i.recorded_analyzers @> '{llm@1}')
    AND i.conversation_id > $2::uuid
-   AND NOT (i.conversation_id = ANY($3::uuid[]))
+   AND NOT (i.transcript_position = ANY($3::bigint[]))
    AND (d.stream_id IS NULL OR d.failed_position <> i.transcript_position OR d.retry_requested OR d.retry_at <= now())
  ORDER BY i.conversation_id
  LIMIT $4`;
@@ -42,6 +42,7 @@ export const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 export async function readAwaitingAnswers(
   db: pg.Pool | pg.PoolClient,
+  /** `exclude`: transcript positions not to read (being asked about, backing off). */
   options: { after?: string; exclude?: readonly string[]; limit: number },
 ): Promise<AwaitingAnswer[]> {
   const { rows } = await db.query<AwaitingAnswer>(SQL, [LLM_REACTOR, options.after ?? FIRST_ID, options.exclude ?? [], options.limit]);
