@@ -15,7 +15,7 @@ import type { Parked } from './projections/runtime/isolation.js';
 import { ThreadedRunner } from './projections/runtime/threadedRunner.js';
 import { createTavusClient } from './tavus/client.js';
 import { LLM_ANALYZER_ID } from './analysis/llm/version.js';
-import { startLlmReactor, type LlmReactorHandle, type LlmReactorOverrides } from './reactors/llmAnalysis/startLlmReactor.js';
+import type { LlmReactorHandle, LlmReactorOverrides } from './reactors/llmAnalysis/startLlmReactor.js';
 
 // The composition root: configuration in, a running service out. main.ts adds the database
 // (embedded or not) and signals; tests call this directly.
@@ -71,7 +71,8 @@ export async function startService(
   if (live === LLM_ANALYZER_ID && !config.llm) {
     log.error(`${LLM_ANALYZER_ID} is live but LLM_MODEL is not set: new transcripts get no feedback until it is (nothing is lost meanwhile)`);
   }
-  const llm = config.llm ? await startLlmReactor(config.databaseUrl, config.llm, log, options.llm) : undefined;
+  // Loaded only then: the model client and the tokenizer's tables weigh some 60 MB.
+  const llm = config.llm ? await (await import('./reactors/llmAnalysis/startLlmReactor.js')).startLlmReactor(config.databaseUrl, config.llm, log, options.llm) : undefined;
 
   const app = createApp({
     pool,
