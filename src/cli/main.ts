@@ -13,7 +13,7 @@ import { compare } from './compare.js';
 import { defaultEvaluated, evaluate } from './evaluate.js';
 import { printAudit } from './audit.js';
 import { analyzerOrFail, drop, dryRun, pricesOf, printAnalyzers, rebuild, use } from './feedback.js';
-import { printDeadLetters, retryDeadLetters } from './deadLetters.js';
+import { printDeadLetters, retryDeadLetters } from './deadletters.js';
 import { addScenario } from './scenario.js';
 import { UsageError } from './usage.js';
 
@@ -42,8 +42,8 @@ Judging and auditing:
                                           AUC of each score against high/low quality labels;
                                           llm@1 only when named: it replays answers kept in
                                           --recordings FILE and asks LLM_MODEL for the others
-  deadletters [--json]                    conversations parked by a projection or the llm@1 reactor
-  deadletters retry [<conversation>|--all] ask for them to be tried again
+  deadletters                             conversations parked by a projection or the llm@1 reactor
+  deadletters retry <stream>|--all        ask for them to be tried again, and say how it went
   compare <A> <B> [--out FILE]            how scores moved between two builds; writes an HTML report
   audit <conversation id> [--json]        a conversation's callbacks, events and feedback, in time order
 
@@ -108,13 +108,16 @@ export async function run(argv: string[]): Promise<void> {
       return withPool((pool) => rebuild(pool, `${analyzer.name}@${analyzer.version}`, config.scoringThreads, config.llm));
     }
     case 'deadletters': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false }, all: { type: 'boolean', default: false } } });
+      // The same file and functions as main's commander CLI, so the two meet without a conflict.
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { all: { type: 'boolean', default: false } } });
       if (positionals[0] === 'retry') {
-        if (!values.all && !positionals[1]) throw new UsageError('deadletters retry needs a conversation (stream or Tavus id) or --all');
-        return withPool((pool) => retryDeadLetters(pool, values.all ? undefined : positionals[1]));
+        if (!values.all && !positionals[1]) throw new UsageError('deadletters retry needs a stream id (conversation-<tavus id>) or --all');
+        const ok = await withPool((pool) => retryDeadLetters(pool, values.all ? null : positionals[1]!));
+        if (!ok) process.exitCode = 1;
+        return;
       }
       if (positionals.length > 0) throw new UsageError(`unexpected ${positionals.join(' ')}`);
-      return withPool((pool) => printDeadLetters(pool, values.json ?? false));
+      return withPool((pool) => printDeadLetters(pool));
     }
     case 'feedback': {
       const [sub, id, ...extra] = rest;

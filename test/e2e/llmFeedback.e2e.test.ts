@@ -201,14 +201,16 @@ describe('llm@1 feedback through the reactor', () => {
     // tavus-feedback deadletters lists both.
     const listed = await runCliAsync(['deadletters'], { env: { DATABASE_URL: h.databaseUrl } });
     expect(listed.status, listed.stderr).toBe(0);
-    expect(listed.stdout).toContain(`reactor:llm@1  ${refused.streamId}`);
-    expect(listed.stdout).toContain(`reactor:llm@1  ${failing.streamId}`);
+    expect(listed.stdout).toContain(`${refused.streamId}  reactor:llm@1`);
+    expect(listed.stdout).toContain(`${failing.streamId}  reactor:llm@1`);
 
     // The endpoint works again: an operator's retry and the hour passing both get feedback, and unpark.
     standIn.scriptFor('Finley', [], { kind: 'valid' });
     standIn.scriptFor('Gray', [], { kind: 'valid' });
-    const retried = await runCliAsync(['deadletters', 'retry', refused.conversationId], { env: { DATABASE_URL: h.databaseUrl } });
-    expect(retried.stdout).toMatch(/retry requested for 1 parked entry/);
+    // The CLI waits for the service's reactor to take the retry up and says how it went.
+    const retried = await runCliAsync(['deadletters', 'retry', refused.streamId], { env: { DATABASE_URL: h.databaseUrl } });
+    expect(retried.status, retried.stdout + retried.stderr).toBe(0);
+    expect(retried.stdout).toContain(`${refused.streamId}  reactor:llm@1: applied`);
     await h.db.query(`UPDATE dead_letters SET retry_at = now() - interval '1 second' WHERE stream_id = $1`, [failing.streamId]);
     await settle();
     expect((await feedbackOf(refused)).body.analysis.status).toBe('answered');

@@ -12,18 +12,16 @@ export interface DeadLetter {
   parkedAt: Date;
   lastFailedAt: Date;
   retryRequested: boolean;
-  /** When it is tried again by itself (a reactor's failures that may pass); null: only on request. */
-  retryAt: Date | null;
 }
 
 type Row = {
   projection: string; stream_id: string; error: string; failed_position: string; attempts: number;
-  parked_at: Date; last_failed_at: Date; retry_requested: boolean; retry_at: Date | null;
+  parked_at: Date; last_failed_at: Date; retry_requested: boolean;
 };
 
 const toDeadLetter = (r: Row): DeadLetter => ({
   projection: r.projection, streamId: r.stream_id, error: r.error, failedPosition: r.failed_position, attempts: r.attempts,
-  parkedAt: r.parked_at, lastFailedAt: r.last_failed_at, retryRequested: r.retry_requested, retryAt: r.retry_at,
+  parkedAt: r.parked_at, lastFailedAt: r.last_failed_at, retryRequested: r.retry_requested,
 });
 
 /** Parks a stream for a projection; parking it again counts one more attempt and keeps the newest error. */
