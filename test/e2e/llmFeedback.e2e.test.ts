@@ -3,8 +3,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { findAnalyzer } from '../../src/analysis/registry.js';
-import { dropFeedback, rebuildFeedback } from '../../src/projections/builds/rebuild.js';
-import { requestRetry } from '../../src/projections/runtime/deadLetters.js';
+import { compareBuilds } from '../../src/projections/builds/compareBuilds.js';
+import { dropFeedback, rebuildFeedback, useFeedback } from '../../src/projections/builds/rebuild.js';
 import { startService } from '../../src/service.js';
 import { singleBodyCallback } from '../support/callbacks.js';
 import { runCliAsync } from '../support/cli.js';
@@ -263,6 +263,15 @@ describe('llm@1 feedback through the reactor', () => {
     expect(after).toEqual(before);
     await h.service.runner.drain();
     expect((await feedbackOf(late)).body).toMatchObject({ analyzer: 'llm', analysis: { status: 'answered' } });
+
+    // Like any build: compared with another, switched away from and back to.
+    const comparison = await compareBuilds(h.service.pool, 'baseline@1', 'llm@1');
+    expect(comparison.common).toBe(before.length + 1);
+    await useFeedback(h.service.pool, findAnalyzer('baseline@1')!);
+    expect((await feedbackOf(late)).body.analyzer).toBe('baseline');
+    await useFeedback(h.service.pool, findAnalyzer('llm@1')!);
+    expect((await feedbackOf(late)).body.analyzer).toBe('llm');
+    expect(standIn.requests.length).toBe(requests + 1);
   });
 
   it('refuses to ask another model than the one that answered, and the service runs on without it', async () => {
