@@ -52,7 +52,7 @@ export async function dryRunRebuild(pool: pg.Pool, analyzer: Analyzer, options: 
     const inputs = rows.map(inputOf);
     estimate = sum(estimate, estimateRun(inputs, options, options.prices));
     if (rows.length < PAGE) break;
-    after = rows[rows.length - 1]!.conversation_id;
+    after = rows[rows.length - 1]!.transcript_position;
   }
   return { ...result, estimate, parked: (await countAwaiting(pool)).parked };
 }

@@ -15,7 +15,7 @@ function stored(events: NewEvent[]): SummarisedEvent[] {
     const base = { ...e, position: String(++position), transactionId: '1', schemaVersion: 1, recordedAt: new Date('2025-01-01T00:01:00Z') };
     if (e.type !== 'TranscriptReceived') return base as SummarisedEvent;
     const turns = e.data.turns;
-    return { ...base, type: 'TranscriptReceived', data: { turnCount: turns.length, userTurns: turns.filter((t) => t.role === 'user').length } } as SummarisedEvent;
+    return { ...base, type: 'TranscriptReceived', data: { turnCount: turns.length, mentionsUser: turns.some((t) => t.role === 'user') } } as SummarisedEvent;
   });
 }
 
@@ -35,7 +35,7 @@ describe('the fold and recorded answers', () => {
     const transcriptKey = events[1]!.idempotencyKey;
     const before = createHash('sha256').update(JSON.stringify([transcriptKey, null, input.context])).digest('base64url');
     expect(input.input_hash).toBe(before);
-    expect(input).toMatchObject({ user_turns: 1, recording_positions: [], recorded_analyzers: [] });
+    expect(input).toMatchObject({ user_present: true, recording_positions: [], recorded_analyzers: [] });
   });
 
   it('carries the answers for the chosen transcript, whatever their order, and changes the hash', () => {

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analysisRecordedEvent } from '../../src/commands/recordAnalysis.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
+import type { NewEvent } from '../../src/events/types.js';
 import { conversationsProjection } from '../../src/projections/readModels/conversations.js';
 import { ensureCheckpoints } from '../../src/projections/runtime/checkpoints.js';
 import { ProjectionRunner } from '../../src/projections/runtime/runner.js';
@@ -68,6 +69,26 @@ describe('the llm@1 asker', () => {
     await project();
     expect(await readAwaitingAnswers(pool, { limit: 10 })).toEqual([]);
     expect(standIn.requests.length).toBe(1);
+  });
+
+  it('asks nothing about a transcript in which the person said nothing', async () => {
+    const requests = standIn.requests.length;
+    const [started, transcript] = transcribedConversation('asker-silent');
+    if (transcript!.type !== 'TranscriptReceived') throw new Error('expected a transcript');
+    // Only the replica spoke: the projection knows it without llm@1.
+    const replicaOnly = { ...transcript!, data: { turns: [{ role: 'assistant', content: 'Hello?' }], systemPromptRemoved: true }, idempotencyKey: 'conversation-asker-silent/t1' };
+    // A user row with nothing said in it (markup only, as older transcripts could hold): llm@1 finds it silent.
+    const [started2, transcript2] = transcribedConversation('asker-markup');
+    const markupOnly = { ...transcript2!, data: { turns: [{ role: 'user', content: '<break time="1s"/>' }], systemPromptRemoved: true }, idempotencyKey: 'conversation-asker-markup/t1' };
+    await appendEvents(pool, [started!, replicaOnly as NewEvent, started2!, markupOnly as NewEvent]);
+    await project();
+    expect((await readAwaitingAnswers(pool, { limit: 10 })).map((r) => r.stream_id)).toEqual(['conversation-asker-markup']);
+    const a = asker();
+    expect(await a.fill(new AbortController().signal)).toBe(1);
+    await a.idle();
+    // Found silent once, it is not read again by this asker, and no model was asked.
+    expect(await a.fill(new AbortController().signal)).toBe(0);
+    expect(standIn.requests.length).toBe(requests);
   });
 
   it('runs a leased job in one instance at a time, and another takes over when it stops', async () => {

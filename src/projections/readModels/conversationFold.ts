@@ -35,8 +35,8 @@ export interface FeedbackInputRow {
   completed_at: string | null;
   duration: number | null;
   transcript_position: string;
-  /** The person's turns in that transcript: none, and no model is asked about it. */
-  user_turns: number;
+  /** Whether that transcript may hold the person's words (a user row): without, no model is asked about it. */
+  user_present: boolean;
   /** AnalysisRecorded events answering exactly that transcript, by idempotency key, and their analyzers. */
   recording_positions: string[];
   recorded_analyzers: string[];
@@ -68,7 +68,7 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
   const started = startedEvent.data;
 
   const ends: (Ended & { receivedAt: string })[] = [];
-  const transcripts: { turnCount: number; userTurns: number; position: string; key: string; recordedAt: string }[] = [];
+  const transcripts: { turnCount: number; mentionsUser: boolean; position: string; key: string; recordedAt: string }[] = [];
   const analyses: { key: string; position: string; analyzer: string; transcriptKey: string }[] = [];
   const recordings: EventData<'RecordingReady'>[] = [];
   const objectives = new Map<string, ConversationRow['objectives'][number]>();
@@ -89,7 +89,7 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
         ends.push({ ...e.data, receivedAt: e.metadata.receivedAt });
         break;
       case 'TranscriptReceived':
-        transcripts.push({ turnCount: e.data.turnCount, userTurns: e.data.userTurns, position: e.position, key: e.idempotencyKey, recordedAt });
+        transcripts.push({ turnCount: e.data.turnCount, mentionsUser: e.data.mentionsUser, position: e.position, key: e.idempotencyKey, recordedAt });
         break;
       case 'AnalysisRecorded':
         analyses.push({ key: e.idempotencyKey, position: e.position, analyzer: e.data.analyzer, transcriptKey: e.data.transcriptKey });
@@ -150,7 +150,7 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     completed_at: endedAt ?? earliestInstant(transcripts.map((t) => t.recordedAt)),
     duration: durationSeconds,
     transcript_position: transcript.position,
-    user_turns: transcript.userTurns,
+    user_present: transcript.mentionsUser,
     recording_positions: answers.map((a) => a.position),
     recorded_analyzers: [...new Set(answers.map((a) => a.analyzer))].sort(),
     context,

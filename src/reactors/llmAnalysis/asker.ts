@@ -115,7 +115,7 @@ export class Asker {
         for (const [id, b] of this.backoffs) if (b.notBefore <= now && !this.running.has(id)) this.backoffs.delete(id);
         break;
       }
-      after = rows[rows.length - 1]!.conversation_id;
+      after = rows[rows.length - 1]!.transcript_position;
     }
     return started;
   }

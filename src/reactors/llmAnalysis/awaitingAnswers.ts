@@ -31,20 +31,19 @@ SELECT i.conversation_id, t.stream_id, t.position AS transcript_position, t.idem
   FROM feedback_inputs i
   JOIN events t ON t.position = i.transcript_position
   LEFT JOIN dead_letters d ON d.projection = $1 AND d.stream_id = t.stream_id
- WHERE i.user_turns > 0 AND NOT (i.recorded_analyzers @> '{llm@1}')
-   AND i.conversation_id > $2::uuid
+ WHERE i.user_present AND NOT (i.recorded_analyzers @> '{llm@1}')
+   AND i.transcript_position > $2::bigint
    AND NOT (i.transcript_position = ANY($3::bigint[]))
    AND (d.stream_id IS NULL OR d.failed_position <> i.transcript_position OR d.retry_requested OR d.retry_at <= now())
- ORDER BY i.conversation_id
+ ORDER BY i.transcript_position
  LIMIT $4`;
 
-export const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 export async function readAwaitingAnswers(
   db: pg.Pool | pg.PoolClient,
-  /** `exclude`: transcript positions not to read (being asked about, backing off). */
+  /** Pages by transcript position, oldest first; `exclude`: positions not to read (being asked about, backing off). */
   options: { after?: string; exclude?: readonly string[]; limit: number },
 ): Promise<AwaitingAnswer[]> {
-  const { rows } = await db.query<AwaitingAnswer>(SQL, [LLM_REACTOR, options.after ?? FIRST_ID, options.exclude ?? [], options.limit]);
+  const { rows } = await db.query<AwaitingAnswer>(SQL, [LLM_REACTOR, options.after ?? '0', options.exclude ?? [], options.limit]);
   return rows;
 }

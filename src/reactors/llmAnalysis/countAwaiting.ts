@@ -12,7 +12,7 @@ SELECT count(*) FILTER (WHERE NOT parked)::int AS waiting, count(*) FILTER (WHER
       FROM feedback_inputs i
       JOIN events t ON t.position = i.transcript_position
       LEFT JOIN dead_letters d ON d.projection = $1 AND d.stream_id = t.stream_id
-     WHERE i.user_turns > 0 AND NOT (i.recorded_analyzers @> '{llm@1}')
+     WHERE i.user_present AND NOT (i.recorded_analyzers @> '{llm@1}')
   ) awaiting`;
 
 export async function countAwaiting(db: pg.Pool | pg.PoolClient): Promise<{ waiting: number; parked: number }> {
