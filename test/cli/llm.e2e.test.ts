@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../support/cli.js';
 import { createTestDatabase } from '../support/db.js';
+import pg from 'pg';
+import { appendEvents } from '../../src/events/appendEvents.js';
+import { transcribedConversation } from '../support/events.js';
 import { startLlmStandIn, type LlmStandIn } from '../support/llmStandIn.js';
 
 // llm@1 in the CLI as a real process: `analyzers` says whether it is configured; `evaluate` asks the
@@ -75,5 +78,28 @@ describe('llm@1 in the CLI', () => {
     const all = await runCliAsync(['evaluate', '--labels', labels, '--json'], { env: llmEnv() });
     expect(JSON.parse(all.stdout).map((e: { analyzer: string }) => e.analyzer)).not.toContain('llm@1');
     expect(standIn.requests.length).toBe(4);
+  });
+
+  it('rebuilds llm@1 with no service running: refuses without a model, else asks what is missing itself, then switches', async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    try {
+      // A database that served baseline@1 (the service is not running now): nothing projected yet.
+      await pool.query(`INSERT INTO feedback_live (analyzer) VALUES ('baseline@1')`);
+      await appendEvents(pool, [...transcribedConversation('cli-rebuild-a'), ...transcribedConversation('cli-rebuild-b')]);
+      const requests = standIn.requests.length;
+      const refused = await runCliAsync(['rebuild', 'feedback', '--analyzer', 'llm@1'], { env: { DATABASE_URL: database.url, ...noLlm } });
+      expect(refused.status).toBe(3);
+      expect(refused.stderr).toMatch(/2 transcripts have no llm@1 answer recorded yet and LLM_MODEL is not set/);
+
+      const built = await runCliAsync(['rebuild', 'feedback', '--analyzer', 'llm@1'], { env: { DATABASE_URL: database.url, ...llmEnv() } });
+      expect(built.status, built.stderr).toBe(0);
+      expect(built.stderr).toMatch(/asking stand-in-model about 2 transcripts/);
+      expect(built.stdout).toMatch(/llm@1 is live: 2 conversations scored/);
+      expect(standIn.requests.length).toBe(requests + 2);
+      const { rows } = await pool.query<{ status: string }>(`SELECT analysis->>'status' AS status FROM feedback_sessions`);
+      expect(rows.map((r) => r.status)).toEqual(['answered', 'answered']);
+    } finally {
+      await pool.end();
+    }
   });
 });
