@@ -22,6 +22,8 @@ import { instanceName } from './reactors/lease.js';
 import { ReconcileSweeper } from './reactors/reconcile/sweeper.js';
 import { startRelay, type RunningRelay } from './reactors/relay/startRelay.js';
 import { createTavusClient } from './tavus/client.js';
+import { LLM_ANALYZER_ID } from './analysis/llm/version.js';
+import type { LlmReactorHandle, LlmReactorOverrides } from './reactors/llmAnalysis/startLlmReactor.js';
 
 // The composition root: configuration in, a running service out. main.ts adds the database
 // (embedded or not) and signals; tests call this directly.
@@ -35,6 +37,8 @@ export interface Service {
   callbacks: CallbackHandler;
   /** Reconciliation from Tavus's verbose GET; null when off (RECONCILE_INTERVAL_S=0, or no TAVUS_API_KEY). */
   reconcile: ReconcileSweeper | null;
+  /** The llm@1 reactor, when LLM_MODEL is set. */
+  llm: LlmReactorHandle | undefined;
   logger: Logger;
   /** The outbox relay to KurrentDB (KURRENTDB_URL set); it publishes while this instance holds its lease. */
   relay: RunningRelay | undefined;
@@ -48,6 +52,8 @@ export async function startService(
   logger?: Logger,
   /** Where analyzer ids are looked up; tests add analyzers of their own. */
   lookupAnalyzer: (id: string) => Analyzer | undefined = findAnalyzer,
+  /** Tests shorten the llm reactor's waits. */
+  options: { llm?: LlmReactorOverrides } = {},
 ): Promise<Service> {
   const log = logger ?? pino({ level: config.logLevel });
   const pool = createPool(config.databaseUrl, { max: 20, parallelQuery: false, statementTimeoutMs: 10_000 });
@@ -86,6 +92,15 @@ export async function startService(
   metrics.addGauge({ name: 'tavus_feedback_feedback_streams', help: 'Live feedback streams open on this instance', read: () => feedbackHub.openStreams });
 
   const tavus = createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey });
+  // With LLM_MODEL set the llm@1 reactor runs (under a lease: one instance asks at a time) and asks
+  // the model only while llm@1's answers are wanted: llm@1 is live, or a rebuild of it is under way,
+  // so a `rebuild feedback --analyzer llm@1` from the CLI is served by the service already running.
+  if (live === LLM_ANALYZER_ID && !config.llm) {
+    log.error(`${LLM_ANALYZER_ID} is live but LLM_MODEL is not set: new transcripts get no feedback until it is (nothing is lost meanwhile)`);
+  }
+  // Loaded only then: the model client and the tokenizer's tables weigh some 60 MB.
+  const llm = config.llm ? await (await import('./reactors/llmAnalysis/startLlmReactor.js')).startLlmReactor(config.databaseUrl, config.llm, log, options.llm) : undefined;
+
   const app = createApp({
     pool,
     probePool,
@@ -135,6 +150,7 @@ export async function startService(
     runner,
     callbacks,
     reconcile,
+    llm,
     logger: log,
     relay,
     metrics,
@@ -148,6 +164,7 @@ export async function startService(
         connections.closeIdle();
       });
       await callbacks.drained();
+      await llm?.stop();
       await runner.stop();
       await relay?.stop();
       await pool.end();

@@ -1,4 +1,4 @@
-import { analyzerId, type Analyzer, type Turn } from './types.js';
+import { analyzerId, type Analyzer, type RecordedAnswer, type Turn } from './types.js';
 
 // How well an analyzer's scores separate conversations that experts rated high quality from
 // low quality. AUC is the chance that a random high-quality conversation outscores a random
@@ -34,6 +34,8 @@ export interface EvaluationRow {
   transcript: Turn[];
   duration?: number | null;
   quality: 'high' | 'low';
+  /** Answers recorded for this transcript, for an analyzer that reads them (llm@1). */
+  recordings?: readonly RecordedAnswer[];
 }
 
 import { SCORE_NAMES, type ScoreName } from './types.js';
@@ -56,7 +58,7 @@ function mean(values: readonly number[]): number {
 }
 
 function scoresOf(analyzer: Analyzer, row: EvaluationRow): Record<ScoreName, number> {
-  const { analysis } = analyzer.analyze({ transcript: row.transcript, durationSeconds: row.duration ?? null });
+  const { analysis } = analyzer.analyze({ transcript: row.transcript, durationSeconds: row.duration ?? null, recordings: row.recordings });
   return Object.fromEntries(SCORE_NAMES.map((n) => [n, analysis[n]])) as Record<ScoreName, number>;
 }
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { SCORE_NAMES, evaluateAnalyzer, type Evaluation, type EvaluationRow } from '../analysis/evaluate.js';
+import { analyzers } from '../analysis/registry.js';
 import type { Analyzer } from '../analysis/types.js';
+import type { LlmConfig } from '../config.js';
+import { readsRecordings } from '../projections/readModels/feedback.js';
 import { readJsonLines } from './jsonLines.js';
 
 // `tavus-feedback evaluate`: how well each analyzer's scores separate conversations experts rated
@@ -37,8 +40,17 @@ export function formatEvaluations(evaluations: Evaluation[]): string {
   return lines.join('\n');
 }
 
-export async function evaluate(analyzers: Analyzer[], file: string, asJson: boolean): Promise<void> {
+/** Without --analyzer: every analyzer that needs no model call (llm@1 costs calls, so it is named to run). */
+export function defaultEvaluated(): Analyzer[] {
+  return [...analyzers.values()].filter((a) => !readsRecordings(a));
+}
+
+export async function evaluate(analyzers: Analyzer[], file: string, asJson: boolean, llm: { config: LlmConfig | null; recordings?: string } = { config: null }): Promise<void> {
   const rows = await readLabelled(file);
-  const evaluations = analyzers.map((a) => evaluateAnalyzer(a, rows));
+  const evaluations: Evaluation[] = [];
+  for (const a of analyzers) {
+    // An analyzer that scores recorded answers (llm@1) gets them first: from the file, or asked.
+    evaluations.push(evaluateAnalyzer(a, readsRecordings(a) ? await (await import('./evaluateLlm.js')).withLlmAnswers(rows, llm.config, llm.recordings) : rows));
+  }
   console.log(asJson ? JSON.stringify(evaluations, null, 2) : formatEvaluations(evaluations));
 }

@@ -7,6 +7,11 @@ import { dropFeedback, rebuildFeedback, useFeedback } from '../projections/build
 import { createScoringPool } from '../projections/builds/scoringPool.js';
 import { progressReporter } from './progress.js';
 import { UsageError } from './usage.js';
+import { LLM_ANALYZER_ID } from '../analysis/llm/version.js';
+import type { Config, LlmConfig } from '../config.js';
+import { readsRecordings } from '../projections/readModels/feedback.js';
+import type { Prices } from '../reactors/llmAnalysis/estimate.js';
+
 
 export function analyzerOrFail(id: string): Analyzer {
   const analyzer = findAnalyzer(id);
@@ -14,14 +19,14 @@ export function analyzerOrFail(id: string): Analyzer {
   return analyzer;
 }
 
-export async function printAnalyzers(pool: pg.Pool): Promise<void> {
+export async function printAnalyzers(pool: pg.Pool, config: Pick<Config, 'llm'>): Promise<void> {
   const [builds, live] = await Promise.all([listBuilds(pool), readLiveAnalyzer(pool)]);
   const byId = new Map(builds.map((b) => [b.analyzer, b]));
   console.log('analyzer'.padEnd(16) + 'live  build     rows      description');
   for (const [id, analyzer] of analyzers) {
     const build = byId.get(id);
     console.log(
-      id.padEnd(16) + (id === live ? '*     ' : '      ') + (build?.status ?? '-').padEnd(10) + String(build?.rows ?? '-').padEnd(10) + analyzer.description,
+      id.padEnd(16) + (id === live ? '*     ' : '      ') + (build?.status ?? '-').padEnd(10) + String(build?.rows ?? '-').padEnd(10) + analyzer.description + llmNote(id, config),
     );
   }
   for (const build of builds) {
@@ -29,7 +34,30 @@ export async function printAnalyzers(pool: pg.Pool): Promise<void> {
   }
 }
 
-export async function rebuild(pool: pg.Pool, analyzer: Analyzer, scoringThreads?: number): Promise<void> {
+/** What `analyzers` says of llm@1 beside its description: which model it asks, or that it asks none. */
+function llmNote(id: string, config: Pick<Config, 'llm'>): string {
+  if (id !== LLM_ANALYZER_ID) return '';
+  return config.llm ? ` (asks ${config.llm.model} at ${config.llm.baseUrl})` : ' (not configured: set LLM_MODEL to ask a model; answers already recorded still replay)';
+}
+
+export function pricesOf(input: string | undefined, output: string | undefined): Prices | undefined {
+  if (input === undefined && output === undefined) return undefined;
+  const inputPerMillion = Number(input);
+  const outputPerMillion = Number(output);
+  if (!(inputPerMillion >= 0) || !(outputPerMillion >= 0)) throw new UsageError('--input-price and --output-price go together: USD per million tokens, e.g. 2.5 and 10');
+  return { inputPerMillion, outputPerMillion };
+}
+
+export async function dryRun(pool: pg.Pool, analyzer: Analyzer, config: Pick<Config, 'llm'>, prices?: Prices): Promise<void> {
+  const maxPromptTokens = config.llm?.maxPromptTokens ?? 16_000;
+  // Loaded only here: the tokenizer's tables are megabytes no other command needs.
+  const { dryRunRebuild, formatDryRun } = await import('./dryRun.js');
+  console.log(formatDryRun(await dryRunRebuild(pool, analyzer, { maxPromptTokens, prices }), maxPromptTokens));
+}
+
+export async function rebuild(pool: pg.Pool, analyzer: Analyzer, scoringThreads?: number, llm: LlmConfig | null = null): Promise<void> {
+  // llm@1 scores answers recorded in the history: the missing ones are asked for first.
+  const parked = readsRecordings(analyzer) ? (await (await import('./llmRebuild.js')).askBeforeRebuild(pool, llm)).parked : 0;
   const progress = progressReporter();
   const scoring = createScoringPool(`${analyzer.name}@${analyzer.version}`, scoringThreads);
   let summary;
@@ -43,6 +71,7 @@ export async function rebuild(pool: pg.Pool, analyzer: Analyzer, scoringThreads?
     `${summary.analyzer} is live: ${summary.scored} conversations scored from the history and ${summary.events} newer events applied ` +
       `in ${summary.seconds.toFixed(1)} s (${Math.round(summary.perSecond)} conversations/s)`,
   );
+  if (parked > 0) console.log(`${parked} conversations have no feedback yet: the model kept failing for them (tavus-feedback deadletters)`);
 }
 
 export async function use(pool: pg.Pool, analyzer: Analyzer): Promise<void> {

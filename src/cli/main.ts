@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { analyzers, DEFAULT_ANALYZER } from '../analysis/registry.js';
+import { DEFAULT_ANALYZER } from '../analysis/registry.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { BuildError } from '../projections/builds/rebuild.js';
 import { analyzeLines } from './analyze.js';
@@ -8,8 +8,8 @@ import { compare } from './compare.js';
 import { printDeadLetters, retryDeadLetters } from './deadletters.js';
 import { parseReconcileArgs, reconcileByHand } from './reconcile.js';
 import { relayReset, relayStatus } from './relay.js';
-import { evaluate } from './evaluate.js';
-import { analyzerOrFail, drop, printAnalyzers, rebuild, use } from './feedback.js';
+import { defaultEvaluated, evaluate } from './evaluate.js';
+import { analyzerOrFail, drop, dryRun, pricesOf, printAnalyzers, rebuild, use } from './feedback.js';
 import { analyzer, collect, uuid } from './options.js';
 import { addScenario } from './scenario.js';
 import { printToken } from './token.js';
@@ -67,13 +67,20 @@ export function program(): Command {
   program
     .command('analyzers')
     .description('list analyzers: the live one (*), which have builds')
-    .action(() => withPool(printAnalyzers));
+    .action(() => withPool((pool) => printAnalyzers(pool, loadConfig())));
   const rebuildCommand = program.command('rebuild').description('rebuild a read model from the history');
   rebuildCommand
     .command('feedback')
     .description('score the whole history with an analyzer version beside the live one, then switch to it')
     .addOption(new Option(`--analyzer ${ANALYZER}`, 'the analyzer version to build').argParser(analyzer).makeOptionMandatory())
-    .action(({ analyzer }) => withPool((pool) => rebuild(pool, analyzer, loadConfig().scoringThreads)));
+    .option('--dry-run', 'say what the build would do and cost (llm@1: calls and tokens), changing nothing')
+    .option('--input-price <usd>', 'with --dry-run: USD per million prompt tokens')
+    .option('--output-price <usd>', 'with --dry-run: USD per million completion tokens')
+    .action(({ analyzer, dryRun: dry, inputPrice, outputPrice }) => {
+      const config = loadConfig();
+      if (dry) return withPool((pool) => dryRun(pool, analyzer, config, pricesOf(inputPrice, outputPrice)));
+      return withPool((pool) => rebuild(pool, analyzer, config.scoringThreads, config.llm));
+    });
   const feedback = program.command('feedback').description('switch between feedback builds, or remove one');
   feedback
     .command('use')
@@ -102,7 +109,8 @@ export function program(): Command {
     .requiredOption('--labels <file>', 'JSON lines with transcript and quality (high or low)')
     .option(`--analyzer ${ANALYZER}`, 'an analyzer to judge, repeatable (default: all)', collect(analyzer))
     .option('--json', 'print the evaluations as JSON')
-    .action(({ labels, analyzer, json }) => evaluate(analyzer ?? [...analyzers.values()], labels, json ?? false));
+    .option('--recordings <file>', "llm@1 only: answers recorded before, replayed; the others are asked of LLM_MODEL")
+    .action(({ labels, analyzer, json, recordings }) => evaluate(analyzer ?? defaultEvaluated(), labels, json ?? false, { config: loadConfig().llm, recordings }));
   program
     .command('compare')
     .description('how scores moved between two builds; writes an HTML report')

@@ -176,7 +176,7 @@ export interface EventHead {
  */
 export type SummarisedEvent =
   | Exclude<RecordedEvent, { type: 'TranscriptReceived' }>
-  | (Omit<Extract<RecordedEvent, { type: 'TranscriptReceived' }>, 'data'> & { data: { turnCount: number } });
+  | (Omit<Extract<RecordedEvent, { type: 'TranscriptReceived' }>, 'data'> & { data: { turnCount: number; mentionsUser: boolean } });
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventSchemas, type);

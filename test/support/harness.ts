@@ -34,6 +34,7 @@ export async function startHarness(
     /** More configuration, as environment variables (AUTH_JWKS_URL, RATE_LIMIT_*, RECONCILE_*, ...). */
     env?: Record<string, string>;
     logger?: pino.Logger;
+    serviceOptions?: Parameters<typeof startService>[3];
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
@@ -52,6 +53,7 @@ export async function startHarness(
     { ...config, databaseUrl: database.url, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },
     options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     options.lookupAnalyzer,
+    options.serviceOptions,
   );
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   const scenario = await db.query<{ id: string }>(

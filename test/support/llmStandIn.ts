@@ -21,7 +21,10 @@ export type Behaviour =
   | { kind: 'truncated' }
   | { kind: 'rate-limited'; retryAfter?: string; retryAfterMs?: string; code?: 'rate_limit_exceeded' | 'insufficient_quota' }
   | { kind: 'server-error'; status?: number }
-  | { kind: 'slow'; ms: number; then?: Behaviour };
+  | { kind: 'rejected' }
+  | { kind: 'slow'; ms: number; then?: Behaviour }
+  /** Answers (as `then`, valid by default) only once `until` resolves: a call the test holds open. */
+  | { kind: 'held'; until: Promise<void>; then?: Behaviour };
 
 export interface ReceivedRequest {
   body: Record<string, unknown>;
@@ -40,6 +43,15 @@ export interface LlmStandIn {
   maxInFlight(): number;
   /** Behaviours of the next requests, in order; after them, the default. */
   script(...behaviours: Behaviour[]): void;
+  /**
+   * For requests whose prompt contains `text`: these behaviours in order, then `otherwise` (the
+   * default when not given) for every later one. Lets a test fail one conversation and not another.
+   */
+  scriptFor(text: string, behaviours: Behaviour[], otherwise?: Behaviour): void;
+  /** Requests whose prompt contains `text`. */
+  requestsFor(text: string): ReceivedRequest[];
+  /** Resolves when there are `count` requests whose prompt contains `text` (at once if there are). */
+  waitForRequests(text: string, count: number): Promise<void>;
   setDefault(behaviour: Behaviour): void;
   close(): Promise<void>;
 }
@@ -113,6 +125,22 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
   const model = options.model ?? 'stand-in-model';
   const requests: ReceivedRequest[] = [];
   const scripted: Behaviour[] = [];
+  const rules: { text: string; behaviours: Behaviour[]; otherwise?: Behaviour }[] = [];
+  const promptOf = (body: Record<string, unknown>) => JSON.stringify(body.messages ?? '');
+  const waiters: { text: string; count: number; resolve: () => void }[] = [];
+  const wakeWaiters = () => {
+    for (const w of [...waiters]) {
+      if (requests.filter((r) => promptOf(r.body).includes(w.text)).length >= w.count) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  const ruleBehaviour = (body: Record<string, unknown>): Behaviour | undefined => {
+    const prompt = promptOf(body);
+    const rule = rules.find((r) => prompt.includes(r.text));
+    return rule && (rule.behaviours.shift() ?? rule.otherwise);
+  };
   let fallback: Behaviour = { kind: 'valid' };
   let inFlight = 0;
   let maxInFlight = 0;
@@ -167,6 +195,11 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
       }
       case 'server-error':
         return send(res, behaviour.status ?? 500, openAiError('The server had an error while processing your request.', 'server_error', null));
+      case 'rejected':
+        return send(res, 400, openAiError("Invalid 'messages': this request cannot be served.", 'invalid_request_error', null, 'messages'));
+      case 'held':
+        await Promise.race([behaviour.until, new Promise<void>((resolve) => res.once('close', () => resolve()))]);
+        return answer(res, behaviour.then ?? { kind: 'valid' }, body);
       case 'slow': {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, behaviour.ms);
@@ -200,6 +233,7 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
       return send(res, 400, openAiError('We could not parse the JSON body of your request.', 'invalid_request_error', null));
     }
     requests.push({ body, authorization: req.headers.authorization, at: performance.now() });
+    wakeWaiters();
     if (body.model !== model) {
       return send(res, 404, openAiError(`The model \`${String(body.model)}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'));
     }
@@ -214,7 +248,7 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
     if (problem) {
       return send(res, 400, openAiError(`Invalid schema for response_format '${format.json_schema.name}': In context=(), ${problem}.`, 'invalid_request_error', 'invalid_json_schema', 'response_format'));
     }
-    await answer(res, scripted.shift() ?? fallback, body);
+    await answer(res, ruleBehaviour(body) ?? scripted.shift() ?? fallback, body);
   };
   const server = createServer((req, res) => void handle(req, res));
 
@@ -227,6 +261,19 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
     requests,
     maxInFlight: () => maxInFlight,
     script: (...behaviours) => scripted.push(...behaviours),
+    scriptFor: (text, behaviours, otherwise) => {
+      const known = rules.find((r) => r.text === text);
+      if (known) {
+        known.behaviours = [...behaviours];
+        known.otherwise = otherwise;
+      } else rules.push({ text, behaviours: [...behaviours], otherwise });
+    },
+    requestsFor: (text) => requests.filter((r) => promptOf(r.body).includes(text)),
+    waitForRequests: (text, count) =>
+      new Promise<void>((resolve) => {
+        waiters.push({ text, count, resolve });
+        wakeWaiters();
+      }),
     setDefault: (behaviour) => {
       fallback = behaviour;
     },

@@ -4,7 +4,7 @@ import { inTransaction } from '../../db/transaction.js';
 import { readAll, checkpointOf, type Checkpoint } from '../../events/readAll.js';
 import { finishBuild, startBuild } from './builds.js';
 import { ensureCheckpoints, readCheckpoint, saveCheckpoints } from '../runtime/checkpoints.js';
-import { feedbackCheckpointName, feedbackProjection, UPSERT_SCORES } from '../readModels/feedback.js';
+import { feedbackCheckpointName, feedbackProjection, readsRecordings, RECORDINGS_OF_INPUT, UPSERT_SCORES } from '../readModels/feedback.js';
 import { ALL, announceFeedbackChanged } from '../runtime/feedbackChanges.js';
 import { readLiveAnalyzer } from '../runtime/live.js';
 import { scoreRows, type StaleInput } from './scoring.js';
@@ -57,8 +57,9 @@ const STALE_FILTER = `
   LEFT JOIN feedback_scores s ON s.analyzer = $1 AND s.conversation_id = i.conversation_id
  WHERE s.input_hash IS DISTINCT FROM i.input_hash`;
 
-const STALE_PAGE = `
-SELECT i.conversation_id, t.data::text AS transcript_event, i.duration, i.context::text AS context, i.input_hash
+// Recordings are fetched only for analyzers that read them: the others' pages stay what they were.
+const stalePage = (withRecordings: boolean) => `
+SELECT i.conversation_id, t.data::text AS transcript_event, i.duration, i.context::text AS context, i.input_hash${withRecordings ? `, ${RECORDINGS_OF_INPUT}::text AS recordings` : ''}
   FROM feedback_inputs i
   JOIN events t ON t.position = i.transcript_position
   LEFT JOIN feedback_scores s ON s.analyzer = $1 AND s.conversation_id = i.conversation_id
@@ -146,7 +147,8 @@ async function scoreSnapshot(pool: pg.Pool, analyzer: Analyzer, started: number,
       const checkpoint = (await readCheckpoint(reader, CONVERSATIONS)) as Checkpoint;
       const total = Number((await reader.query<{ n: string }>(`SELECT count(*) AS n ${STALE_FILTER}`, [id])).rows[0]!.n);
       options.onProgress?.({ phase: 'snapshot', done, total, elapsedMs: performance.now() - started });
-      const page = (after: string) => reader.query<StaleInput>(STALE_PAGE, [id, after, batchSize]);
+      const sql = stalePage(readsRecordings(analyzer));
+      const page = (after: string) => reader.query<StaleInput>(sql, [id, after, batchSize]);
       const inFlight: Promise<void>[] = [];
       let next = page('00000000-0000-0000-0000-000000000000');
       for (;;) {

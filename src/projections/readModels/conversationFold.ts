@@ -35,6 +35,11 @@ export interface FeedbackInputRow {
   completed_at: string | null;
   duration: number | null;
   transcript_position: string;
+  /** Whether that transcript may hold the person's words (a user row): without, no model is asked about it. */
+  user_present: boolean;
+  /** AnalysisRecorded events answering exactly that transcript, by idempotency key, and their analyzers. */
+  recording_positions: string[];
+  recorded_analyzers: string[];
   context: { name: string; description: string | null; rubric: unknown };
   input_hash: string;
   created_at: string;
@@ -63,7 +68,8 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
   const started = startedEvent.data;
 
   const ends: (Ended & { receivedAt: string })[] = [];
-  const transcripts: { turnCount: number; position: string; key: string; recordedAt: string }[] = [];
+  const transcripts: { turnCount: number; mentionsUser: boolean; position: string; key: string; recordedAt: string }[] = [];
+  const analyses: { key: string; position: string; analyzer: string; transcriptKey: string }[] = [];
   const recordings: EventData<'RecordingReady'>[] = [];
   const objectives = new Map<string, ConversationRow['objectives'][number]>();
   const guardrails: ConversationRow['guardrails'] = [];
@@ -83,7 +89,10 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
         ends.push({ ...e.data, receivedAt: e.metadata.receivedAt });
         break;
       case 'TranscriptReceived':
-        transcripts.push({ turnCount: e.data.turnCount, position: e.position, key: e.idempotencyKey, recordedAt });
+        transcripts.push({ turnCount: e.data.turnCount, mentionsUser: e.data.mentionsUser, position: e.position, key: e.idempotencyKey, recordedAt });
+        break;
+      case 'AnalysisRecorded':
+        analyses.push({ key: e.idempotencyKey, position: e.position, analyzer: e.data.analyzer, transcriptKey: e.data.transcriptKey });
         break;
       case 'RecordingReady':
         recordings.push(e.data);
@@ -130,6 +139,10 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
   const duration = maxDuration(ends.map((e) => e.durationSeconds)) ?? maxDuration(recordings.map((r) => r.durationSeconds)) ?? saneDuration(measured);
   const context = { name: started.scenario.name, description: started.scenario.description, rubric: started.scenario.rubric };
   const durationSeconds = duration === null ? null : Math.round(duration);
+  // Answers recorded for another transcript (one less full) do not apply to this one. `sorted` is by
+  // key, so these are too, whatever order they arrived in.
+  const answers = analyses.filter((a) => a.transcriptKey === transcript.key);
+  const recordingKeys = answers.map((a) => a.key);
   const feedbackInput: FeedbackInputRow = {
     conversation_id: started.id,
     user_id: started.userId,
@@ -137,9 +150,16 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     completed_at: endedAt ?? earliestInstant(transcripts.map((t) => t.recordedAt)),
     duration: durationSeconds,
     transcript_position: transcript.position,
+    user_present: transcript.mentionsUser,
+    recording_positions: answers.map((a) => a.position),
+    recorded_analyzers: [...new Set(answers.map((a) => a.analyzer))].sort(),
     context,
-    // The transcript's idempotency key hashes its content, so this changes whenever the words do.
-    input_hash: createHash('sha256').update(JSON.stringify([transcript.key, durationSeconds, context])).digest('base64url'),
+    // The transcript's idempotency key hashes its content, so this changes whenever the words do;
+    // a recording arriving changes it too, so llm@1 scores again. Without recordings the hash is
+    // what it was before they existed: builds made then are not stale for that alone.
+    input_hash: createHash('sha256')
+      .update(JSON.stringify(recordingKeys.length > 0 ? [transcript.key, durationSeconds, context, recordingKeys] : [transcript.key, durationSeconds, context]))
+      .digest('base64url'),
     created_at: earliestInstant(transcripts.map((t) => t.recordedAt)) ?? updatedAt,
     updated_at: updatedAt,
   };

@@ -26,14 +26,18 @@ ON CONFLICT (id) DO UPDATE SET
   recording_url = excluded.recording_url, objectives = excluded.objectives, guardrails = excluded.guardrails, updated_at = excluded.updated_at
 RETURNING id
 )
-INSERT INTO feedback_inputs (conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, context, input_hash, created_at, updated_at)
-SELECT conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, context, input_hash, created_at, updated_at
+INSERT INTO feedback_inputs (conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, user_present, recording_positions,
+       recorded_analyzers, context, input_hash, created_at, updated_at)
+SELECT conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, user_present, recording_positions,
+       recorded_analyzers, context, input_hash, created_at, updated_at
   FROM jsonb_to_recordset($2::jsonb) AS r(conversation_id uuid, user_id uuid, scenario_id uuid, completed_at timestamptz, duration integer,
-       transcript_position bigint, context jsonb, input_hash text, created_at timestamptz, updated_at timestamptz)
+       transcript_position bigint, user_present boolean, recording_positions bigint[], recorded_analyzers text[], context jsonb, input_hash text,
+       created_at timestamptz, updated_at timestamptz)
  -- Referencing the conversations written above makes Postgres write them first.
  WHERE conversation_id IN (SELECT id FROM conversations_written)
 ON CONFLICT (conversation_id) DO UPDATE SET
   completed_at = excluded.completed_at, duration = excluded.duration, transcript_position = excluded.transcript_position,
+  user_present = excluded.user_present, recording_positions = excluded.recording_positions, recorded_analyzers = excluded.recorded_analyzers,
   context = excluded.context, input_hash = excluded.input_hash, updated_at = excluded.updated_at
 WHERE feedback_inputs.input_hash IS DISTINCT FROM excluded.input_hash
    OR feedback_inputs.completed_at IS DISTINCT FROM excluded.completed_at`;

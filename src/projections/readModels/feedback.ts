@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Analyzer, Turn } from '../../analysis/types.js';
+import type { Analyzer, RecordedAnswer, Turn } from '../../analysis/types.js';
 import { analyzerId } from '../../analysis/types.js';
 import type { EventHead } from '../../events/types.js';
 import { tavusIdOfStream } from '../../events/streams.js';
@@ -14,6 +14,8 @@ export interface FeedbackInput {
   duration: number | null;
   context: { name?: string; description?: string | null; rubric?: unknown };
   inputHash: string;
+  /** Answers recorded for this transcript (AnalysisRecorded data), for analyzers that read them. */
+  recordings?: readonly RecordedAnswer[];
 }
 
 export interface ScoreRow {
@@ -30,17 +32,33 @@ export function feedbackId(conversationId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function score(analyzer: Analyzer, input: FeedbackInput): ScoreRow {
-  const result = analyzer.analyze({
+/**
+ * Whether an analyzer scores from recorded answers (llm@1): only then do the scoring queries fetch
+ * recordings, so the others read exactly what they read before.
+ */
+export function readsRecordings(analyzer: Analyzer): boolean {
+  return typeof analyzer.pending === 'function';
+}
+
+/** The row to write, or null while the analyzer still waits for something (an answer not recorded yet). */
+export function score(analyzer: Analyzer, input: FeedbackInput): ScoreRow | null {
+  const analysisInput = {
     transcript: input.transcript,
     durationSeconds: input.duration,
     context: { name: input.context.name, description: input.context.description ?? undefined, rubric: input.context.rubric ?? undefined },
-  });
+    recordings: input.recordings ?? [],
+  };
+  // A pending result is not feedback: no row, so a reader sees no feedback yet rather than zeros.
+  if (analyzer.pending?.(analysisInput)) return null;
+  const result = analyzer.analyze(analysisInput);
   return { conversation_id: input.conversationId, id: feedbackId(input.conversationId), score: result.score, analysis: result.analysis, input_hash: input.inputHash };
 }
 
-const STALE_INPUTS = `
-SELECT i.conversation_id, t.data AS transcript_event, i.duration, i.context, i.input_hash
+/** The recordings of an input row `i`, as one JSON array (null when none), for analyzers that read them. */
+export const RECORDINGS_OF_INPUT = `(SELECT json_agg(r.data ORDER BY r.idempotency_key) FROM events r WHERE r.position = ANY(i.recording_positions))`;
+
+const staleInputs = (withRecordings: boolean) => `
+SELECT i.conversation_id, t.data AS transcript_event, i.duration, i.context, i.input_hash${withRecordings ? `, ${RECORDINGS_OF_INPUT} AS recordings` : ''}
   FROM conversations c
   JOIN feedback_inputs i ON i.conversation_id = c.id
   JOIN events t ON t.position = i.transcript_position
@@ -61,19 +79,25 @@ export function feedbackCheckpointName(id: string): string {
 
 export function feedbackProjection(analyzer: Analyzer): Projection {
   const id = analyzerId(analyzer);
+  const sql = staleInputs(readsRecordings(analyzer));
   return {
     name: feedbackCheckpointName(id),
     async apply(client, events: EventHead[]) {
       const tavusIds = [...new Set(events.map((e) => tavusIdOfStream(e.streamId)))];
-      const stale = await client.query<{ conversation_id: string; transcript_event: { turns: Turn[] }; duration: number | null; context: FeedbackInput['context']; input_hash: string }>(
-        STALE_INPUTS,
-        [tavusIds, id],
-      );
+      const stale = await client.query<{
+        conversation_id: string; transcript_event: { turns: Turn[] }; duration: number | null; context: FeedbackInput['context']; input_hash: string;
+        recordings?: RecordedAnswer[] | null;
+      }>(sql, [tavusIds, id]);
       if (stale.rows.length === 0) return;
-      const rows = stale.rows.map((r) =>
-        score(analyzer, { conversationId: r.conversation_id, transcript: r.transcript_event.turns, duration: r.duration, context: r.context, inputHash: r.input_hash }),
-      );
-      await client.query(UPSERT_SCORES, [id, JSON.stringify(rows)]);
+      const rows: ScoreRow[] = [];
+      for (const r of stale.rows) {
+        const row = score(analyzer, {
+          conversationId: r.conversation_id, transcript: r.transcript_event.turns, duration: r.duration, context: r.context, inputHash: r.input_hash,
+          recordings: r.recordings ?? [],
+        });
+        if (row) rows.push(row);
+      }
+      if (rows.length > 0) await client.query(UPSERT_SCORES, [id, JSON.stringify(rows)]);
       return { feedbackChanged: rows.map((r) => r.conversation_id) };
     },
   };

@@ -132,29 +132,43 @@ export function createLlmClient(config: Omit<LlmConfig, 'maxPromptTokens'>, deps
     return Math.round(ceiling * (0.5 + random() / 2));
   }
 
+  async function analyzeWith(prompt: BuiltPrompt, signal: AbortSignal): Promise<LlmOutcome> {
+    let attempts = 0;
+    let invalidAnswers = 0;
+    for (;;) {
+      attempts++;
+      const result = await queued(prompt, signal);
+      if (result.ok) {
+        const { answer, servedModel, usage, latencyMs } = result;
+        return { ok: true, recording: { analyzer: prompt.analyzer, model: config.model, servedModel, promptSha256: prompt.sha256, answer, usage, latencyMs, attempts } };
+      }
+      const failure = result.failure;
+      const giveUp = (f: AttemptFailure = failure): LlmOutcome => ({ ok: false, failure: { ...f, attempts } });
+      if (attempts >= policy.maxAttempts || failure.kind === 'aborted') return giveUp();
+      if (failure.kind === 'invalid-answer') {
+        if (invalidAnswers++ < policy.invalidAnswerRetries) continue;
+        return giveUp();
+      }
+      if (!failure.retryable) return giveUp();
+      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) return giveUp();
+      await sleep(failure.retryAfterMs ?? backoff(attempts), signal);
+      if (signal?.aborted) return giveUp({ kind: 'aborted', retryable: true, message: 'the call was aborted' });
+    }
+  }
+
   return {
     async analyze(prompt, options = {}) {
-      const { signal } = options;
-      let attempts = 0;
-      let invalidAnswers = 0;
-      for (;;) {
-        attempts++;
-        const result = await queued(prompt, signal);
-        if (result.ok) {
-          const { answer, servedModel, usage, latencyMs } = result;
-          return { ok: true, recording: { analyzer: prompt.analyzer, model: config.model, servedModel, promptSha256: prompt.sha256, answer, usage, latencyMs, attempts } };
-        }
-        const failure = result.failure;
-        const giveUp = (f: AttemptFailure = failure): LlmOutcome => ({ ok: false, failure: { ...f, attempts } });
-        if (attempts >= policy.maxAttempts || failure.kind === 'aborted') return giveUp();
-        if (failure.kind === 'invalid-answer') {
-          if (invalidAnswers++ < policy.invalidAnswerRetries) continue;
-          return giveUp();
-        }
-        if (!failure.retryable) return giveUp();
-        if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) return giveUp();
-        await sleep(failure.retryAfterMs ?? backoff(attempts), signal);
-        if (signal?.aborted) return giveUp({ kind: 'aborted', retryable: true, message: 'the call was aborted' });
+      // The SDK leaves a listener on the signal it is given after each request; a long-lived
+      // caller's signal (a reactor's) would collect thousands. Each call gets a signal of its own,
+      // following the caller's, and lets go of the caller's when it ends.
+      const own = new AbortController();
+      const follow = () => own.abort();
+      options.signal?.addEventListener('abort', follow, { once: true });
+      if (options.signal?.aborted) own.abort();
+      try {
+        return await analyzeWith(prompt, own.signal);
+      } finally {
+        options.signal?.removeEventListener('abort', follow);
       }
     },
     idle: () => queue.onIdle(),

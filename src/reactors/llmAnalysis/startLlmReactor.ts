@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import type { LlmConfig } from '../../config.js';
+import { createPool } from '../../db/pool.js';
+import { LLM_ANALYZER_ID } from '../../analysis/llm/version.js';
+import { Asker, type AskOutcome, type BackoffPolicy } from './asker.js';
+import { createLlmClient, type LlmClientDeps } from './client.js';
+import { AdvisoryLease } from './lease.js';
+import { LlmAnalysisReactor } from './reactor.js';
+import { checkModel, ModelChangedError } from './recordedModels.js';
+
+// The llm@1 reactor as the service runs it: connections of its own, the client built from the
+// LLM_* configuration, under a lease so one instance asks at a time. When LLM_MODEL is not the
+// model llm@1's answers came from, it logs why and stays off; the service runs on without it.
+
+export interface LlmReactorHandle {
+  /** Undefined when it refused to start (LLM_MODEL is not the model of the recordings). */
+  reactor: LlmAnalysisReactor | undefined;
+  lease: AdvisoryLease | undefined;
+  stop(): Promise<void>;
+}
+
+export interface LlmReactorOverrides {
+  client?: LlmClientDeps;
+  backoff?: Partial<BackoffPolicy>;
+  pollIntervalMs?: number;
+  leaseRetryMs?: number;
+}
+
+/** The advisory lock one instance holds while it asks; a rebuild of llm@1 tries the same one. */
+export const LLM_LEASE = `tavus-feedback reactor ${LLM_ANALYZER_ID}`;
+
+export function logOutcome(log: Logger, outcome: AskOutcome): void {
+  switch (outcome.kind) {
+    case 'recorded':
+      return log.info({ streamId: outcome.streamId, attempts: outcome.attempts }, `${LLM_ANALYZER_ID}: answer recorded`);
+    case 'deferred':
+      return log.warn({ streamId: outcome.streamId, failure: outcome.failure, retryInMs: outcome.retryInMs }, `${LLM_ANALYZER_ID}: the model call failed; trying again later`);
+    case 'parked':
+      return log.warn(
+        { streamId: outcome.streamId, failure: outcome.failure, retryInMs: outcome.retryInMs },
+        `${LLM_ANALYZER_ID}: the model call keeps failing; the transcript is parked (tavus-feedback deadletters), the others go on`,
+      );
+    default:
+      return;
+  }
+}
+
+export async function startLlmReactor(databaseUrl: string, config: LlmConfig, log: Logger, overrides: LlmReactorOverrides = {}): Promise<LlmReactorHandle> {
+  const pool = createPool(databaseUrl, { max: 3, applicationName: `tavus-feedback ${LLM_ANALYZER_ID}`, statementTimeoutMs: 10_000 });
+  // Checked here, so the refusal is in the log at start even while another instance holds the
+  // lease; checked again whenever this one takes the lease.
+  try {
+    await checkModel(pool, config.model);
+  } catch (err) {
+    await pool.end();
+    if (!(err instanceof ModelChangedError)) throw err;
+    log.error({ configured: err.configured, recorded: err.recorded }, err.message);
+    return { reactor: undefined, lease: undefined, stop: async () => {} };
+  }
+  const client = createLlmClient(config, overrides.client);
+  const asker = new Asker({
+    pool,
+    client,
+    prompt: { maxPromptTokens: config.maxPromptTokens },
+    slots: config.concurrency * 2,
+    backoff: overrides.backoff,
+    now: overrides.client?.now,
+    onOutcome: (o) => logOutcome(log, o),
+    onSlotFree: () => reactor.wake(),
+    onError: (err) => log.error({ err }, `${LLM_ANALYZER_ID}: could not record an answer; it is asked again later`),
+  });
+  // The asker calls back into the reactor only once both exist.
+  const reactor = new LlmAnalysisReactor({
+    pool,
+    asker,
+    model: config.model,
+    pollIntervalMs: overrides.pollIntervalMs,
+    now: overrides.client?.now,
+    onError: (err) => log.error({ err }, `${LLM_ANALYZER_ID} reactor failed; it tries again at the next poll`),
+  });
+  const lease: AdvisoryLease = new AdvisoryLease(
+    {
+      databaseUrl,
+      name: LLM_LEASE,
+      retryMs: overrides.leaseRetryMs,
+      onChange: (held) => log.info({ held }, held ? `${LLM_ANALYZER_ID} reactor: this instance asks the model` : `${LLM_ANALYZER_ID} reactor: stopped asking`),
+      onError: (err) => {
+        if (err instanceof ModelChangedError) {
+          // A new model is a new version: refuse, say why, and let the service go on without it.
+          log.error({ configured: err.configured, recorded: err.recorded }, err.message);
+          void lease.stop();
+          return;
+        }
+        log.error({ err }, `${LLM_ANALYZER_ID} reactor: the lease failed; trying again`);
+      },
+    },
+    reactor,
+  );
+  await lease.start();
+  return {
+    reactor,
+    lease,
+    async stop() {
+      await lease.stop();
+      await pool.end();
+    },
+  };
+}
