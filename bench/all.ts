@@ -57,7 +57,10 @@ async function main(): Promise<void> {
 
   if (wanted('instances')) {
     const r = await runInstancesBench();
-    const rows = r.runs.map((x) => `| ${x.instances} | ${fmt(x.requestsPerSecond)} | ${x.p99} | ${x.non2xx} | ${x.errors} | ${fmt(x.catchUpSeconds, 1)} | ${x.relayCatchUpSeconds === null ? 'off' : fmt(x.relayCatchUpSeconds, 1)} |`);
+    const rows = r.runs.map(
+      (x) =>
+        `| ${x.instances} | ${fmt(x.requestsPerSecond)} | ${x.p99} | ${x.non2xx} | ${x.errors} | ${fmt(x.catchUpSeconds, 1)} | ${x.relayCatchUpSeconds === null ? 'off' : fmt(x.relayCatchUpSeconds, 1)} |`,
+    );
     sections.push(
       `### Instances\n\nThe ingestion load (${r.connections} connections in all, ${r.seconds} s after a 2 s warm-up) spread evenly over one or three ` +
         `service instances on one Postgres, on this one machine; ${r.database}.\n\n` +
@@ -79,7 +82,13 @@ async function main(): Promise<void> {
     const r = await runFreshnessBench();
     sections.push(
       `### Freshness\n\n${fmt(r.rate)} callbacks/s for ${r.seconds} s (${fmt(r.sent)} single-body callbacks, ${r.non200} not 200` +
-        `${r.non200 ? `: ${Object.entries(r.failures).map(([k, n]) => `${n} × ${k}`).join(', ')}` : ''}), each ` +
+        `${
+          r.non200
+            ? `: ${Object.entries(r.failures)
+                .map(([k, n]) => `${n} × ${k}`)
+                .join(', ')}`
+            : ''
+        }), each ` +
         `timed from its 200 to its row appearing in feedback_sessions (polled every ${r.pollMs} ms); ${r.database}.\n\n` +
         `| p50 ms | p99 ms | max ms | target p99 |\n|---|---|---|---|\n| ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ≤ 100 ms: ${verdict(r.p99 <= 100)} |`,
     );
@@ -94,7 +103,10 @@ async function main(): Promise<void> {
         return `| ${fmt(s.conversations)} | ${run.analyzer} | ${fmt(run.perSecond)} | ${fmt(target)}: ${verdict(run.perSecond >= target)} | ${run.peakRssMb} | ${verdict(run.peakRssMb <= 300)} |`;
       }),
     );
-    const setup = r.sizes.map((s) => `${fmt(s.conversations)}: generated in ${fmt(s.generateSeconds, 1)} s, projected in ${fmt(s.projectSeconds, 1)} s (${fmt(s.conversations / s.projectSeconds)} conversations/s)`);
+    const setup = r.sizes.map(
+      (s) =>
+        `${fmt(s.conversations)}: generated in ${fmt(s.generateSeconds, 1)} s, projected in ${fmt(s.projectSeconds, 1)} s (${fmt(s.conversations / s.projectSeconds)} conversations/s)`,
+    );
     sections.push(
       `### Rebuild\n\nHistories of ended conversations (started, ended, 30-turn transcript) generated in the event store and projected by the ` +
         `conversations projection (${setup.join('; ')}), then \`tavus-feedback rebuild feedback --analyzer X\` as a real process, timed ` +

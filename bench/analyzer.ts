@@ -110,7 +110,11 @@ export function runAnalyzerBench(options: { ms?: number; rounds?: number; list?:
       all();
       annomiWordsPerSecond = rate(all, ms, rounds);
     }
-    return { analyzer: analyzerId(analyzer), analysesPerSecond: Math.round(analysesPerSecond), annomiWordsPerSecond: annomiWordsPerSecond === null ? null : Math.round(annomiWordsPerSecond) };
+    return {
+      analyzer: analyzerId(analyzer),
+      analysesPerSecond: Math.round(analysesPerSecond),
+      annomiWordsPerSecond: annomiWordsPerSecond === null ? null : Math.round(annomiWordsPerSecond),
+    };
   });
 
   return {

@@ -55,7 +55,10 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
       while (sending || acknowledged.size > 0) {
         const pending = [...acknowledged.keys()];
         if (pending.length > 0) {
-          const { rows } = await pool.query<{ conversation_id: string }>('SELECT conversation_id FROM feedback_sessions WHERE conversation_id = ANY($1::uuid[])', [pending]);
+          const { rows } = await pool.query<{ conversation_id: string }>(
+            'SELECT conversation_id FROM feedback_sessions WHERE conversation_id = ANY($1::uuid[])',
+            [pending],
+          );
           const now = performance.now();
           for (const { conversation_id } of rows) {
             latencies.push(Math.max(0, now - acknowledged.get(conversation_id)!));
@@ -71,10 +74,13 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
     const { hostname, port } = new URL(service.url);
     const post = (path: string, body: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = http.request({ agent, hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
+        const req = http.request(
+          { agent, hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -101,7 +107,18 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
     while (acknowledged.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await poller;
     latencies.sort((a, b) => a - b);
-    return { rate, seconds, sent: total, non200, failures, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN, pollMs, database: database.describe };
+    return {
+      rate,
+      seconds,
+      sent: total,
+      non200,
+      failures,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? Number.NaN,
+      pollMs,
+      database: database.describe,
+    };
   } finally {
     await service.stop();
     await pool.end();

@@ -65,14 +65,30 @@ export async function runInstancesBench(options: { seconds?: number; connections
       // Each instance gets its share of the connections and of the conversations.
       const share = (i: number) => mine.filter((_, k) => k % count === i);
       const warm = 3_000;
-      await Promise.all(children.map((c, i) => {
-        const s = share(i).slice(-Math.ceil(warm / count));
-        return load(c.url, s.map((x) => `/webhooks/tavus/${tokens.issue(x.id)}`), s.map((x) => x.tavusId), 2, Math.floor(connections / count));
-      }));
-      const results: LoadResult[] = await Promise.all(children.map((c, i) => {
-        const s = share(i).slice(0, -Math.ceil(warm / count));
-        return load(c.url, s.map((x) => `/webhooks/tavus/${tokens.issue(x.id)}`), s.map((x) => x.tavusId), seconds, Math.floor(connections / count) + (i < connections % count ? 1 : 0));
-      }));
+      await Promise.all(
+        children.map((c, i) => {
+          const s = share(i).slice(-Math.ceil(warm / count));
+          return load(
+            c.url,
+            s.map((x) => `/webhooks/tavus/${tokens.issue(x.id)}`),
+            s.map((x) => x.tavusId),
+            2,
+            Math.floor(connections / count),
+          );
+        }),
+      );
+      const results: LoadResult[] = await Promise.all(
+        children.map((c, i) => {
+          const s = share(i).slice(0, -Math.ceil(warm / count));
+          return load(
+            c.url,
+            s.map((x) => `/webhooks/tavus/${tokens.issue(x.id)}`),
+            s.map((x) => x.tavusId),
+            seconds,
+            Math.floor(connections / count) + (i < connections % count ? 1 : 0),
+          );
+        }),
+      );
       const from = performance.now();
       await waitForProjections(pool);
       const catchUpSeconds = (performance.now() - from) / 1000;

@@ -31,7 +31,13 @@ export async function runRelayBench(options: { conversations?: number } = {}): P
     const from = performance.now();
     const events = await relay.drain();
     const seconds = (performance.now() - from) / 1000;
-    return { events, seconds, eventsPerSecond: events / seconds, target: kurrent.kind === 'KurrentDB' ? 'KurrentDB at KURRENTDB_URL' : 'the KurrentDB stand-in, in the same process', database: database.describe };
+    return {
+      events,
+      seconds,
+      eventsPerSecond: events / seconds,
+      target: kurrent.kind === 'KurrentDB' ? 'KurrentDB at KURRENTDB_URL' : 'the KurrentDB stand-in, in the same process',
+      database: database.describe,
+    };
   } finally {
     await store.close();
     await kurrent.close();

@@ -27,12 +27,16 @@ if (asJson) {
   const f = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(2));
   const e0 = v.scores[0]!.inSample;
   console.log(`${v.conversations} conversations (${e0.high} high, ${e0.low} low quality) from ${v.sources} sources\n`);
-  console.log(`| score | ${v.scores.map((s) => `${s.analyzer} in sample | ${s.analyzer} leave-one-source-out`).join(' | ')} | coach@2 scores from the experts' codes |`);
+  console.log(
+    `| score | ${v.scores.map((s) => `${s.analyzer} in sample | ${s.analyzer} leave-one-source-out`).join(' | ')} | coach@2 scores from the experts' codes |`,
+  );
   console.log(`|---|${v.scores.map(() => '---|---').join('|')}|---|`);
   for (const name of SCORE_NAMES) {
-    console.log(`| ${name} | ${v.scores.map((s) => `${f(s.inSample.auc[name])} | ${f(s.leaveOneSourceOut.auc[name])}`).join(' | ')} | ${f(v.expertCodes[name])} |`);
+    console.log(
+      `| ${name} | ${v.scores.map((s) => `${f(s.inSample.auc[name])} | ${f(s.leaveOneSourceOut.auc[name])}`).join(' | ')} | ${f(v.expertCodes[name])} |`,
+    );
   }
-  console.log('\n| measure, per conversation | correlation with the experts\' | mean absolute difference | conversations |');
+  console.log("\n| measure, per conversation | correlation with the experts' | mean absolute difference | conversations |");
   console.log('|---|---|---|---|');
   for (const [name, m] of Object.entries(v.measures)) console.log(`| ${name} | ${f(m.correlation)} | ${f(m.meanAbsoluteError)} | ${m.conversations} |`);
   console.log('\n| code | labelled | precision in sample | recall in sample | precision leave-one-source-out | recall leave-one-source-out |');

@@ -22,7 +22,14 @@ export function instantMs(value: unknown): number | null {
     if (!ISO_WITH_ZONE.test(s)) return null;
     // Date.parse takes the common form (…T…, milliseconds, Z or ±hh:mm) as it is; only other forms
     // are rewritten first, as this runs for every turn of every transcript.
-    ms = Date.parse(COMMON_ISO.test(s) ? s : s.replace(/(\.\d{3})\d+/, '$1').replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    ms = Date.parse(
+      COMMON_ISO.test(s)
+        ? s
+        : s
+            .replace(/(\.\d{3})\d+/, '$1')
+            .replace(' ', 'T')
+            .replace(/([+-]\d{2})(\d{2})$/, '$1:$2'),
+    );
   } else {
     return null;
   }

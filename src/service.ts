@@ -62,16 +62,24 @@ export async function startService(
   const probePool = createPool(config.databaseUrl, { max: 2, applicationName: 'tavus-feedback probes', statementTimeoutMs: 2_000 });
   const live = await initLiveAnalyzer(pool, config.analyzer ?? DEFAULT_ANALYZER, lookupAnalyzer);
   if (config.analyzer && config.analyzer !== live) {
-    log.warn({ live, configured: config.analyzer }, 'ANALYZER differs from the analyzer feedback_sessions serves; build and switch with `tavus-feedback rebuild feedback --analyzer`');
+    log.warn(
+      { live, configured: config.analyzer },
+      'ANALYZER differs from the analyzer feedback_sessions serves; build and switch with `tavus-feedback rebuild feedback --analyzer`',
+    );
   }
 
   const callbacks = new CallbackHandler(pool);
   const onError = (err: unknown) => log.error({ err }, 'live projections failed; they retry by themselves');
   const parkedEvents = {
     onParked: (p: Parked) =>
-      log.warn({ projection: p.projection, streamId: p.streamId, err: p.error }, 'a conversation could not be projected and is parked; the others go on (tavus-feedback deadletters)'),
+      log.warn(
+        { projection: p.projection, streamId: p.streamId, err: p.error },
+        'a conversation could not be projected and is parked; the others go on (tavus-feedback deadletters)',
+      ),
     onRetried: (r: { projection: string; streamId: string; error: Error | null }) =>
-      r.error ? log.warn({ ...r, err: r.error }, 'a parked conversation failed again') : log.info({ projection: r.projection, streamId: r.streamId }, 'a parked conversation was applied'),
+      r.error
+        ? log.warn({ ...r, err: r.error }, 'a parked conversation failed again')
+        : log.info({ projection: r.projection, streamId: r.streamId }, 'a parked conversation was applied'),
   };
   // Projections run in a thread of their own; analyzers given by a caller (tests) are functions a
   // thread cannot receive, so those run on this thread.
@@ -87,7 +95,10 @@ export async function startService(
   const metrics = createMetrics({ onReadFailed: (name, err) => log.warn({ err, metric: name }, 'a metric could not be read for this scrape') });
   addDatabaseGauges(metrics, probePool);
 
-  const feedbackHub = new FeedbackHub(pool, { ...config.feedbackStreams, onError: (err) => log.warn({ err }, 'live feedback streams: a check failed; they retry by themselves') });
+  const feedbackHub = new FeedbackHub(pool, {
+    ...config.feedbackStreams,
+    onError: (err) => log.warn({ err }, 'live feedback streams: a check failed; they retry by themselves'),
+  });
   await feedbackHub.start();
   metrics.addGauge({ name: 'tavus_feedback_feedback_streams', help: 'Live feedback streams open on this instance', read: () => feedbackHub.openStreams });
 
@@ -99,7 +110,9 @@ export async function startService(
     log.error(`${LLM_ANALYZER_ID} is live but LLM_MODEL is not set: new transcripts get no feedback until it is (nothing is lost meanwhile)`);
   }
   // Loaded only then: the model client and the tokenizer's tables weigh some 60 MB.
-  const llm = config.llm ? await (await import('./reactors/llmAnalysis/startLlmReactor.js')).startLlmReactor(config.databaseUrl, config.llm, log, options.llm) : undefined;
+  const llm = config.llm
+    ? await (await import('./reactors/llmAnalysis/startLlmReactor.js')).startLlmReactor(config.databaseUrl, config.llm, log, options.llm)
+    : undefined;
 
   const app = createApp({
     pool,

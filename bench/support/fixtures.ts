@@ -76,8 +76,14 @@ export async function seedStartedConversations(pool: pg.Pool, count: number, pre
         idempotencyKey: idempotencyKey(streamId, 'ConversationStarted', []),
         metadata: { receivedAt: '2025-03-01T10:00:00.000Z', source: 'api' },
         data: {
-          id: c.id, userId, scenario, replicaId: 'r1', personaId: null, conversationName: null,
-          tavusConversationId: c.tavusId, conversationUrl: null,
+          id: c.id,
+          userId,
+          scenario,
+          replicaId: 'r1',
+          personaId: null,
+          conversationName: null,
+          tavusConversationId: c.tavusId,
+          conversationUrl: null,
           // Now: callback tokens are honoured for CALLBACK_TOKEN_TTL after the start.
           startedAt: new Date().toISOString(),
         },

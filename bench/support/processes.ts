@@ -15,7 +15,11 @@ export const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-pro
 
 /** Starts a server process and waits until `readyPath` answers 200. */
 export async function startProcess(args: string[], env: Record<string, string>, port: number, readyPath = '/healthz'): Promise<Child> {
-  const child = spawn(process.execPath, [...profileArgs, ...args], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...profileArgs, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -10,7 +10,7 @@ export function auc(scores: readonly number[], positives: readonly boolean[]): n
   // Rank-sum form, O(n log n): sort, give tied scores their mean rank, sum the positives' ranks.
   const order = scores.map((s, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   const ranks = new Array<number>(scores.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
     const mean = (i + j) / 2 + 1;
@@ -63,7 +63,11 @@ function scoresOf(analyzer: Analyzer, row: EvaluationRow): Record<ScoreName, num
 }
 
 export function evaluateAnalyzer(analyzer: Analyzer, rows: readonly EvaluationRow[]): Evaluation {
-  return evaluationOf(analyzerId(analyzer), rows, rows.map((row) => scoresOf(analyzer, row)));
+  return evaluationOf(
+    analyzerId(analyzer),
+    rows,
+    rows.map((row) => scoresOf(analyzer, row)),
+  );
 }
 
 /** A row of the development set with the source video it was cut from. */
@@ -122,7 +126,10 @@ export function aucStability(scores: readonly number[], positives: readonly bool
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < scores.length; i++) {
-    const a = auc(scores.filter((_, j) => j !== i), positives.filter((_, j) => j !== i));
+    const a = auc(
+      scores.filter((_, j) => j !== i),
+      positives.filter((_, j) => j !== i),
+    );
     if (Number.isNaN(a)) continue;
     min = Math.min(min, a);
     max = Math.max(max, a);
@@ -134,7 +141,12 @@ export function aucStability(scores: readonly number[], positives: readonly bool
   const folds: number[] = [];
   for (let f = 0; f < k; f++) {
     const idx = foldOf.flatMap((g, i) => (g === f ? [i] : []));
-    folds.push(auc(idx.map((i) => scores[i]!), idx.map((i) => positives[i]!)));
+    folds.push(
+      auc(
+        idx.map((i) => scores[i]!),
+        idx.map((i) => positives[i]!),
+      ),
+    );
   }
   return { leaveOneOut: { min, max }, folds };
 }

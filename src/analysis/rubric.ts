@@ -36,7 +36,6 @@ const avoidCheck = z.object({
   speaker,
 });
 
-
 export const criterionSchema = z.object({
   name: z.string().trim().min(1).max(120),
   weight: z.number().positive().max(100).default(1),

@@ -32,7 +32,13 @@ export async function analyzeLines(analyzer: Analyzer, file: string | undefined,
     });
     const analyzerId = `${analyzer.name}@${analyzer.version}`;
     // An analyzer that scores recorded answers (llm@1) has none for a transcript given here: it says so.
-    write(JSON.stringify(row ? { id, analyzer: analyzerId, score: row.score, analysis: row.analysis } : { id, analyzer: analyzerId, pending: analyzer.pending?.({ transcript }) }));
+    write(
+      JSON.stringify(
+        row
+          ? { id, analyzer: analyzerId, score: row.score, analysis: row.analysis }
+          : { id, analyzer: analyzerId, pending: analyzer.pending?.({ transcript }) },
+      ),
+    );
     count++;
   }
   return count;

@@ -15,13 +15,18 @@ export async function printAudit(pool: pg.Pool, ref: string, asJson: boolean): P
     console.log(JSON.stringify({ conversation: row ?? null, ...trail }, null, 2));
     return;
   }
-  console.log(row ? `conversation ${row.id} (Tavus ${row.conversation_id}), user ${row.user_id}, ${String(row.status)}` : `stream ${trail.streamId} (no start recorded)`);
+  console.log(
+    row ? `conversation ${row.id} (Tavus ${row.conversation_id}), user ${row.user_id}, ${String(row.status)}` : `stream ${trail.streamId} (no start recorded)`,
+  );
   type Line = { at: Date; text: string };
   const lines: Line[] = [];
   for (const c of trail.callbacks) {
     const what = c.duplicate ? 'duplicate, added nothing' : `added event${c.produced.length > 1 ? 's' : ''} ${c.produced.join(', ')}`;
     const how = c.source === 'reconcile' ? 'replayed by reconciliation' : 'received';
-    lines.push({ at: c.receivedAt, text: `callback ${c.eventType ?? 'conversation.ended (single body)'} ${how}, sha256 ${c.bodySha256.slice(0, 12)}: ${what}` });
+    lines.push({
+      at: c.receivedAt,
+      text: `callback ${c.eventType ?? 'conversation.ended (single body)'} ${how}, sha256 ${c.bodySha256.slice(0, 12)}: ${what}`,
+    });
   }
   for (const e of trail.events) lines.push({ at: e.recordedAt, text: `event ${e.position} ${e.type}` });
   for (const f of trail.feedback) lines.push({ at: f.scoredAt, text: `feedback ${f.analyzer}${f.live ? ' (live)' : ''} scored ${f.score}` });

@@ -11,7 +11,9 @@ export async function compare(pool: pg.Pool, a: string, b: string, out: string):
   await writeFile(out, renderComparison(comparison));
   console.log(`${comparison.common} conversations scored by both ${a} and ${b}`);
   for (const s of comparison.shifts) {
-    console.log(`  ${s.field.padEnd(20)} changed ${String(s.changed).padStart(8)}   mean ${s.meanA.toFixed(1)} → ${s.meanB.toFixed(1)}   median shift ${s.medianShift.toFixed(1)}`);
+    console.log(
+      `  ${s.field.padEnd(20)} changed ${String(s.changed).padStart(8)}   mean ${s.meanA.toFixed(1)} → ${s.meanB.toFixed(1)}   median shift ${s.medianShift.toFixed(1)}`,
+    );
   }
   console.log(`report: ${out}`);
 }

@@ -29,7 +29,10 @@ function histogramSvg(c: Comparison): string {
     })
     .join('\n');
   const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => `<line x1="${left}" x2="${left + plotW}" y1="${y(max * f)}" y2="${y(max * f)}" stroke="#e3e6eb"/><text x="${left - 6}" y="${y(max * f) + 4}" text-anchor="end">${Math.round(max * f)}</text>`)
+    .map(
+      (f) =>
+        `<line x1="${left}" x2="${left + plotW}" y1="${y(max * f)}" y2="${y(max * f)}" stroke="#e3e6eb"/><text x="${left - 6}" y="${y(max * f) + 4}" text-anchor="end">${Math.round(max * f)}</text>`,
+    )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="Score distributions">
 ${ticks}
@@ -42,7 +45,10 @@ ${bars}
 
 export function renderComparison(c: Comparison): string {
   const rows = c.shifts
-    .map((s) => `<tr><td>${s.field}</td><td>${s.changed}</td><td>${fixed(s.meanA)}</td><td>${fixed(s.meanB)}</td><td>${signed(s.meanShift)}</td><td>${signed(s.medianShift)}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td>${s.field}</td><td>${s.changed}</td><td>${fixed(s.meanA)}</td><td>${fixed(s.meanB)}</td><td>${signed(s.meanShift)}</td><td>${signed(s.medianShift)}</td></tr>`,
+    )
     .join('\n');
   const movers = c.movers
     .map((m) => `<tr><td><code>${escape(m.conversationId)}</code></td><td>${m.scoreA}</td><td>${m.scoreB}</td><td>${signed(m.shift)}</td></tr>`)

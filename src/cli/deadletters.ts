@@ -10,7 +10,9 @@ export async function printDeadLetters(pool: pg.Pool): Promise<void> {
   }
   for (const d of parked) {
     const retry = d.retryRequested ? ' (retry requested)' : '';
-    console.log(`${d.streamId}  ${d.projection}  attempts ${d.attempts}  since ${d.parkedAt.toISOString()}${retry}\n  at event ${d.failedPosition}: ${d.error}`);
+    console.log(
+      `${d.streamId}  ${d.projection}  attempts ${d.attempts}  since ${d.parkedAt.toISOString()}${retry}\n  at event ${d.failedPosition}: ${d.error}`,
+    );
   }
 }
 

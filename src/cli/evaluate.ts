@@ -34,7 +34,9 @@ export function formatEvaluations(evaluations: Evaluation[]): string {
   lines.push('analyzer'.padEnd(16) + 'score'.padEnd(22) + 'AUC'.padEnd(8) + 'mean high'.padEnd(11) + 'mean low');
   for (const e of evaluations) {
     for (const name of SCORE_NAMES) {
-      lines.push(e.analyzer.padEnd(16) + name.padEnd(22) + e.auc[name].toFixed(3).padEnd(8) + e.means.high[name].toFixed(1).padEnd(11) + e.means.low[name].toFixed(1));
+      lines.push(
+        e.analyzer.padEnd(16) + name.padEnd(22) + e.auc[name].toFixed(3).padEnd(8) + e.means.high[name].toFixed(1).padEnd(11) + e.means.low[name].toFixed(1),
+      );
     }
   }
   return lines.join('\n');
@@ -45,12 +47,19 @@ export function defaultEvaluated(): Analyzer[] {
   return [...analyzers.values()].filter((a) => !readsRecordings(a));
 }
 
-export async function evaluate(analyzers: Analyzer[], file: string, asJson: boolean, llm: { config: LlmConfig | null; recordings?: string } = { config: null }): Promise<void> {
+export async function evaluate(
+  analyzers: Analyzer[],
+  file: string,
+  asJson: boolean,
+  llm: { config: LlmConfig | null; recordings?: string } = { config: null },
+): Promise<void> {
   const rows = await readLabelled(file);
   const evaluations: Evaluation[] = [];
   for (const a of analyzers) {
     // An analyzer that scores recorded answers (llm@1) gets them first: from the file, or asked.
-    evaluations.push(evaluateAnalyzer(a, readsRecordings(a) ? await (await import('./evaluateLlm.js')).withLlmAnswers(rows, llm.config, llm.recordings) : rows));
+    evaluations.push(
+      evaluateAnalyzer(a, readsRecordings(a) ? await (await import('./evaluateLlm.js')).withLlmAnswers(rows, llm.config, llm.recordings) : rows),
+    );
   }
   console.log(asJson ? JSON.stringify(evaluations, null, 2) : formatEvaluations(evaluations));
 }

@@ -54,7 +54,9 @@ export async function withLlmAnswers(
   const recorded = await readRecordings(recordingsFile);
   const models = new Set([...recorded.values()].map((r) => r.model));
   if (llm && [...models].some((m) => m !== llm.model)) {
-    throw new EvaluationInputError(`${recordingsFile} holds answers from ${[...models].join(', ')}, not LLM_MODEL ${llm.model}: another model is another version; use another file`);
+    throw new EvaluationInputError(
+      `${recordingsFile} holds answers from ${[...models].join(', ')}, not LLM_MODEL ${llm.model}: another model is another version; use another file`,
+    );
   }
   const prompts = rows.map((r) => (needsAnswer(r) ? buildPrompt(r, options) : null));
   const missing = prompts.flatMap((p, i) => (p && !recorded.has(p.sha256) ? [i] : []));
@@ -65,8 +67,13 @@ export async function withLlmAnswers(
           'set LLM_MODEL (and LLM_BASE_URL, LLM_API_KEY) to ask for them, and --recordings FILE to keep them',
       );
     }
-    const estimate = estimateRun(missing.map((i) => rows[i]!), options);
-    say(`asking ${llm.model} about ${missing.length} transcripts (${estimate.promptTokens} prompt tokens)${recordingsFile ? `, keeping the answers in ${recordingsFile}` : '; pass --recordings FILE to keep the answers'}`);
+    const estimate = estimateRun(
+      missing.map((i) => rows[i]!),
+      options,
+    );
+    say(
+      `asking ${llm.model} about ${missing.length} transcripts (${estimate.promptTokens} prompt tokens)${recordingsFile ? `, keeping the answers in ${recordingsFile}` : '; pass --recordings FILE to keep the answers'}`,
+    );
     const client = createLlmClient(llm);
     const failures: string[] = [];
     await Promise.all(

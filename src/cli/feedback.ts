@@ -12,7 +12,6 @@ import type { Config, LlmConfig } from '../config.js';
 import { readsRecordings } from '../projections/readModels/feedback.js';
 import type { Prices } from '../reactors/llmAnalysis/estimate.js';
 
-
 export function analyzerOrFail(id: string): Analyzer {
   const analyzer = findAnalyzer(id);
   if (!analyzer) throw new UsageError(`unknown analyzer ${id}; known: ${[...analyzers.keys()].join(', ')}`);
@@ -26,25 +25,36 @@ export async function printAnalyzers(pool: pg.Pool, config: Pick<Config, 'llm'>)
   for (const [id, analyzer] of analyzers) {
     const build = byId.get(id);
     console.log(
-      id.padEnd(16) + (id === live ? '*     ' : '      ') + (build?.status ?? '-').padEnd(10) + String(build?.rows ?? '-').padEnd(10) + analyzer.description + llmNote(id, config),
+      id.padEnd(16) +
+        (id === live ? '*     ' : '      ') +
+        (build?.status ?? '-').padEnd(10) +
+        String(build?.rows ?? '-').padEnd(10) +
+        analyzer.description +
+        llmNote(id, config),
     );
   }
   for (const build of builds) {
-    if (!analyzers.has(build.analyzer)) console.log(`${build.analyzer.padEnd(16)}${build.live ? '*     ' : '      '}${build.status.padEnd(10)}${String(build.rows).padEnd(10)}(not in this build of the service)`);
+    if (!analyzers.has(build.analyzer))
+      console.log(
+        `${build.analyzer.padEnd(16)}${build.live ? '*     ' : '      '}${build.status.padEnd(10)}${String(build.rows).padEnd(10)}(not in this build of the service)`,
+      );
   }
 }
 
 /** What `analyzers` says of llm@1 beside its description: which model it asks, or that it asks none. */
 function llmNote(id: string, config: Pick<Config, 'llm'>): string {
   if (id !== LLM_ANALYZER_ID) return '';
-  return config.llm ? ` (asks ${config.llm.model} at ${config.llm.baseUrl})` : ' (not configured: set LLM_MODEL to ask a model; answers already recorded still replay)';
+  return config.llm
+    ? ` (asks ${config.llm.model} at ${config.llm.baseUrl})`
+    : ' (not configured: set LLM_MODEL to ask a model; answers already recorded still replay)';
 }
 
 export function pricesOf(input: string | undefined, output: string | undefined): Prices | undefined {
   if (input === undefined && output === undefined) return undefined;
   const inputPerMillion = Number(input);
   const outputPerMillion = Number(output);
-  if (!(inputPerMillion >= 0) || !(outputPerMillion >= 0)) throw new UsageError('--input-price and --output-price go together: USD per million tokens, e.g. 2.5 and 10');
+  if (!(inputPerMillion >= 0) || !(outputPerMillion >= 0))
+    throw new UsageError('--input-price and --output-price go together: USD per million tokens, e.g. 2.5 and 10');
   return { inputPerMillion, outputPerMillion };
 }
 
@@ -62,7 +72,11 @@ export async function rebuild(pool: pg.Pool, analyzer: Analyzer, scoringThreads?
   const scoring = createScoringPool(`${analyzer.name}@${analyzer.version}`, scoringThreads);
   let summary;
   try {
-    summary = await rebuildFeedback(pool, analyzer, { onProgress: (p) => progress.update(p), score: (rows) => scoring.score(rows), inFlight: scoring.size + 1 });
+    summary = await rebuildFeedback(pool, analyzer, {
+      onProgress: (p) => progress.update(p),
+      score: (rows) => scoring.score(rows),
+      inFlight: scoring.size + 1,
+    });
   } finally {
     progress.end();
     await scoring.close();

@@ -66,7 +66,11 @@ async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Pr
   }
 }
 
-export async function askBeforeRebuild(pool: pg.Pool, llm: LlmConfig | null, say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<{ parked: number }> {
+export async function askBeforeRebuild(
+  pool: pg.Pool,
+  llm: LlmConfig | null,
+  say: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<{ parked: number }> {
   if ((await readLiveAnalyzer(pool)) === LLM_ANALYZER_ID) return { parked: 0 }; // the rebuild refuses it with its own message
   await projectConversations(pool);
   const before = await countAwaiting(pool);
@@ -91,7 +95,9 @@ export async function askBeforeRebuild(pool: pg.Pool, llm: LlmConfig | null, say
       await waitForOtherAsker(pool, say);
     } else {
       try {
-        say(`asking ${llm.model} about ${before.waiting} transcripts with no ${LLM_ANALYZER_ID} answer (at most ${llm.concurrency} at once, ${llm.requestsPerSecond}/s)`);
+        say(
+          `asking ${llm.model} about ${before.waiting} transcripts with no ${LLM_ANALYZER_ID} answer (at most ${llm.concurrency} at once, ${llm.requestsPerSecond}/s)`,
+        );
         const log = pino({ level: 'warn' }, pino.destination(2));
         let recorded = 0;
         const asker = new Asker({

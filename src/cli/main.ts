@@ -45,7 +45,7 @@ export function program(): Command {
     });
   program
     .command('token')
-    .description('print a JWT signed with AUTH_JWT_SECRET, for local use: a user\'s, or the operator\'s')
+    .description("print a JWT signed with AUTH_JWT_SECRET, for local use: a user's, or the operator's")
     .option('--user <uuid>', "the user's id (the token's sub)", uuid)
     .option('--service-role', 'an operator token (role service_role: reads every conversation)')
     .option('--expires <duration>', 'lifetime, as jose reads it (30m, 12h, 7d)', '12h')
@@ -109,8 +109,10 @@ export function program(): Command {
     .requiredOption('--labels <file>', 'JSON lines with transcript and quality (high or low)')
     .option(`--analyzer ${ANALYZER}`, 'an analyzer to judge, repeatable (default: all)', collect(analyzer))
     .option('--json', 'print the evaluations as JSON')
-    .option('--recordings <file>', "llm@1 only: answers recorded before, replayed; the others are asked of LLM_MODEL")
-    .action(({ labels, analyzer, json, recordings }) => evaluate(analyzer ?? defaultEvaluated(), labels, json ?? false, { config: loadConfig().llm, recordings }));
+    .option('--recordings <file>', 'llm@1 only: answers recorded before, replayed; the others are asked of LLM_MODEL')
+    .action(({ labels, analyzer, json, recordings }) =>
+      evaluate(analyzer ?? defaultEvaluated(), labels, json ?? false, { config: loadConfig().llm, recordings }),
+    );
   program
     .command('compare')
     .description('how scores moved between two builds; writes an HTML report')

@@ -41,7 +41,8 @@ export function describeReport(c: ConversationReport): string {
   const name = `${c.tavusConversationId} (${c.conversationId})`;
   const o = c.outcome;
   if (o.result === 'unknown') return `${name}: could not fetch: Tavus does not know this conversation (404); it will not be asked again`;
-  if (o.result === 'failed') return `${name}: could not fetch: ${o.kind}: ${o.error}${c.nextAttemptAt ? `; asked again from ${c.nextAttemptAt.toISOString()}` : ''}`;
+  if (o.result === 'failed')
+    return `${name}: could not fetch: ${o.kind}: ${o.error}${c.nextAttemptAt ? `; asked again from ${c.nextAttemptAt.toISOString()}` : ''}`;
   const recovered = o.recovered.length ? `recovered ${o.recovered.join(', ')}` : 'nothing new';
   const extra = [...o.refused.map((r) => `refused ${r}`), ...o.unreadable.map((u) => `unreadable ${u}`)];
   const next =

@@ -13,9 +13,13 @@ export async function relayStatus(pool: pg.Pool, print: (line: string) => void):
   const checkpoint = await readRelayCheckpoint(pool);
   const lag = await readRelayLag(pool);
   const holder = await readLeaseHolder(pool, RELAY_LEASE);
-  print(`checkpoint   ${checkpoint.updatedAt ? `position ${checkpoint.position} (transaction ${checkpoint.transactionId}), moved ${checkpoint.updatedAt.toISOString()}` : 'none: the relay has not published anything yet'}`);
+  print(
+    `checkpoint   ${checkpoint.updatedAt ? `position ${checkpoint.position} (transaction ${checkpoint.transactionId}), moved ${checkpoint.updatedAt.toISOString()}` : 'none: the relay has not published anything yet'}`,
+  );
   print(`lag          ${lag.events} events, oldest ${lag.seconds.toFixed(1)} s old`);
-  print(`running in   ${!holder ? 'no instance (KURRENTDB_URL unset, or no service running)' : holder.expired ? `no instance: ${holder.owner} held it until ${holder.expiresAt.toISOString()}` : `${holder.owner} (since ${holder.acquiredAt.toISOString()})`}`);
+  print(
+    `running in   ${!holder ? 'no instance (KURRENTDB_URL unset, or no service running)' : holder.expired ? `no instance: ${holder.owner} held it until ${holder.expiresAt.toISOString()}` : `${holder.owner} (since ${holder.acquiredAt.toISOString()})`}`,
+  );
 }
 
 /** `from`: an events.position, or 0 for the whole history. */
@@ -30,7 +34,9 @@ export async function relayReset(pool: pg.Pool, from: string, print: (line: stri
   const was = await readRelayCheckpoint(pool);
   await setRelayCheckpoint(pool, to);
   const lag = await readRelayLag(pool);
-  print(`relay checkpoint moved from position ${was.position} to just before ${from === '0' ? 'the first event' : `position ${from}`}; ${lag.events} events to publish`);
+  print(
+    `relay checkpoint moved from position ${was.position} to just before ${from === '0' ? 'the first event' : `position ${from}`}; ${lag.events} events to publish`,
+  );
   if (isAfter(to, was)) print('warning: that is ahead of where the relay was; the events in between will never be published');
   else print('events already in KurrentDB are recognised by their ids and not appended again');
 }

@@ -10,7 +10,9 @@ export async function printToken(who: { user?: string; serviceRole?: boolean }, 
   if (Boolean(who.serviceRole) === (who.user !== undefined)) throw new UsageError('token needs either --user <uuid> or --service-role');
   const config = loadConfig();
   if (config.authJwksUrl && !config.authJwtSecret) {
-    throw new UsageError('with AUTH_JWKS_URL and no AUTH_JWT_SECRET the service accepts no HS256 token, and this command signs only those; set AUTH_JWT_SECRET');
+    throw new UsageError(
+      'with AUTH_JWKS_URL and no AUTH_JWT_SECRET the service accepts no HS256 token, and this command signs only those; set AUTH_JWT_SECRET',
+    );
   }
   // Loaded here, not above, so that --help need not load the whole service.
   const { resolveJwtSecret } = await import('../main.js');

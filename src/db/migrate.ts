@@ -27,5 +27,8 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
 export async function shippedMigrations(): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   const files = await readdir(MIGRATIONS_DIR);
-  return files.filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
+  return files
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.replace(/\.sql$/, ''))
+    .sort();
 }

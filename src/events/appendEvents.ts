@@ -112,10 +112,12 @@ export async function appendEvents(db: pg.Pool | pg.PoolClient, events: NewEvent
   if (events.length === 0 && deliveries.length === 0 && claims.length === 0) return { appended: new Set(), lostClaims: new Set() };
   const params: unknown[] = [];
   for (const c of claims) params.push(c.token, c.streamId);
-  for (const d of deliveries) params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.source, d.claim?.token ?? null);
+  for (const d of deliveries)
+    params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.source, d.claim?.token ?? null);
   events.forEach((e, i) => {
     const data = jsonOf(e.data);
-    if (hasUnreadableText(data)) throw new UnreadableTextError(`${e.type} holds a NUL character or an unpaired UTF-16 surrogate, which Postgres cannot read back`);
+    if (hasUnreadableText(data))
+      throw new UnreadableTextError(`${e.type} holds a NUL character or an unpaired UTF-16 surrogate, which Postgres cannot read back`);
     params.push(e.streamId, e.type, data, JSON.stringify(e.metadata), e.idempotencyKey, options.eventClaims?.[i]?.token ?? null);
   });
   const result = await db.query<{ idempotency_key: string | null; lost_token: string | null; lost_stream: string | null }>(

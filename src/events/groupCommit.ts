@@ -9,9 +9,7 @@ import type { NewEvent } from './types.js';
 // and appends every accepted request's events and delivery in one statement and one commit. Each
 // caller's promise resolves after that commit, so nothing is acknowledged before it is durable.
 
-export type Decision<R> =
-  | { accepted: true; events: NewEvent[]; delivery?: Delivery; claim?: Claim }
-  | { accepted: false; rejection: R };
+export type Decision<R> = { accepted: true; events: NewEvent[]; delivery?: Delivery; claim?: Claim } | { accepted: false; rejection: R };
 
 export type Outcome<R> = { outcome: 'recorded'; streamId: string; appended: number } | { outcome: 'rejected'; rejection: R };
 

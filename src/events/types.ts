@@ -104,7 +104,9 @@ export const analysisRecordedSchema = z.object({
   servedModel: z.string().nullable(),
   promptSha256: z.string(),
   answer: z.unknown(),
-  usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative(), totalTokens: z.number().int().nonnegative() }).nullable(),
+  usage: z
+    .object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative(), totalTokens: z.number().int().nonnegative() })
+    .nullable(),
   latencyMs: z.number().nonnegative(),
   attempts: z.number().int().positive(),
 });

@@ -79,7 +79,8 @@ export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
     }
     if (payload.role === 'service_role') return { kind: 'operator' };
     const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
-    if (!audiences.includes(options.audience)) throw new AuthFailure(401, `the token is not meant for this service: its audience (aud) must include "${options.audience}"`);
+    if (!audiences.includes(options.audience))
+      throw new AuthFailure(401, `the token is not meant for this service: its audience (aud) must include "${options.audience}"`);
     if (!isUuid(payload.sub)) throw new AuthFailure(401, 'the token has no user id (sub) that is a UUID');
     return { kind: 'user', userId: payload.sub.toLowerCase() };
   };

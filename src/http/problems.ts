@@ -46,7 +46,8 @@ export function errorHandler(onUnexpected: (err: unknown, req: Parameters<ErrorR
     const parserError = err as { status?: unknown; type?: unknown; limit?: unknown; message?: unknown } | null | undefined;
     const status = typeof parserError?.status === 'number' ? parserError.status : undefined;
     if (parserError && status && status >= 400 && status < 500) {
-      const detail = parserError.type === 'entity.too.large' ? `body is larger than the limit of ${String(parserError.limit)} bytes` : String(parserError.message);
+      const detail =
+        parserError.type === 'entity.too.large' ? `body is larger than the limit of ${String(parserError.limit)} bytes` : String(parserError.message);
       return sendProblem(res, status, detail);
     }
     if (err instanceof BatcherFullError) {

@@ -159,7 +159,11 @@ export function createTavusClient(options: { apiUrl: string; apiKey: string | un
       const path = `/v2/conversations/${encodeURIComponent(conversationId)}${verbose ? '?verbose=true' : ''}`;
       const { status, json } = await request('GET', path, undefined, signal);
       const parsed = conversationAnswer.safeParse(json);
-      if (!parsed.success) throw new TavusError(`Tavus's answer for ${conversationId} is not a conversation: ${parsed.error.issues[0]?.path.join('.') || '(body)'} ${parsed.error.issues[0]?.message ?? ''}`.trim(), status);
+      if (!parsed.success)
+        throw new TavusError(
+          `Tavus's answer for ${conversationId} is not a conversation: ${parsed.error.issues[0]?.path.join('.') || '(body)'} ${parsed.error.issues[0]?.message ?? ''}`.trim(),
+          status,
+        );
       return {
         conversationId: parsed.data.conversation_id,
         status: parsed.data.status ?? null,

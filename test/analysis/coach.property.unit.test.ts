@@ -8,15 +8,28 @@ import { analyzerId, type AnalysisInput, type Analyzer, type EvidenceQuote } fro
 // input always yields the same analysis. Generated inputs mix real cue phrases (so the detectors fire) with noise.
 
 const phrases = [
-  'It sounds like you feel stuck', 'What brings you here?', 'Do you drink every day?', 'You should stop',
-  'Tell me more', 'mm-hmm', 'I want to change', "I can't do that", 'So you are worried?', "Let's plan the next step",
-  'Research shows the risk', 'um, uh, like, you know', 'Good for you', 'Would it be okay if I shared an idea?',
+  'It sounds like you feel stuck',
+  'What brings you here?',
+  'Do you drink every day?',
+  'You should stop',
+  'Tell me more',
+  'mm-hmm',
+  'I want to change',
+  "I can't do that",
+  'So you are worried?',
+  "Let's plan the next step",
+  'Research shows the risk',
+  'um, uh, like, you know',
+  'Good for you',
+  'Would it be okay if I shared an idea?',
 ];
 const text = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
   fc.string({ unit: 'binary' }),
-  fc.array(fc.constantFrom(...phrases, '😀', '🙏🏽', 'こんにちは', 'مرحبا', 'Привет', '你觉得怎么样？', '\n', '?', '...', '—'), { maxLength: 30 }).map((p) => p.join(' ')),
+  fc
+    .array(fc.constantFrom(...phrases, '😀', '🙏🏽', 'こんにちは', 'مرحبا', 'Привет', '你觉得怎么样？', '\n', '?', '...', '—'), { maxLength: 30 })
+    .map((p) => p.join(' ')),
 );
 const content = fc.oneof({ weight: 6, arbitrary: text }, { weight: 1, arbitrary: fc.anything() });
 const role = fc.oneof(
@@ -45,7 +58,11 @@ const rubric = fc.oneof(
         name: fc.string(),
         weight: fc.oneof(fc.double(), fc.integer({ min: 1, max: 5 })),
         check: fc.oneof(
-          fc.record({ kind: fc.constant('metric'), metric: fc.constantFrom('talkShare', 'openQuestions', 'responseSeconds', 'nope'), min: fc.double({ noNaN: true, min: -1, max: 5 }) }),
+          fc.record({
+            kind: fc.constant('metric'),
+            metric: fc.constantFrom('talkShare', 'openQuestions', 'responseSeconds', 'nope'),
+            min: fc.double({ noNaN: true, min: -1, max: 5 }),
+          }),
           fc.record({ kind: fc.constantFrom('hear', 'avoid'), phrases: fc.array(fc.oneof(fc.constantFrom(...phrases), fc.string()), { maxLength: 3 }) }),
         ),
         affects: fc.subarray(['communicationScore', 'empathyScore', 'problemSolvingScore']),
@@ -103,7 +120,10 @@ function assertValid(analyzer: Analyzer, inp: AnalysisInput): void {
 
 describe.each([coach, coach2])('$name@$version properties', (analyzer) => {
   it('gives a valid analysis for any transcript and never throws', () => {
-    fc.assert(fc.property(input, (inp) => assertValid(analyzer, inp)), { numRuns: 400 });
+    fc.assert(
+      fc.property(input, (inp) => assertValid(analyzer, inp)),
+      { numRuns: 400 },
+    );
   });
 
   it('is pure: the same input gives a deeply equal output and is not modified', () => {
@@ -138,15 +158,35 @@ describe.each([coach, coach2])('$name@$version properties', (analyzer) => {
     const cases: AnalysisInput[] = [
       { transcript: [] },
       { transcript: [{ role: 'user', content: words }] },
-      { transcript: [{ role: 'assistant', content: 'only the replica speaks' }, { role: 'assistant', content: '🙂🙂🙂' }] },
-      { transcript: [{ role: 'user', content: '你好，你觉得怎么样？' }, { role: 'assistant', content: 'Привет! Всё хорошо.' }] },
-      { transcript: [{ role: 'user', content: 42 as unknown as string, timestamp: 1700000000 }, { role: 'assistant', content: { text: 'hi' } as unknown as string, timestamp: 'garbage' }] },
+      {
+        transcript: [
+          { role: 'assistant', content: 'only the replica speaks' },
+          { role: 'assistant', content: '🙂🙂🙂' },
+        ],
+      },
+      {
+        transcript: [
+          { role: 'user', content: '你好，你觉得怎么样？' },
+          { role: 'assistant', content: 'Привет! Всё хорошо.' },
+        ],
+      },
+      {
+        transcript: [
+          { role: 'user', content: 42 as unknown as string, timestamp: 1700000000 },
+          { role: 'assistant', content: { text: 'hi' } as unknown as string, timestamp: 'garbage' },
+        ],
+      },
       { transcript: null as unknown as [] },
       { transcript: [null, 7, 'text'] as unknown as [] },
     ];
     for (const c of cases) assertValid(analyzer, c);
     // A payload hostile enough to throw on being read still yields a (reported) analysis.
-    const hostile = { get role(): string { throw new Error('boom'); }, content: '' };
+    const hostile = {
+      get role(): string {
+        throw new Error('boom');
+      },
+      content: '',
+    };
     const failed = analyzer.analyze({ transcript: [hostile] });
     expect(failed.score).toBe(0);
     expect(failed.analysis.failed).toBe('boom');

@@ -43,7 +43,8 @@ describe('coach@1 turn coder', () => {
     // Asking what they think about "should" is a question, not advice.
     expect(code('Do you think you should cut down?')).toMatchObject({ code: 'question', advice: false });
     expect(code('Research shows the risk of stroke doubles with heavy drinking.')).toMatchObject({ code: 'input', information: true });
-    const long = 'Well the thing about cholesterol is that the liver makes most of it and the rest comes from food, ' +
+    const long =
+      'Well the thing about cholesterol is that the liver makes most of it and the rest comes from food, ' +
       'and when the level is high the arteries narrow over the years, which is why the medicine matters so much for people at this age.';
     expect(code(long)).toMatchObject({ code: 'input', lecture: true });
   });
@@ -70,7 +71,11 @@ describe('coach@1 analysis', () => {
   ];
   const poor: Turn[] = [
     { role: 'assistant', content: 'Honestly I am exhausted, the new project keeps me at work until nine every night.' },
-    { role: 'user', content: 'Well, everyone works late sometimes. You need to be more efficient. You should prioritise better and you have to stop checking email all day, because that is what kills productivity in most teams I have managed over the years.' },
+    {
+      role: 'user',
+      content:
+        'Well, everyone works late sometimes. You need to be more efficient. You should prioritise better and you have to stop checking email all day, because that is what kills productivity in most teams I have managed over the years.',
+    },
     { role: 'assistant', content: "I don't think that is the problem." },
     { role: 'user', content: 'Do you make a to-do list?' },
     { role: 'assistant', content: 'No.' },
@@ -102,7 +107,7 @@ describe('coach@1 analysis', () => {
     expect(p.responseSeconds).toBeNull();
   });
 
-  it('backs every strength and area with the person\'s own words, aligned by index', () => {
+  it("backs every strength and area with the person's own words, aligned by index", () => {
     for (const t of [good, poor]) {
       const a = analyze(t);
       expect(a.evidence.strengths).toHaveLength(a.strengths.length);
@@ -184,7 +189,7 @@ describe('coach@1 rubric', () => {
       ['Quick replies', null], // no timestamps: not measured, not counted
       ['Talks little', false],
     ]);
-    expect(report.criteria[1]!.evidence[0]).toEqual({ turn: 3, quote: 'Let\'s agree the next step: I send a six month draft by Friday.' });
+    expect(report.criteria[1]!.evidence[0]).toEqual({ turn: 3, quote: "Let's agree the next step: I send a six month draft by Friday." });
     // Passed weight 2 + 1 + 1 of 7 measured.
     expect(report.score).toBe(Math.round((100 * 4) / 7));
     expect(a.overallScore).toBe(Math.round(0.5 * plain.overallScore + 0.5 * (400 / 7)));
@@ -195,7 +200,12 @@ describe('coach@1 rubric', () => {
 
   it('reports an invalid rubric and scores as if there were none', () => {
     const plain = analyze(transcript);
-    for (const bad of ['not json', { criteria: [] }, { criteria: [{ name: 'x', check: { kind: 'metric', metric: 'charisma', min: 1 } }] }, { criteria: [{ name: 'x', check: { kind: 'metric', metric: 'talkShare' } }] }]) {
+    for (const bad of [
+      'not json',
+      { criteria: [] },
+      { criteria: [{ name: 'x', check: { kind: 'metric', metric: 'charisma', min: 1 } }] },
+      { criteria: [{ name: 'x', check: { kind: 'metric', metric: 'talkShare' } }] },
+    ]) {
       const a = analyze(transcript, bad);
       expect(a.rubric?.status).toBe('invalid');
       expect(a.overallScore).toBe(plain.overallScore);

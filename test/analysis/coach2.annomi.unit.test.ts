@@ -35,7 +35,11 @@ describe.skipIf(rows === null)('coach@2 on the AnnoMI development set', () => {
         const out = new Int32Array(FeatureIndex.capacity(turn.tokens));
         const n = index.extract(turn.tokens, turn.context, out);
         const byNumber = [...out.subarray(0, n)].map((id) => names[id]!).sort();
-        expect(byNumber).toEqual(featureNames(turn.tokens, turn.context).filter((f) => known.has(f)).sort());
+        expect(byNumber).toEqual(
+          featureNames(turn.tokens, turn.context)
+            .filter((f) => known.has(f))
+            .sort(),
+        );
       }
     }
   });

@@ -38,7 +38,11 @@ const listening: Turn[] = [
 ];
 const lecturing: Turn[] = [
   { role: 'assistant', content: 'Honestly I am exhausted, the new project keeps me at work until nine every night.' },
-  { role: 'user', content: 'Well, everyone works late sometimes. You need to be more efficient. You should prioritise better and you have to stop checking email all day, because that is what kills productivity.' },
+  {
+    role: 'user',
+    content:
+      'Well, everyone works late sometimes. You need to be more efficient. You should prioritise better and you have to stop checking email all day, because that is what kills productivity.',
+  },
   { role: 'assistant', content: "I don't think that is the problem." },
   { role: 'user', content: 'Do you make a to-do list?' },
   { role: 'assistant', content: 'No.' },
@@ -51,8 +55,19 @@ const lecturing: Turn[] = [
 
 describe('coach2 features', () => {
   it('finds by number exactly the named features the index knows', () => {
-    const texts = ['So you feel stuck. What would help?', 'Do you drink every day', "It's hard, isn't it? Yes... maybe!", 'Tell me more about 3.5 days', '你好，你觉得怎么样？', ''];
-    const contexts = [{ echoed: 0, afterQuestion: false }, { echoed: 3, afterQuestion: true }, { echoed: 9, afterQuestion: false }];
+    const texts = [
+      'So you feel stuck. What would help?',
+      'Do you drink every day',
+      "It's hard, isn't it? Yes... maybe!",
+      'Tell me more about 3.5 days',
+      '你好，你觉得怎么样？',
+      '',
+    ];
+    const contexts = [
+      { echoed: 0, afterQuestion: false },
+      { echoed: 3, afterQuestion: true },
+      { echoed: 9, afterQuestion: false },
+    ];
     // The vocabulary: every other name the texts produce, so some n-grams are known and some not.
     const all = [...new Set(texts.flatMap((t) => contexts.flatMap((c) => featureNames(tokenize(t), c))))].sort();
     const known = all.filter((_, i) => i % 2 === 0);
@@ -63,7 +78,9 @@ describe('coach2 features', () => {
         const out = new Int32Array(FeatureIndex.capacity(tokens));
         const n = index.extract(tokens, c, out);
         const byNumber = [...out.subarray(0, n)].map((id) => known[id]!).sort();
-        const byName = featureNames(tokens, c).filter((name) => known.includes(name)).sort();
+        const byName = featureNames(tokens, c)
+          .filter((name) => known.includes(name))
+          .sort();
         expect(byNumber).toEqual(byName);
       }
     }
@@ -107,7 +124,14 @@ describe('coach2 training', () => {
 
   // A made-up set in AnnoMI's shape: questions end with "?", reflections open with "so you",
   // the counterpart's change talk says "i want".
-  const label = (behaviour: AnnomiLabel['behaviour'], extra: Partial<AnnomiLabel> = {}): AnnomiLabel => ({ behaviour, client_talk: 'n/a', reflection: null, question: null, input: null, ...extra });
+  const label = (behaviour: AnnomiLabel['behaviour'], extra: Partial<AnnomiLabel> = {}): AnnomiLabel => ({
+    behaviour,
+    client_talk: 'n/a',
+    reflection: null,
+    question: null,
+    input: null,
+    ...extra,
+  });
   const client = (talk: string): AnnomiLabel => ({ behaviour: 'n/a', client_talk: talk });
   const rows: AnnomiRow[] = Array.from({ length: 6 }, (_, r) => ({
     id: `made-${r}`,
@@ -140,7 +164,11 @@ describe('coach2 training', () => {
   it('learns the codes it is shown', () => {
     const detectors = new Detectors(trainDetectors(rows, { minCount: 2, l2: 0.1, maxIterations: 300, gradientTolerance: 1e-6, decimals: 3 }));
     const user = new Float64Array(detectors.user.probabilityCount);
-    const turns = walk([{ role: 'user', content: 'What brings you here today?' }, { role: 'assistant', content: 'I want to quit.' }, { role: 'user', content: 'You should use a patch.' }]);
+    const turns = walk([
+      { role: 'user', content: 'What brings you here today?' },
+      { role: 'assistant', content: 'I want to quit.' },
+      { role: 'user', content: 'You should use a patch.' },
+    ]);
     detectors.user.detect(turns[0]!.tokens, turns[0]!.context, user);
     expect(classOf(user, 'question')).toBe(1); // open
     expect(classOf(user, 'reflection')).toBe(0);
@@ -233,7 +261,7 @@ describe('coach2 feedback', () => {
     expect(analyze(lecturing).areasForImprovement.join(' ')).toMatch(/advice|reflect/i);
   });
 
-  it("quotes where the counterpart opened up and where they pushed back, in their words", () => {
+  it('quotes where the counterpart opened up and where they pushed back, in their words', () => {
     const s = analyze(listening).counterpartSentiment;
     expect(s.openedUp.length).toBeGreaterThan(0);
     for (const q of s.openedUp) expect(listening[q.turn]!.role).toBe('assistant');
@@ -246,7 +274,13 @@ describe('coach2 feedback', () => {
   });
 
   it('applies a scenario rubric on the metrics it shares with coach@1', () => {
-    const rubric = { weight: 0.5, criteria: [{ name: 'Lets them talk', check: { kind: 'metric', metric: 'talkShare', max: 0.5 } }, { name: 'Fillers', check: { kind: 'metric', metric: 'fillersPer100Words', max: 2 } }] };
+    const rubric = {
+      weight: 0.5,
+      criteria: [
+        { name: 'Lets them talk', check: { kind: 'metric', metric: 'talkShare', max: 0.5 } },
+        { name: 'Fillers', check: { kind: 'metric', metric: 'fillersPer100Words', max: 2 } },
+      ],
+    };
     const a = analyze(listening, rubric);
     expect(a.rubric).toMatchObject({ status: 'applied', score: 100 });
     // coach@2 does not count fillers: that criterion is not measured rather than failed.

@@ -83,7 +83,18 @@ describe('leaveOneSourceOut', () => {
       description: 'test',
       analyze: ({ transcript }) => {
         const s = at(known.get(transcript[0]!.content));
-        return { score: s, analysis: { strengths: [], areasForImprovement: [], keyInsights: [], communicationScore: s, empathyScore: s, problemSolvingScore: s, overallScore: s } };
+        return {
+          score: s,
+          analysis: {
+            strengths: [],
+            areasForImprovement: [],
+            keyInsights: [],
+            communicationScore: s,
+            empathyScore: s,
+            problemSolvingScore: s,
+            overallScore: s,
+          },
+        };
       },
     };
   }
@@ -94,7 +105,10 @@ describe('leaveOneSourceOut', () => {
       const call = { training: training.map((r) => r.source), scored: [] as string[] };
       calls.push(call);
       const inner = memorise(training);
-      return { ...inner, analyze: (input) => (call.scored.push(rows.find((r) => r.transcript[0]!.content === input.transcript[0]!.content)!.source), inner.analyze(input)) };
+      return {
+        ...inner,
+        analyze: (input) => (call.scored.push(rows.find((r) => r.transcript[0]!.content === input.transcript[0]!.content)!.source), inner.analyze(input)),
+      };
     });
     expect(calls).toHaveLength(4);
     for (const { training, scored } of calls) {

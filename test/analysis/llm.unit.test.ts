@@ -9,7 +9,7 @@ const transcript: Turn[] = [
   { role: 'user', content: 'How did the launch go for you?' },
   { role: 'assistant', content: '<emotion value="tired"/> Honestly, it was stressful.' },
   { role: 'tool', content: '{"lookup": "calendar"}' },
-  { role: 'user', content: "It sounds like the deadline didn’t leave you much room. What would help next time?" },
+  { role: 'user', content: 'It sounds like the deadline didn’t leave you much room. What would help next time?' },
   { role: 'assistant', content: 'Maybe more time for testing, and fewer late changes.' },
 ];
 
@@ -26,7 +26,13 @@ const answer: LlmAnswer = {
   overallScore: 74,
 };
 
-const recording = (over: Partial<RecordedAnswer> = {}): RecordedAnswer => ({ analyzer: 'llm@1', model: 'gpt-x', promptSha256: 'a'.repeat(64), answer, ...over });
+const recording = (over: Partial<RecordedAnswer> = {}): RecordedAnswer => ({
+  analyzer: 'llm@1',
+  model: 'gpt-x',
+  promptSha256: 'a'.repeat(64),
+  answer,
+  ...over,
+});
 
 const withRecording = (recordings: RecordedAnswer[]): AnalysisInput => ({ transcript, context: { name: 'Launch review' }, recordings });
 
@@ -128,7 +134,12 @@ describe('finding quotes', () => {
   });
 
   it("prefers the person's turn when both sides said it", () => {
-    const echoed = normaliseTalk(talkOf([{ role: 'assistant', content: 'More testing time.' }, { role: 'user', content: 'So, more testing time.' }]));
+    const echoed = normaliseTalk(
+      talkOf([
+        { role: 'assistant', content: 'More testing time.' },
+        { role: 'user', content: 'So, more testing time.' },
+      ]),
+    );
     expect(locateQuote('more testing time', echoed)).toBe(1);
   });
 

@@ -6,7 +6,11 @@ describe('tokenize', () => {
   it('splits words, sentences and clauses, lower-cased, apostrophes kept inside words', () => {
     const t = tokenize("So, you're saying it's HARD? I see. Pay 3.5 dollars -- or not");
     expect(t.words).toEqual(['so', "you're", 'saying', "it's", 'hard', 'i', 'see', 'pay', '3', '5', 'dollars', 'or', 'not']);
-    expect(t.sentences.map((s) => [s.start, s.end, s.question])).toEqual([[0, 5, true], [5, 7, false], [7, 13, false]]);
+    expect(t.sentences.map((s) => [s.start, s.end, s.question])).toEqual([
+      [0, 5, true],
+      [5, 7, false],
+      [7, 13, false],
+    ]);
     expect(t.clauses).toEqual([1, 11]);
   });
 
@@ -23,12 +27,18 @@ describe('tokenize', () => {
 
   it('gives the same tokens on the ASCII fast path as the general regex', () => {
     const ascii = fc.string({ unit: fc.constantFrom(...'aZ09 \'.,!?;:-"()\n\t'.split(''), 'you', "'re", '--', '...', '3.5') });
-    fc.assert(fc.property(ascii, (s) => {
-      expect(tokenize(s)).toEqual(tokenizeWithRegex(s));
-    }), { numRuns: 2000 });
-    fc.assert(fc.property(fc.string({ unit: 'binary-ascii' }), (s) => {
-      expect(tokenize(s)).toEqual(tokenizeWithRegex(s));
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(ascii, (s) => {
+        expect(tokenize(s)).toEqual(tokenizeWithRegex(s));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary-ascii' }), (s) => {
+        expect(tokenize(s)).toEqual(tokenizeWithRegex(s));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 

@@ -16,22 +16,33 @@ const metadata = { receivedAt: '2025-01-01T00:00:00.000Z', source: 'api' as cons
 
 const eventOf = (streamId: string) =>
   fc.oneof(
-    fc.record({ id: fc.uuid({ version: 7 }), userId: fc.uuid({ version: 4 }), at: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }) }).map(
-      ({ id, userId, at }): NewEvent => ({
-        type: 'ConversationStarted', streamId, metadata,
+    fc
+      .record({
+        id: fc.uuid({ version: 7 }),
+        userId: fc.uuid({ version: 4 }),
+        at: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }),
+      })
+      .map(({ id, userId, at }): NewEvent => ({
+        type: 'ConversationStarted',
+        streamId,
+        metadata,
         idempotencyKey: idempotencyKey(streamId, 'ConversationStarted', []),
         data: {
-          id, userId, scenario: { id: userId, name: 'n', description: null, rubric: null }, replicaId: null, personaId: null,
-          conversationName: null, tavusConversationId: streamId.slice('conversation-'.length), conversationUrl: null, startedAt: at.toISOString(),
+          id,
+          userId,
+          scenario: { id: userId, name: 'n', description: null, rubric: null },
+          replicaId: null,
+          personaId: null,
+          conversationName: null,
+          tavusConversationId: streamId.slice('conversation-'.length),
+          conversationUrl: null,
+          startedAt: at.toISOString(),
         },
-      }),
-    ),
-    fc.constantFrom('participant_left', 'exception_encountered_during_conversation_startup').map(
-      (reason): NewEvent => {
-        const data = { outcome: 'completed' as const, reason, at: null, startedAt: null, durationSeconds: null, participantName: null, participantLeftAt: null };
-        return { type: 'ConversationEnded', streamId, metadata, idempotencyKey: idempotencyKey(streamId, 'ConversationEnded', data), data };
-      },
-    ),
+      })),
+    fc.constantFrom('participant_left', 'exception_encountered_during_conversation_startup').map((reason): NewEvent => {
+      const data = { outcome: 'completed' as const, reason, at: null, startedAt: null, durationSeconds: null, participantName: null, participantLeftAt: null };
+      return { type: 'ConversationEnded', streamId, metadata, idempotencyKey: idempotencyKey(streamId, 'ConversationEnded', data), data };
+    }),
     fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }).map((words): NewEvent => {
       const data = { turns: words.map((content) => ({ role: 'user', content })), systemPromptRemoved: false };
       return { type: 'TranscriptReceived', streamId, metadata, idempotencyKey: idempotencyKey(streamId, 'TranscriptReceived', data), data };

@@ -23,7 +23,11 @@ function command(body: unknown, source?: CallbackSource): RecordCallback {
 function reversed(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversed);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reversed(v)]),
+  );
 }
 
 /** What a replay of the same callback may differ in: envelope, echoed URL, extra fields, key order. */
@@ -66,7 +70,7 @@ describe('the identity of a fact', () => {
 
     const transcript = exampleCallback('application.transcription_ready', 'c1');
     const edited = structuredClone(transcript);
-    ((edited.properties as { transcript: { content: string }[] }).transcript[1]!).content = 'Hello there.';
+    (edited.properties as { transcript: { content: string }[] }).transcript[1]!.content = 'Hello there.';
     expect(keysOf(command(edited))).not.toEqual(keysOf(command(transcript)));
 
     const other = wildCallback('conversation.objective.completed', 'c1', { objective_name: 'rapport', output_variables: { mood: 'tense' } });

@@ -14,8 +14,15 @@ const startedAt = '2025-07-11T06:40:00.000Z';
 const start = (id = OURS): DomainEvent => ({
   type: 'ConversationStarted',
   data: {
-    id, userId: '9a1b2c3d-0000-4000-8000-000000000001', scenario: { id: 's', name: 's', description: null, rubric: null },
-    replicaId: null, personaId: null, conversationName: null, tavusConversationId: 'c1', conversationUrl: null, startedAt,
+    id,
+    userId: '9a1b2c3d-0000-4000-8000-000000000001',
+    scenario: { id: 's', name: 's', description: null, rubric: null },
+    replicaId: null,
+    personaId: null,
+    conversationName: null,
+    tavusConversationId: 'c1',
+    conversationUrl: null,
+    startedAt,
   },
 });
 
@@ -114,18 +121,30 @@ describe('recording a callback', () => {
 
   it("refuses another conversation's token, on a started stream and on one its token is not bound to", () => {
     started.when(command(exampleCallback('system.shutdown', 'c1'), OTHER)).thenRejected('foreign_token');
-    callbacks('conversation-c2').given([]).when(command(exampleCallback('system.shutdown', 'c1'))).thenRejected('foreign_token');
+    callbacks('conversation-c2')
+      .given([])
+      .when(command(exampleCallback('system.shutdown', 'c1')))
+      .thenRejected('foreign_token');
   });
 
   it('accepts a genuine token racing ahead of the start, binding it to this stream', () => {
     const cmd = command(exampleCallback('system.shutdown', 'c1'));
-    callbacks().given([]).when(cmd).then([{ type: 'ConversationEnded', metadata: { tokenConversationId: OURS } }]);
+    callbacks()
+      .given([])
+      .when(cmd)
+      .then([{ type: 'ConversationEnded', metadata: { tokenConversationId: OURS } }]);
     expect(decide({ stream: initialStreamState, tokenBoundTo: null }, cmd)).toMatchObject({ claim: { token: OURS, streamId: 'conversation-c1' } });
-    callbacks('conversation-c1').given([]).when(cmd).then([{ type: 'ConversationEnded' }]);
+    callbacks('conversation-c1')
+      .given([])
+      .when(cmd)
+      .then([{ type: 'ConversationEnded' }]);
   });
 
   it('refuses unknown conversations without a token, and accepts known ones when tokens are not required', () => {
-    callbacks().given([]).when(command(exampleCallback('system.shutdown', 'c1'), null, false)).thenRejected('unknown_conversation');
+    callbacks()
+      .given([])
+      .when(command(exampleCallback('system.shutdown', 'c1'), null, false))
+      .thenRejected('unknown_conversation');
     started.when(command(exampleCallback('system.shutdown', 'c1'), null, false)).then([{ type: 'ConversationEnded', metadata: { source: 'tavus-callback' } }]);
   });
 

@@ -18,7 +18,14 @@ describe('starting a conversation', () => {
     expect(event).toMatchObject({
       type: 'ConversationStarted',
       streamId: 'conversation-c42',
-      data: { id: command.id, userId: command.userId, scenario: command.scenario, replicaId: 'r1', tavusConversationId: 'c42', startedAt: '2025-07-11T06:40:00.000Z' },
+      data: {
+        id: command.id,
+        userId: command.userId,
+        scenario: command.scenario,
+        replicaId: 'r1',
+        tavusConversationId: 'c42',
+        startedAt: '2025-07-11T06:40:00.000Z',
+      },
     });
   });
 

@@ -27,7 +27,8 @@ afterAll(async () => {
 });
 
 const get = (path: string, token: string) => fetch(h.service.url + path, { headers: { authorization: `Bearer ${token}` } });
-const create = (token: string, body: unknown = { scenarioId: h.scenarioId, replicaId: 'r-test' }) => h.post('/conversations', body, { authorization: `Bearer ${token}` });
+const create = (token: string, body: unknown = { scenarioId: h.scenarioId, replicaId: 'r-test' }) =>
+  h.post('/conversations', body, { authorization: `Bearer ${token}` });
 
 /** A conversation of `user`'s, with its transcript in and projected. */
 async function conversationOf(user: string) {
@@ -110,7 +111,12 @@ describe('the service_role key (the operator)', () => {
     const owner = randomUUID();
     const started = await conversationOf(owner);
     const operator = await signingKey.sign(serviceRoleClaims());
-    const paths = [`/conversations/${started.id}`, `/conversations/${started.conversationId}`, `/conversations/${started.id}/feedback`, `/conversations/${started.id}/events`];
+    const paths = [
+      `/conversations/${started.id}`,
+      `/conversations/${started.conversationId}`,
+      `/conversations/${started.id}/feedback`,
+      `/conversations/${started.id}/events`,
+    ];
     for (const path of paths) {
       const response = await get(path, operator);
       expect(response.status, path).toBe(200);

@@ -91,8 +91,14 @@ describe('bad callbacks', () => {
 
   it('keeps a transcript whose text Postgres could not read back, that text replaced, and fails nothing batched with it', async () => {
     const bad = transcript();
-    (bad.properties as { transcript: unknown[] }).transcript = [{ role: 'user', content: 'a\u0000b' }, { role: 'assistant', content: 'x\ud800y 😀' }];
-    const [odd, good] = await Promise.all([h.post(path, JSON.stringify(bad)), h.post(path, JSON.stringify(exampleCallback('system.replica_joined', conversationId)))]);
+    (bad.properties as { transcript: unknown[] }).transcript = [
+      { role: 'user', content: 'a\u0000b' },
+      { role: 'assistant', content: 'x\ud800y 😀' },
+    ];
+    const [odd, good] = await Promise.all([
+      h.post(path, JSON.stringify(bad)),
+      h.post(path, JSON.stringify(exampleCallback('system.replica_joined', conversationId))),
+    ]);
     expect(odd.status).toBe(200);
     expect(good.status).toBe(200);
     const { rows } = await h.db.query<{ turns: unknown }>(

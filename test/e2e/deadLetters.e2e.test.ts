@@ -18,7 +18,10 @@ const fragile: Analyzer = {
   description: 'test analyzer: throws on transcripts that mention a poison word while the bug is present',
   analyze(input) {
     if (bug.present && input.transcript.some((t) => t.content.includes('poison'))) throw new Error('analyzer bug: cannot score this');
-    return { score: input.transcript.length, analysis: { strengths: [], areasForImprovement: [], keyInsights: [], communicationScore: 1, empathyScore: 1, problemSolvingScore: 1, overallScore: 1 } };
+    return {
+      score: input.transcript.length,
+      analysis: { strengths: [], areasForImprovement: [], keyInsights: [], communicationScore: 1, empathyScore: 1, problemSolvingScore: 1, overallScore: 1 },
+    };
   },
 };
 
@@ -76,11 +79,10 @@ describe('dead letters', () => {
     const c = await ended(user, 'fine words');
     const streamId = `conversation-${c.conversationId}`;
     // As old data would be: an end whose shape this build does not know.
-    await h.db.query(`INSERT INTO events (stream_id, type, data, metadata, idempotency_key) VALUES ($1, 'ConversationEnded', $2, '{"source":"api","receivedAt":"2025-01-01T00:00:00Z"}', $3)`, [
-      streamId,
-      JSON.stringify({ outcome: 'exploded', at: 'never' }),
-      idempotencyKey(streamId, 'ConversationEnded', 'poison'),
-    ]);
+    await h.db.query(
+      `INSERT INTO events (stream_id, type, data, metadata, idempotency_key) VALUES ($1, 'ConversationEnded', $2, '{"source":"api","receivedAt":"2025-01-01T00:00:00Z"}', $3)`,
+      [streamId, JSON.stringify({ outcome: 'exploded', at: 'never' }), idempotencyKey(streamId, 'ConversationEnded', 'poison')],
+    );
     const next = await ended(user, 'more fine words');
     await h.service.runner.drain();
     expect((await h.get(`/conversations/${next.id}/feedback`, user)).status).toBe(200);

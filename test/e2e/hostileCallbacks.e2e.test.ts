@@ -55,18 +55,49 @@ function hostileBody(conversationId: string): fc.Arbitrary<{ contentType: string
   return fc.oneof(
     json(fc.anything()),
     json(withField(shutdown, 'timestamp', oddInstant)),
-    json(fc.tuple(oddInstant, oddInstant, oddNumber).map(([ended, started, duration]) => ({ ...singleBodyCallback(conversationId, 2), ended_at: ended, started_at: started, duration }))),
-    json(withField(transcript, 'properties', fc.array(fc.anything(), { maxLength: 8 }).map((rows) => ({ transcript: rows })))),
+    json(
+      fc
+        .tuple(oddInstant, oddInstant, oddNumber)
+        .map(([ended, started, duration]) => ({ ...singleBodyCallback(conversationId, 2), ended_at: ended, started_at: started, duration })),
+    ),
+    json(
+      withField(
+        transcript,
+        'properties',
+        fc.array(fc.anything(), { maxLength: 8 }).map((rows) => ({ transcript: rows })),
+      ),
+    ),
     json(withField(shutdown, 'event_type', fc.oneof(fc.string(), fc.anything()))),
     json(withField(shutdown, 'conversation_id', fc.oneof(fc.string(), fc.anything()))),
     json(withField(shutdown, 'properties', fc.anything())),
     fc.integer({ min: 30, max: 20_000 }).map((d) => ({ contentType: 'application/json', body: `{"conversation_id":"${conversationId}","x":${deep(d)}}` })),
-    fc.constantFrom('{"__proto__":{"polluted":true},"conversation_id":"c"}', '{"constructor":{"prototype":{"x":1}}}', '{"conversation_id":"c","__proto__":null}').map((body) => ({ contentType: 'application/json', body })),
+    fc
+      .constantFrom(
+        '{"__proto__":{"polluted":true},"conversation_id":"c"}',
+        '{"constructor":{"prototype":{"x":1}}}',
+        '{"conversation_id":"c","__proto__":null}',
+      )
+      .map((body) => ({ contentType: 'application/json', body })),
     // Huge bodies are made when sent, so the test's own memory stays out of the figure.
-    fc.integer({ min: 100_000, max: 3_000_000 }).map((n) => ({ contentType: 'application/json', body: () => JSON.stringify({ ...shutdown, properties: { shutdown_reason: 'x'.repeat(n) } }) })),
-    fc.uint8Array({ minLength: 1, maxLength: 300 }).map((bytes) => ({ contentType: 'application/json', body: Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, ...bytes, 0xff, 0xfe, 0x22, 0x7d]) })),
-    fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', null, 'application/json; charset=latin1').map((contentType) => ({ contentType, body: JSON.stringify(shutdown) })),
-    fc.constantFrom('{', '{"a":', '[1,2', 'nul', '"\\ud800"', `{"conversation_id":"${conversationId}","event_type":"system.shutdown","properties":{"shutdown_reason":"\\ud800"}}`).map((body) => ({ contentType: 'application/json', body })),
+    fc
+      .integer({ min: 100_000, max: 3_000_000 })
+      .map((n) => ({ contentType: 'application/json', body: () => JSON.stringify({ ...shutdown, properties: { shutdown_reason: 'x'.repeat(n) } }) })),
+    fc
+      .uint8Array({ minLength: 1, maxLength: 300 })
+      .map((bytes) => ({ contentType: 'application/json', body: Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, ...bytes, 0xff, 0xfe, 0x22, 0x7d]) })),
+    fc
+      .constantFrom('text/plain', 'application/x-www-form-urlencoded', null, 'application/json; charset=latin1')
+      .map((contentType) => ({ contentType, body: JSON.stringify(shutdown) })),
+    fc
+      .constantFrom(
+        '{',
+        '{"a":',
+        '[1,2',
+        'nul',
+        '"\\ud800"',
+        `{"conversation_id":"${conversationId}","event_type":"system.shutdown","properties":{"shutdown_reason":"\\ud800"}}`,
+      )
+      .map((body) => ({ contentType: 'application/json', body })),
   );
 }
 
@@ -91,14 +122,22 @@ describe('hostile callbacks', () => {
       'no-token': `${h.service.url}/webhooks/tavus`,
     };
     const shots: Shot[] = fc.sample(
-      fc.record({ path: fc.constantFrom<Shot['path']>('target', 'target', 'target', 'bad-token', 'no-token'), shot: hostileBody(target.conversationId) }).map(({ path, shot }) => ({ path, ...shot })),
+      fc
+        .record({ path: fc.constantFrom<Shot['path']>('target', 'target', 'target', 'bad-token', 'no-token'), shot: hostileBody(target.conversationId) })
+        .map(({ path, shot }) => ({ path, ...shot })),
       { numRuns: HOSTILE, seed: 20261201 },
     );
     // The valid ones, spread through the hostile stream.
     const jobs: (() => Promise<{ status: number; valid: boolean }>)[] = shots.map((s) => async () => ({ status: await fire(paths[s.path], s), valid: false }));
     valid.forEach((c, i) => {
       const at = Math.floor(((i + 0.5) * jobs.length) / valid.length);
-      jobs.splice(at, 0, async () => ({ status: await fire(h.service.url + callbackPath(c.callbackUrl), { contentType: 'application/json', body: JSON.stringify(singleBodyCallback(c.conversationId, 6)) }), valid: true }));
+      jobs.splice(at, 0, async () => ({
+        status: await fire(h.service.url + callbackPath(c.callbackUrl), {
+          contentType: 'application/json',
+          body: JSON.stringify(singleBodyCallback(c.conversationId, 6)),
+        }),
+        valid: true,
+      }));
     });
 
     const heapBefore = retainedHeapMb();

@@ -78,7 +78,9 @@ async function feedbackOf(c: { id: string; user: string }) {
 }
 
 async function recordingsOf(streamId: string) {
-  const { rows } = await h.db.query<{ data: Record<string, unknown> }>(`SELECT data FROM events WHERE stream_id = $1 AND type = 'AnalysisRecorded'`, [streamId]);
+  const { rows } = await h.db.query<{ data: Record<string, unknown> }>(`SELECT data FROM events WHERE stream_id = $1 AND type = 'AnalysisRecorded'`, [
+    streamId,
+  ]);
   return rows.map((r) => r.data);
 }
 
@@ -129,7 +131,12 @@ describe('llm@1 feedback through the reactor', () => {
   });
 
   it('retries 429, 500 and a slow answer, waiting what the endpoint asks', async () => {
-    standIn.scriptFor('Blake', [{ kind: 'rate-limited', retryAfterMs: '40' }, { kind: 'server-error', status: 503 }, { kind: 'slow', ms: 1_500 }, { kind: 'slow', ms: 100 }]);
+    standIn.scriptFor('Blake', [
+      { kind: 'rate-limited', retryAfterMs: '40' },
+      { kind: 'server-error', status: 503 },
+      { kind: 'slow', ms: 1_500 },
+      { kind: 'slow', ms: 100 },
+    ]);
     const c = await converse('Blake');
     await settle();
     expect(standIn.requestsFor('Blake').length).toBe(4);

@@ -32,7 +32,10 @@ function callback(type: (typeof TYPES)[number], conversationId: string) {
 /** What must not depend on arrival order: the rows without ids and wall-clock times. */
 async function endState(id: string) {
   const conversation = await h.db.query('SELECT status, ended_at, recording_url, tavus_metadata FROM conversations WHERE id = $1', [id]);
-  const feedback = await h.db.query('SELECT score, duration, completed_at, transcript, analysis, analyzer, analyzer_version FROM feedback_sessions WHERE conversation_id = $1', [id]);
+  const feedback = await h.db.query(
+    'SELECT score, duration, completed_at, transcript, analysis, analyzer, analyzer_version FROM feedback_sessions WHERE conversation_id = $1',
+    [id],
+  );
   return { conversation: conversation.rows[0], feedback: feedback.rows[0] };
 }
 
@@ -64,9 +67,13 @@ describe('callbacks in any order, any number of times', () => {
     expect(reference.feedback.transcript).toHaveLength(10);
     for (const c of conversations) {
       expect(await endState(c.id)).toEqual(reference);
-      expect(await eventTypes(c.conversationId)).toEqual(
-        ['ConversationEnded', 'ConversationStarted', 'PerceptionAnalysisReceived', 'RecordingReady', 'TranscriptReceived'],
-      );
+      expect(await eventTypes(c.conversationId)).toEqual([
+        'ConversationEnded',
+        'ConversationStarted',
+        'PerceptionAnalysisReceived',
+        'RecordingReady',
+        'TranscriptReceived',
+      ]);
     }
   });
 

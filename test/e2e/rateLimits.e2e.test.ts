@@ -14,7 +14,9 @@ const PER_ADDRESS = 8;
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ env: { RATE_LIMIT_WINDOW: `${WINDOW_SECONDS}s`, RATE_LIMIT_PER_USER: String(PER_USER), RATE_LIMIT_PER_ADDRESS: String(PER_ADDRESS) } });
+  h = await startHarness({
+    env: { RATE_LIMIT_WINDOW: `${WINDOW_SECONDS}s`, RATE_LIMIT_PER_USER: String(PER_USER), RATE_LIMIT_PER_ADDRESS: String(PER_ADDRESS) },
+  });
 });
 afterAll(async () => {
   await h.close();

@@ -93,7 +93,13 @@ describe('a rebuild killed mid-way', () => {
     );
     expect(sample.rows.length).toBeGreaterThan(600);
     for (const row of sample.rows) {
-      const expected = score(baseline, { conversationId: row.conversation_id, transcript: row.transcript, duration: row.duration, context: row.context, inputHash: row.input_hash })!;
+      const expected = score(baseline, {
+        conversationId: row.conversation_id,
+        transcript: row.transcript,
+        duration: row.duration,
+        context: row.context,
+        inputHash: row.input_hash,
+      })!;
       expect({ id: row.id, score: row.score, analysis: row.analysis }).toEqual({ id: expected.id, score: expected.score, analysis: expected.analysis });
     }
   }, 120_000);

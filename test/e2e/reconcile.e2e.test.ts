@@ -23,9 +23,10 @@ function outcomeOf(report: PassReport | null, conversationId: string) {
 }
 
 async function row(conversationId: string) {
-  const { rows } = await h.db.query('SELECT attempts, last_result, last_error, next_attempt_at, complete, recovered_events FROM reconcile_conversations WHERE conversation_id = $1', [
-    conversationId,
-  ]);
+  const { rows } = await h.db.query(
+    'SELECT attempts, last_result, last_error, next_attempt_at, complete, recovered_events FROM reconcile_conversations WHERE conversation_id = $1',
+    [conversationId],
+  );
   return rows[0];
 }
 
@@ -216,7 +217,9 @@ describe('reconciliation from the verbose GET', () => {
     b.at(3_903);
     expect(outcomeOf(await b.run(), third.id)).toMatchObject({ result: 'complete', recovered: [] });
     expect(await eventCounts(h, third.conversationId)).toEqual(ONE_OF_EACH);
-    const deliveries = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM callbacks WHERE stream_id = $1`, [`conversation-${third.conversationId}`]);
+    const deliveries = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM callbacks WHERE stream_id = $1`, [
+      `conversation-${third.conversationId}`,
+    ]);
     expect(deliveries.rows[0]!.n).toBe(10);
 
     await h.service.runner.drain();

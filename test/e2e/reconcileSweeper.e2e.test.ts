@@ -19,7 +19,9 @@ describe('the sweeper in the service', () => {
     const sweeper = h.service.reconcile;
     expect(sweeper).not.toBeNull();
     // Tavus has it all by the time we hear back from it: the sweeper's first look finds it ended.
-    h.tavus.beforeNextAnswer(async (created) => h.tavus.setConversation(created.answer.conversation_id, { status: 'ended', events: allEvents(created.answer.conversation_id) }));
+    h.tavus.beforeNextAnswer(async (created) =>
+      h.tavus.setConversation(created.answer.conversation_id, { status: 'ended', events: allEvents(created.answer.conversation_id) }),
+    );
     const user = randomUUID();
     const started = await h.startConversation(user);
 

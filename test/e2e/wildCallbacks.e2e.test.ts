@@ -36,7 +36,10 @@ describe('live Tavus callbacks', () => {
     const c = await h.startConversation(user);
     const path = callbackPath(c.callbackUrl);
     expect((await h.post(path, exampleCallback('system.shutdown', c.conversationId))).status).toBe(200);
-    const response = await h.post(path, wildCallback('application.transcription_ready', c.conversationId, { replica_id: 'r-test', transcript: messyTranscript }));
+    const response = await h.post(
+      path,
+      wildCallback('application.transcription_ready', c.conversationId, { replica_id: 'r-test', transcript: messyTranscript }),
+    );
     expect(response.status, await response.clone().text()).toBe(200);
     await h.service.runner.drain();
 
@@ -58,9 +61,17 @@ describe('live Tavus callbacks', () => {
     const c = await h.startConversation(user);
     const path = callbackPath(c.callbackUrl);
     const posts = [
-      wildCallback('conversation.objective.completed', c.conversationId, { objective_name: 'ask_about_blockers', output_variables: { blockers: 'the vendor' } }),
+      wildCallback('conversation.objective.completed', c.conversationId, {
+        objective_name: 'ask_about_blockers',
+        output_variables: { blockers: 'the vendor' },
+      }),
       // Older, flat, and the same objective again later: reached once, at its first time.
-      { conversation_id: c.conversationId, objective_name: 'ask_about_blockers', output_variables: { blockers: ['the vendor'] }, timestamp: '2025-07-11T07:00:00Z' },
+      {
+        conversation_id: c.conversationId,
+        objective_name: 'ask_about_blockers',
+        output_variables: { blockers: ['the vendor'] },
+        timestamp: '2025-07-11T07:00:00Z',
+      },
       { conversation_id: c.conversationId, objective_name: 'agree_next_step', output_variables: 'a follow-up on Friday' },
       wildCallback('conversation.guardrail.triggered', c.conversationId, { guardrail_name: 'no_medical_advice', reason: 'asked about medication' }),
     ];

@@ -21,7 +21,13 @@ type Refusal = { reason: 'claim lost' } | { reason: 'bad'; detail: string };
 
 const noteEvent = (n: Note): NewEvent => {
   const data = { analysis: n.text };
-  return { type: 'PerceptionAnalysisReceived', streamId: n.streamId, data, metadata: { receivedAt: new Date(0).toISOString(), source: 'api' }, idempotencyKey: idempotencyKey(n.streamId, 'note', data) };
+  return {
+    type: 'PerceptionAnalysisReceived',
+    streamId: n.streamId,
+    data,
+    metadata: { receivedAt: new Date(0).toISOString(), source: 'api' },
+    idempotencyKey: idempotencyKey(n.streamId, 'note', data),
+  };
 };
 
 function notes(loads: number[]): GroupCommitCommand<Note, number, Refusal> {
@@ -50,7 +56,9 @@ describe('group commit', () => {
   it('batches concurrent requests: one state read and one append for many, each answered on its own', async () => {
     const loads: number[] = [];
     const group = new GroupCommit(db.pool, notes(loads), { maxBatch: 50, maxInFlight: 1 });
-    const outcomes = await Promise.all(Array.from({ length: 120 }, (_, i) => group.submit({ streamId: `conversation-batch-${(i % 60) % 7}`, text: `n${i % 60}` })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => group.submit({ streamId: `conversation-batch-${(i % 60) % 7}`, text: `n${i % 60}` })),
+    );
     // 120 requests in far fewer reads than requests, never more than a batch at a time.
     expect(loads.reduce((a, b) => a + b, 0)).toBe(120);
     expect(loads.length).toBeLessThan(10);
@@ -77,7 +85,12 @@ describe('group commit', () => {
 
   it('refuses at once, without queueing, when too many requests wait', async () => {
     const group = new GroupCommit(db.pool, notes([]), { maxBatch: 1, maxInFlight: 1, maxQueued: 3 });
-    const submitted = Array.from({ length: 6 }, (_, i) => group.submit({ streamId: 'conversation-full', text: `q${i}` }).then(() => 'ok', (err: unknown) => err));
+    const submitted = Array.from({ length: 6 }, (_, i) =>
+      group.submit({ streamId: 'conversation-full', text: `q${i}` }).then(
+        () => 'ok',
+        (err: unknown) => err,
+      ),
+    );
     const results = await Promise.all(submitted);
     // One is being written, three wait, the rest are turned away.
     expect(results.filter((r) => r === 'ok')).toHaveLength(4);

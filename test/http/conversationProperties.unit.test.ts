@@ -24,7 +24,9 @@ describe('the properties a user may pass to Tavus', () => {
   });
 
   it('refuses what is over a cap or of the wrong type, naming the field', () => {
-    expect(errorsOf({ max_call_duration: 901 })).toEqual([{ field: 'max_call_duration', message: 'must be at most 900 seconds, the longest call this service allows' }]);
+    expect(errorsOf({ max_call_duration: 901 })).toEqual([
+      { field: 'max_call_duration', message: 'must be at most 900 seconds, the longest call this service allows' },
+    ]);
     expect(errorsOf({ participant_absent_timeout: 3600 }).map((e) => e.field)).toEqual(['participant_absent_timeout']);
     expect(errorsOf({ max_call_duration: 0 }).map((e) => e.field)).toEqual(['max_call_duration']);
     expect(errorsOf({ max_call_duration: 60.5 }).map((e) => e.field)).toEqual(['max_call_duration']);

@@ -105,7 +105,13 @@ describe('tokens from the key set (AUTH_JWKS_URL)', () => {
     } finally {
       keys.failWith(null);
     }
-    const nowhere = tokenVerifier({ hs256Secret: undefined, jwksUrl: 'http://127.0.0.1:1/jwks.json', audience: 'authenticated', jwksCooldownMs: 0, jwksCacheMaxAgeMs: 0 });
+    const nowhere = tokenVerifier({
+      hs256Secret: undefined,
+      jwksUrl: 'http://127.0.0.1:1/jwks.json',
+      audience: 'authenticated',
+      jwksCooldownMs: 0,
+      jwksCacheMaxAgeMs: 0,
+    });
     expect((await refusal(nowhere, token)).status).toBe(503);
   });
 });
@@ -125,7 +131,7 @@ describe('what every token must carry', () => {
     expect((await refusal(anHourLater, token)).message).toBe('the token has expired');
   });
 
-  it("refuses a user token for another audience or without one; the service key needs none", async () => {
+  it('refuses a user token for another audience or without one; the service key needs none', async () => {
     const key = await keys.addKey();
     const user = randomUUID();
     for (const aud of ['anon', ['other', 'something'], undefined]) {
@@ -147,7 +153,9 @@ describe('what every token must carry', () => {
     const claims = userClaims(randomUUID());
     expect((await refusal(verifier(), await hs256(claims, 'another-secret-entirely'))).message).toBe('the token signature does not verify');
     // Only the key set is configured: an HS256 token is refused whoever signed it.
-    expect((await refusal(verifier({ hs256Secret: undefined }), await hs256(claims))).message).toBe('the token must be signed with ES256 or RS256 (AUTH_JWKS_URL)');
+    expect((await refusal(verifier({ hs256Secret: undefined }), await hs256(claims))).message).toBe(
+      'the token must be signed with ES256 or RS256 (AUTH_JWKS_URL)',
+    );
     const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
     expect((await refusal(verifier(), unsigned)).status).toBe(401);
     expect((await refusal(verifier(), 'not-a-jwt')).message).toBe('the bearer token is not a valid JWT');

@@ -18,7 +18,9 @@ let pool: pg.Pool;
 async function feedbackFor(tavusId: string, timeoutMs = 30_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await pool.query('SELECT 1 FROM feedback_sessions f JOIN conversations c ON c.id = f.conversation_id WHERE c.conversation_id = $1', [tavusId]);
+    const { rows } = await pool.query('SELECT 1 FROM feedback_sessions f JOIN conversations c ON c.id = f.conversation_id WHERE c.conversation_id = $1', [
+      tavusId,
+    ]);
     if (rows.length > 0) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 20));

@@ -33,7 +33,9 @@ describe('the fold and recorded answers', () => {
     const events = transcribedConversation('fold-a');
     const input = foldConversation(stored(events))!.feedbackInput!;
     const transcriptKey = events[1]!.idempotencyKey;
-    const before = createHash('sha256').update(JSON.stringify([transcriptKey, null, input.context])).digest('base64url');
+    const before = createHash('sha256')
+      .update(JSON.stringify([transcriptKey, null, input.context]))
+      .digest('base64url');
     expect(input.input_hash).toBe(before);
     expect(input).toMatchObject({ user_present: true, recording_positions: [], recorded_analyzers: [] });
   });

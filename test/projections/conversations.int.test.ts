@@ -22,12 +22,33 @@ function conversation(overrides: { token?: string } = {}) {
   const started = fact({
     type: 'ConversationStarted',
     data: {
-      id, userId: '9a1b2c3d-0000-4000-8000-000000000001', scenario: { id: '3c2b1a00-0000-4000-8000-000000000002', name: 's', description: null, rubric: null },
-      replicaId: null, personaId: null, conversationName: null, tavusConversationId: tavusId, conversationUrl: null, startedAt: '2025-07-11T06:40:00.000Z',
+      id,
+      userId: '9a1b2c3d-0000-4000-8000-000000000001',
+      scenario: { id: '3c2b1a00-0000-4000-8000-000000000002', name: 's', description: null, rubric: null },
+      replicaId: null,
+      personaId: null,
+      conversationName: null,
+      tavusConversationId: tavusId,
+      conversationUrl: null,
+      startedAt: '2025-07-11T06:40:00.000Z',
     },
   });
   const ended = (at: string | null, reason: string, extra = {}) =>
-    fact({ type: 'ConversationEnded', data: { outcome: /exception/.test(reason) ? 'failed' : 'completed', reason, at, startedAt: null, durationSeconds: null, participantName: null, participantLeftAt: null } }, extra);
+    fact(
+      {
+        type: 'ConversationEnded',
+        data: {
+          outcome: /exception/.test(reason) ? 'failed' : 'completed',
+          reason,
+          at,
+          startedAt: null,
+          durationSeconds: null,
+          participantName: null,
+          participantLeftAt: null,
+        },
+      },
+      extra,
+    );
   return { tavusId, id, started, ended, token: overrides.token };
 }
 
@@ -37,7 +58,11 @@ describe('the conversations read model', () => {
   it('ends at the earliest end, failed if any end says so, and the same when applied twice', async () => {
     const c = conversation();
     await projectionSpec(db.pool, [conversationsProjection])
-      .given([c.started, c.ended('2025-07-11T07:10:00+02:00', 'participant_left'), c.ended('2025-07-11T06:50:00Z', 'exception_encountered_during_conversation_startup')])
+      .given([
+        c.started,
+        c.ended('2025-07-11T07:10:00+02:00', 'participant_left'),
+        c.ended('2025-07-11T06:50:00Z', 'exception_encountered_during_conversation_startup'),
+      ])
       // 07:10+02:00 is 05:10Z: the earliest as an instant, not as a string.
       .thenTwice(STATUS, [c.tavusId], [{ status: 'failed', ended_at: new Date('2025-07-11T05:10:00Z') }]);
   });
@@ -51,7 +76,9 @@ describe('the conversations read model', () => {
 
   it('writes no row before the start is known', async () => {
     const c = conversation();
-    await projectionSpec(db.pool, [conversationsProjection]).given([c.ended('2025-07-11T06:45:00Z', 'participant_left')]).then(STATUS, [c.tavusId], []);
+    await projectionSpec(db.pool, [conversationsProjection])
+      .given([c.ended('2025-07-11T06:45:00Z', 'participant_left')])
+      .then(STATUS, [c.tavusId], []);
   });
 });
 
@@ -67,6 +94,10 @@ describe('the projection spec itself', () => {
       apply: async (client, events) => void (await client.query('INSERT INTO spec_counter SELECT 1 FROM generate_series(1, $1)', [events.length])),
     };
     const d = conversation();
-    await expect(projectionSpec(db.pool, [counting]).given([d.started]).thenTwice('SELECT count(*)::int AS n FROM spec_counter', [], [{ n: 1 }])).rejects.toThrow();
+    await expect(
+      projectionSpec(db.pool, [counting])
+        .given([d.started])
+        .thenTwice('SELECT count(*)::int AS n FROM spec_counter', [], [{ n: 1 }]),
+    ).rejects.toThrow();
   });
 });

@@ -14,7 +14,13 @@ describe('reconciliation settings', () => {
   });
 
   it('take seconds or units, and 0 turns the sweeper off', () => {
-    const config = loadConfig({ RECONCILE_INTERVAL_S: '0', RECONCILE_AFTER_S: '2h', RECONCILE_TRANSCRIPT_AFTER_S: '10m', RECONCILE_RATE_PER_S: '0.5', RECONCILE_CONCURRENCY: '2' });
+    const config = loadConfig({
+      RECONCILE_INTERVAL_S: '0',
+      RECONCILE_AFTER_S: '2h',
+      RECONCILE_TRANSCRIPT_AFTER_S: '10m',
+      RECONCILE_RATE_PER_S: '0.5',
+      RECONCILE_CONCURRENCY: '2',
+    });
     expect(config.reconcile).toMatchObject({ intervalSeconds: 0, afterSeconds: 7200, transcriptAfterSeconds: 600, ratePerSecond: 0.5, concurrency: 2 });
   });
 

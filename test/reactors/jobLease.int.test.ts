@@ -93,7 +93,10 @@ describe('a lease', () => {
 
   it('is taken over once the time to live has passed when its holder is killed with SIGKILL', async () => {
     const name = leaseName();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/leaseHolder.ts', database.url, name, '1500'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/leaseHolder.ts', database.url, name, '1500'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const owner = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
     const job = new Job();
     const standby = lease(name, 'standby', job);

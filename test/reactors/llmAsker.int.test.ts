@@ -34,7 +34,14 @@ afterAll(async () => {
 const project = () => new ProjectionRunner(pool, { projections: async () => [conversationsProjection] }).drain();
 
 function asker() {
-  const client = createLlmClient({ baseUrl: standIn.baseUrl, apiKey: standIn.apiKey, model: standIn.model, concurrency: 2, requestsPerSecond: 1000, timeoutMs: 5_000 });
+  const client = createLlmClient({
+    baseUrl: standIn.baseUrl,
+    apiKey: standIn.apiKey,
+    model: standIn.model,
+    concurrency: 2,
+    requestsPerSecond: 1000,
+    timeoutMs: 5_000,
+  });
   return new Asker({ pool, client, prompt: { maxPromptTokens: 16_000 } });
 }
 
@@ -76,10 +83,18 @@ describe('the llm@1 asker', () => {
     const [started, transcript] = transcribedConversation('asker-silent');
     if (transcript!.type !== 'TranscriptReceived') throw new Error('expected a transcript');
     // Only the replica spoke: the projection knows it without llm@1.
-    const replicaOnly = { ...transcript!, data: { turns: [{ role: 'assistant', content: 'Hello?' }], systemPromptRemoved: true }, idempotencyKey: 'conversation-asker-silent/t1' };
+    const replicaOnly = {
+      ...transcript!,
+      data: { turns: [{ role: 'assistant', content: 'Hello?' }], systemPromptRemoved: true },
+      idempotencyKey: 'conversation-asker-silent/t1',
+    };
     // A user row with nothing said in it (markup only, as older transcripts could hold): llm@1 finds it silent.
     const [started2, transcript2] = transcribedConversation('asker-markup');
-    const markupOnly = { ...transcript2!, data: { turns: [{ role: 'user', content: '<break time="1s"/>' }], systemPromptRemoved: true }, idempotencyKey: 'conversation-asker-markup/t1' };
+    const markupOnly = {
+      ...transcript2!,
+      data: { turns: [{ role: 'user', content: '<break time="1s"/>' }], systemPromptRemoved: true },
+      idempotencyKey: 'conversation-asker-markup/t1',
+    };
     await appendEvents(pool, [started!, replicaOnly, started2!, markupOnly as NewEvent]);
     await project();
     expect((await readAwaitingAnswers(pool, { limit: 10 })).map((r) => r.stream_id)).toEqual(['conversation-asker-markup']);

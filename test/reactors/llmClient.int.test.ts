@@ -29,10 +29,20 @@ beforeEach(() => {
   standIn.setDefault({ kind: 'valid' });
 });
 
-function client(over: { timeoutMs?: number; concurrency?: number; requestsPerSecond?: number; apiKey?: string; model?: string } = {}, deps: LlmClientDeps = {}) {
+function client(
+  over: { timeoutMs?: number; concurrency?: number; requestsPerSecond?: number; apiKey?: string; model?: string } = {},
+  deps: LlmClientDeps = {},
+) {
   const waits: number[] = [];
   const c = createLlmClient(
-    { baseUrl: standIn.baseUrl, apiKey: over.apiKey ?? standIn.apiKey, model: over.model ?? standIn.model, concurrency: over.concurrency ?? 4, requestsPerSecond: over.requestsPerSecond ?? 1000, timeoutMs: over.timeoutMs ?? 5000 },
+    {
+      baseUrl: standIn.baseUrl,
+      apiKey: over.apiKey ?? standIn.apiKey,
+      model: over.model ?? standIn.model,
+      concurrency: over.concurrency ?? 4,
+      requestsPerSecond: over.requestsPerSecond ?? 1000,
+      timeoutMs: over.timeoutMs ?? 5000,
+    },
     {
       sleep: (ms) => {
         waits.push(ms);
@@ -57,14 +67,25 @@ describe('the LLM client', () => {
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     const { recording } = outcome;
-    expect(recording).toMatchObject({ analyzer: 'llm@1', model: 'stand-in-model', servedModel: 'stand-in-model-2025-01-01', promptSha256: prompt.sha256, attempts: 1 });
+    expect(recording).toMatchObject({
+      analyzer: 'llm@1',
+      model: 'stand-in-model',
+      servedModel: 'stand-in-model-2025-01-01',
+      promptSha256: prompt.sha256,
+      attempts: 1,
+    });
     expect(recording.usage!.totalTokens).toBe(recording.usage!.promptTokens + recording.usage!.completionTokens);
     expect(recording.latencyMs).toBeGreaterThanOrEqual(0);
     expect(recording.answer.strengths[0]!.quotes).toEqual(['How did the launch go for you?', 'It sounds like it took a lot out']);
 
     const [request] = standIn.requests;
     expect(request!.authorization).toBe(`Bearer ${standIn.apiKey}`);
-    expect(request!.body).toMatchObject({ model: 'stand-in-model', messages: prompt.messages, response_format: prompt.responseFormat, max_completion_tokens: 4096 });
+    expect(request!.body).toMatchObject({
+      model: 'stand-in-model',
+      messages: prompt.messages,
+      response_format: prompt.responseFormat,
+      max_completion_tokens: 4096,
+    });
   });
 
   it('re-asks once after an answer that is not JSON, then succeeds', async () => {
@@ -149,7 +170,13 @@ describe('the LLM client', () => {
   });
 
   it('is refused, as OpenAI refuses it, a strict schema that leaves an object open', async () => {
-    const open = { ...prompt, responseFormat: { ...prompt.responseFormat, json_schema: { ...prompt.responseFormat.json_schema, schema: { ...prompt.responseFormat.json_schema.schema, additionalProperties: true } } } };
+    const open = {
+      ...prompt,
+      responseFormat: {
+        ...prompt.responseFormat,
+        json_schema: { ...prompt.responseFormat.json_schema, schema: { ...prompt.responseFormat.json_schema.schema, additionalProperties: true } },
+      },
+    };
     const failure = failureOf(await client().c.analyze(open));
     expect(failure).toMatchObject({ kind: 'request-rejected', retryable: false, status: 400 });
     expect(failure.message).toMatch(/additionalProperties/);
@@ -168,19 +195,25 @@ describe('the LLM client', () => {
     const gone = await startLlmStandIn();
     const baseUrl = gone.baseUrl;
     await gone.close();
-    const c = createLlmClient({ baseUrl, apiKey: 'k', model: 'm', concurrency: 1, requestsPerSecond: 100, timeoutMs: 1000 }, { sleep: async () => {}, retry: { maxAttempts: 2 } });
+    const c = createLlmClient(
+      { baseUrl, apiKey: 'k', model: 'm', concurrency: 1, requestsPerSecond: 100, timeoutMs: 1000 },
+      { sleep: async () => {}, retry: { maxAttempts: 2 } },
+    );
     expect(failureOf(await c.analyze(prompt))).toMatchObject({ kind: 'connection', retryable: true, attempts: 2 });
   });
 
   it('stops at once when aborted, even between attempts', async () => {
     standIn.setDefault({ kind: 'server-error' });
     const controller = new AbortController();
-    const { c } = client({}, {
-      sleep: () => {
-        controller.abort();
-        return Promise.resolve();
+    const { c } = client(
+      {},
+      {
+        sleep: () => {
+          controller.abort();
+          return Promise.resolve();
+        },
       },
-    });
+    );
     const failure = failureOf(await c.analyze(prompt, { signal: controller.signal }));
     expect(failure).toMatchObject({ kind: 'aborted', retryable: true, attempts: 1 });
   });
@@ -205,7 +238,14 @@ describe('the limits on calls', () => {
     const limited = await startLlmStandIn();
     try {
       limited.setDefault({ kind: 'slow', ms: 100 });
-      const c = createLlmClient({ baseUrl: limited.baseUrl, apiKey: limited.apiKey, model: limited.model, concurrency: 2, requestsPerSecond: 1000, timeoutMs: 5000 });
+      const c = createLlmClient({
+        baseUrl: limited.baseUrl,
+        apiKey: limited.apiKey,
+        model: limited.model,
+        concurrency: 2,
+        requestsPerSecond: 1000,
+        timeoutMs: 5000,
+      });
       const outcomes = await Promise.all(Array.from({ length: 8 }, () => c.analyze(prompt)));
       expect(outcomes.every((o) => o.ok)).toBe(true);
       expect(limited.requests).toHaveLength(8);
@@ -220,7 +260,10 @@ describe('the limits on calls', () => {
     try {
       // Every other request fails once, so retries compete with first attempts for the same slots.
       limited.script({ kind: 'server-error' }, { kind: 'valid' }, { kind: 'server-error' });
-      const c = createLlmClient({ baseUrl: limited.baseUrl, apiKey: limited.apiKey, model: limited.model, concurrency: 8, requestsPerSecond: 4, timeoutMs: 5000 }, { sleep: async () => {} });
+      const c = createLlmClient(
+        { baseUrl: limited.baseUrl, apiKey: limited.apiKey, model: limited.model, concurrency: 8, requestsPerSecond: 4, timeoutMs: 5000 },
+        { sleep: async () => {} },
+      );
       const outcomes = await Promise.all(Array.from({ length: 5 }, () => c.analyze(prompt)));
       expect(outcomes.every((o) => o.ok)).toBe(true);
       const starts = limited.requests.map((r) => r.at).sort((a, b) => a - b);

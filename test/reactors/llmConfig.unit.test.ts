@@ -18,8 +18,23 @@ describe('LLM configuration', () => {
       timeoutMs: 60_000,
     });
     expect(
-      loadConfig({ LLM_MODEL: 'llama3.1', LLM_BASE_URL: 'http://127.0.0.1:11434/v1/', LLM_CONCURRENCY: '2', LLM_REQUESTS_PER_SECOND: '0.5', LLM_MAX_PROMPT_TOKENS: '8000', LLM_TIMEOUT_S: '120' }).llm,
-    ).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', apiKey: undefined, model: 'llama3.1', concurrency: 2, requestsPerSecond: 0.5, maxPromptTokens: 8000, timeoutMs: 120_000 });
+      loadConfig({
+        LLM_MODEL: 'llama3.1',
+        LLM_BASE_URL: 'http://127.0.0.1:11434/v1/',
+        LLM_CONCURRENCY: '2',
+        LLM_REQUESTS_PER_SECOND: '0.5',
+        LLM_MAX_PROMPT_TOKENS: '8000',
+        LLM_TIMEOUT_S: '120',
+      }).llm,
+    ).toEqual({
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      apiKey: undefined,
+      model: 'llama3.1',
+      concurrency: 2,
+      requestsPerSecond: 0.5,
+      maxPromptTokens: 8000,
+      timeoutMs: 120_000,
+    });
   });
 
   it('names each bad value', () => {

@@ -25,8 +25,10 @@ describe('classifying failures', () => {
   it('retries what may pass and parks what will not', () => {
     expect(classifyError(apiError(429, { 'retry-after': '3' }), now)).toMatchObject({ kind: 'rate-limited', retryable: true, retryAfterMs: 3000 });
     expect(classifyError(apiError(429, {}, 'insufficient_quota'), now)).toMatchObject({ kind: 'quota', retryable: false });
-    for (const status of [500, 502, 503, 408, 409]) expect(classifyError(apiError(status), now)).toMatchObject({ kind: 'server-error', retryable: true, status });
-    for (const status of [400, 401, 403, 404, 422]) expect(classifyError(apiError(status), now)).toMatchObject({ kind: 'request-rejected', retryable: false, status });
+    for (const status of [500, 502, 503, 408, 409])
+      expect(classifyError(apiError(status), now)).toMatchObject({ kind: 'server-error', retryable: true, status });
+    for (const status of [400, 401, 403, 404, 422])
+      expect(classifyError(apiError(status), now)).toMatchObject({ kind: 'request-rejected', retryable: false, status });
     expect(classifyError(new APIConnectionTimeoutError(), now)).toMatchObject({ kind: 'timeout', retryable: true });
     expect(classifyError(new TypeError('bug'), now)).toMatchObject({ kind: 'unexpected', retryable: false, message: 'bug' });
   });

@@ -155,7 +155,10 @@ describe(`the relay to ${kurrentDbKind()}`, () => {
     expect(await expectExactlyOnce(prefix)).toBe(120);
 
     const stream = `conversation-${prefix}3`;
-    const { rows } = await pool.query('SELECT position, type, data, metadata, schema_version, idempotency_key, recorded_at FROM events WHERE stream_id = $1 ORDER BY position', [stream]);
+    const { rows } = await pool.query(
+      'SELECT position, type, data, metadata, schema_version, idempotency_key, recorded_at FROM events WHERE stream_id = $1 ORDER BY position',
+      [stream],
+    );
     const client = KurrentDBClient.connectionString(kurrent.url);
     try {
       const read = [];
@@ -164,7 +167,13 @@ describe(`the relay to ${kurrentDbKind()}`, () => {
         rows.map((r, i) => ({
           type: r.type,
           data: r.data,
-          metadata: { position: r.position, schemaVersion: r.schema_version, recordedAt: r.recorded_at.toISOString(), idempotencyKey: r.idempotency_key, metadata: r.metadata },
+          metadata: {
+            position: r.position,
+            schemaVersion: r.schema_version,
+            recordedAt: r.recorded_at.toISOString(),
+            idempotencyKey: r.idempotency_key,
+            metadata: r.metadata,
+          },
           revision: BigInt(i),
         })),
       );
@@ -201,7 +210,10 @@ describe(`the relay to ${kurrentDbKind()}`, () => {
     const prefix = tavusIdPrefix();
     await appendConversations(pool, prefix, 6, 5);
     const heads = await readAll(pool, await readRelayCheckpoint(pool), 1_000);
-    const events = await readRelayEvents(pool, heads.map((h) => h.position));
+    const events = await readRelayEvents(
+      pool,
+      heads.map((h) => h.position),
+    );
     const of = (c: number) => events.filter((e) => e.streamId === `conversation-${prefix}${c}`);
     // An earlier attempt got this far: two streams whole, two only their first events, two nothing.
     await publishStream(direct, of(0));
@@ -298,7 +310,14 @@ describe(`the relay to ${kurrentDbKind()}`, () => {
     const prefix = tavusIdPrefix();
     await appendConversations(pool, prefix, 1_500, 4);
     const total = 6_000;
-    const env = { ...process.env, DATABASE_URL: database.url, KURRENTDB_URL: kurrent.url, PORT: '0', LOG_LEVEL: 'warn', AUTH_JWT_SECRET: 'test-secret-that-is-long-enough' };
+    const env = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      KURRENTDB_URL: kurrent.url,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      AUTH_JWT_SECRET: 'test-secret-that-is-long-enough',
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {

@@ -16,7 +16,11 @@ describe('replaying the events of a verbose GET', () => {
     expect(commands).toHaveLength(1);
     const [command] = commands;
     expect(command).toMatchObject({ token: null, policy: { requireToken: false }, source: 'reconcile', callback: { kind: 'shutdown' } });
-    expect(command!.delivery).toMatchObject({ receivedAt: context.receivedAt, requestId: 'pass-1', bodySha256: createHash('sha256').update(JSON.stringify(event)).digest('hex') });
+    expect(command!.delivery).toMatchObject({
+      receivedAt: context.receivedAt,
+      requestId: 'pass-1',
+      bodySha256: createHash('sha256').update(JSON.stringify(event)).digest('hex'),
+    });
     // Kept as answered, less the token Tavus echoes.
     expect(JSON.parse(command!.delivery.storedBody)).toEqual({ ...event, webhook_url: '(redacted)' });
     expect(JSON.stringify(command)).not.toContain('secret-token');
@@ -32,7 +36,13 @@ describe('replaying the events of a verbose GET', () => {
   it('sets aside what is not a callback of this conversation, and keeps the rest', () => {
     const good = exampleCallback('application.recording_ready', 'c1');
     const { commands, unreadable } = replayedCallbacks(
-      ['text', { properties: {} }, { ...good, conversation_id: 'c2' }, { event_type: 'application.transcription_ready', properties: { transcript: 'no' } }, good],
+      [
+        'text',
+        { properties: {} },
+        { ...good, conversation_id: 'c2' },
+        { event_type: 'application.transcription_ready', properties: { transcript: 'no' } },
+        good,
+      ],
       context,
     );
     expect(commands.map((c) => c.callback.kind)).toEqual(['recording_ready']);

@@ -18,7 +18,10 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
  * The same, without blocking this process: for tests whose stand-ins (Tavus) answer the CLI from
  * this very process.
  */
-export function runCliAsync(args: string[], options: { env?: Record<string, string> } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runCliAsync(
+  args: string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, env: { ...process.env, ...options.env } });
     let stdout = '';

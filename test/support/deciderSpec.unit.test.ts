@@ -16,15 +16,36 @@ const notes = deciderSpec({
 
 describe('given/when/then for deciders', () => {
   it('passes when the decider records what is stated, and fails when it records something else', () => {
-    notes.given([]).when('hello').then([{ type: 'PerceptionAnalysisReceived', data: { analysis: 'hello' } }]);
-    expect(() => notes.given([]).when('hello').then([{ data: { analysis: 'bye' } }])).toThrow();
+    notes
+      .given([])
+      .when('hello')
+      .then([{ type: 'PerceptionAnalysisReceived', data: { analysis: 'hello' } }]);
+    expect(() =>
+      notes
+        .given([])
+        .when('hello')
+        .then([{ data: { analysis: 'bye' } }]),
+    ).toThrow();
     expect(() => notes.given([]).when('hello').then([])).toThrow();
   });
 
   it('folds the given history first, and tells a rejection from events', () => {
-    notes.given([perception('a')]).when('b').thenRejected('already noted');
-    expect(() => notes.given([perception('a')]).when('b').thenRejected('other')).toThrow();
+    notes
+      .given([perception('a')])
+      .when('b')
+      .thenRejected('already noted');
+    expect(() =>
+      notes
+        .given([perception('a')])
+        .when('b')
+        .thenRejected('other'),
+    ).toThrow();
     expect(() => notes.given([]).when('b').thenRejected('already noted')).toThrow(/recorded PerceptionAnalysisReceived/);
-    expect(() => notes.given([perception('a')]).when('b').then([])).toThrow(/rejected: already noted/);
+    expect(() =>
+      notes
+        .given([perception('a')])
+        .when('b')
+        .then([]),
+    ).toThrow(/rejected: already noted/);
   });
 });

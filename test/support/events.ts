@@ -6,7 +6,13 @@ import type { NewEvent } from '../../src/events/types.js';
 export function transcribedConversation(tavusId: string): NewEvent[] {
   const streamId = conversationStream(tavusId);
   const metadata = { receivedAt: '2025-01-01T00:00:00.000Z', source: 'api' as const };
-  const transcript = { turns: [{ role: 'user', content: `What happened in ${tavusId}?` }, { role: 'assistant', content: 'A lot.' }], systemPromptRemoved: true };
+  const transcript = {
+    turns: [
+      { role: 'user', content: `What happened in ${tavusId}?` },
+      { role: 'assistant', content: 'A lot.' },
+    ],
+    systemPromptRemoved: true,
+  };
   return [
     {
       type: 'ConversationStarted',
@@ -14,8 +20,15 @@ export function transcribedConversation(tavusId: string): NewEvent[] {
       idempotencyKey: idempotencyKey(streamId, 'ConversationStarted', []),
       metadata,
       data: {
-        id: randomUUID(), userId: randomUUID(), scenario: { id: randomUUID(), name: 's', description: null, rubric: null },
-        replicaId: null, personaId: null, conversationName: null, tavusConversationId: tavusId, conversationUrl: null, startedAt: '2025-01-01T00:00:00.000Z',
+        id: randomUUID(),
+        userId: randomUUID(),
+        scenario: { id: randomUUID(), name: 's', description: null, rubric: null },
+        replicaId: null,
+        personaId: null,
+        conversationName: null,
+        tavusConversationId: tavusId,
+        conversationUrl: null,
+        startedAt: '2025-01-01T00:00:00.000Z',
       },
     },
     { type: 'TranscriptReceived', streamId, idempotencyKey: idempotencyKey(streamId, 'TranscriptReceived', transcript), metadata, data: transcript },

@@ -20,7 +20,10 @@ export interface Harness {
   scenarioId: string;
   tokenFor(userId: string): Promise<string>;
   /** POST /conversations as `userId`; answers the parsed 201 body. */
-  startConversation(userId: string, body?: Record<string, unknown>): Promise<{ id: string; conversationId: string; conversationUrl: string; callbackUrl: string }>;
+  startConversation(
+    userId: string,
+    body?: Record<string, unknown>,
+  ): Promise<{ id: string; conversationId: string; conversationUrl: string; callbackUrl: string }>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string, userId: string): Promise<Response>;
   close(): Promise<void>;

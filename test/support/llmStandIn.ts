@@ -80,9 +80,12 @@ function strictSchemaProblem(schema: unknown, path = 'schema'): string | null {
     if (missing) return `${path}: 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing}'`;
   }
   for (const [key, value] of Object.entries(s)) {
-    const nested = key === 'properties' && value && typeof value === 'object'
-      ? Object.entries(value).map(([k, v]) => strictSchemaProblem(v, `${path}.${k}`)).find(Boolean)
-      : strictSchemaProblem(value, `${path}.${key}`);
+    const nested =
+      key === 'properties' && value && typeof value === 'object'
+        ? Object.entries(value)
+            .map(([k, v]) => strictSchemaProblem(v, `${path}.${k}`))
+            .find(Boolean)
+        : strictSchemaProblem(value, `${path}.${key}`);
     if (nested) return nested;
   }
   return null;
@@ -159,7 +162,11 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
     model: `${model}-2025-01-01`,
     choices: [{ index: 0, message: { role: 'assistant', content, refusal: extra.refusal ?? null }, logprobs: null, finish_reason: extra.finish ?? 'stop' }],
     // Roughly what a tokenizer would say; the client only carries it through.
-    usage: { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil((content ?? '').length / 4), total_tokens: Math.ceil(promptChars / 4) + Math.ceil((content ?? '').length / 4) },
+    usage: {
+      prompt_tokens: Math.ceil(promptChars / 4),
+      completion_tokens: Math.ceil((content ?? '').length / 4),
+      total_tokens: Math.ceil(promptChars / 4) + Math.ceil((content ?? '').length / 4),
+    },
   });
 
   async function answer(res: ServerResponse, behaviour: Behaviour, body: Record<string, unknown>): Promise<void> {
@@ -222,7 +229,8 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
       open.delete(res);
     });
     const raw = await readBody(req);
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, openAiError(`Invalid URL (${req.method} ${req.url})`, 'invalid_request_error', null));
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions')
+      return send(res, 404, openAiError(`Invalid URL (${req.method} ${req.url})`, 'invalid_request_error', null));
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return send(res, 401, openAiError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
     }
@@ -235,7 +243,11 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
     requests.push({ body, authorization: req.headers.authorization, at: performance.now() });
     wakeWaiters();
     if (body.model !== model) {
-      return send(res, 404, openAiError(`The model \`${String(body.model)}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'));
+      return send(
+        res,
+        404,
+        openAiError(`The model \`${String(body.model)}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
+      );
     }
     if (!Array.isArray(body.messages) || body.messages.some((m) => typeof m?.content !== 'string')) {
       return send(res, 400, openAiError("Invalid 'messages'.", 'invalid_request_error', null, 'messages'));
@@ -246,7 +258,16 @@ export async function startLlmStandIn(options: { apiKey?: string; model?: string
     }
     const problem = strictSchemaProblem(format.json_schema.schema);
     if (problem) {
-      return send(res, 400, openAiError(`Invalid schema for response_format '${format.json_schema.name}': In context=(), ${problem}.`, 'invalid_request_error', 'invalid_json_schema', 'response_format'));
+      return send(
+        res,
+        400,
+        openAiError(
+          `Invalid schema for response_format '${format.json_schema.name}': In context=(), ${problem}.`,
+          'invalid_request_error',
+          'invalid_json_schema',
+          'response_format',
+        ),
+      );
     }
     await answer(res, ruleBehaviour(body) ?? scripted.shift() ?? fallback, body);
   };

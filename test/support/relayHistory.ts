@@ -22,8 +22,15 @@ function started(tavusId: string, ourId: string = randomUUID()): NewEvent {
     idempotencyKey: idempotencyKey(streamId, 'ConversationStarted', []),
     metadata: { receivedAt: '2025-01-01T00:00:00.000Z', source: 'api' },
     data: {
-      id: ourId, userId: randomUUID(), scenario: { id: randomUUID(), name: 's', description: null, rubric: null },
-      replicaId: null, personaId: null, conversationName: null, tavusConversationId: tavusId, conversationUrl: null, startedAt: new Date().toISOString(),
+      id: ourId,
+      userId: randomUUID(),
+      scenario: { id: randomUUID(), name: 's', description: null, rubric: null },
+      replicaId: null,
+      personaId: null,
+      conversationName: null,
+      tavusConversationId: tavusId,
+      conversationUrl: null,
+      startedAt: new Date().toISOString(),
     },
   };
 }
@@ -76,7 +83,10 @@ export async function whenReadable(pool: pg.Pool): Promise<void> {
 
 /** Starts for conversations of our own ids, so that callbacks on their token URLs are accepted. */
 export async function appendStarts(pool: pg.Pool, conversations: { id: string; tavusId: string }[]): Promise<void> {
-  await appendEvents(pool, conversations.map((c) => started(c.tavusId, c.id)));
+  await appendEvents(
+    pool,
+    conversations.map((c) => started(c.tavusId, c.id)),
+  );
   await whenReadable(pool);
 }
 

@@ -67,7 +67,12 @@ export async function startTavusStandIn(apiKey = 'test-tavus-key', port = 0): Pr
   const waiters: { id: string; n: number; resolve: () => void }[] = [];
   const getsOf = (id: string) => gets.filter((g) => g.id === id);
 
-  const answerGet = async (id: string, verbose: boolean, res: import('node:http').ServerResponse, send: (status: number, body: unknown, headers?: Record<string, string>) => void) => {
+  const answerGet = async (
+    id: string,
+    verbose: boolean,
+    res: import('node:http').ServerResponse,
+    send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+  ) => {
     gets.push({ id, verbose, at: Date.now() });
     for (const w of waiters.filter((w) => w.id === id && getsOf(id).length >= w.n)) {
       waiters.splice(waiters.indexOf(w), 1);
@@ -99,7 +104,12 @@ export async function startTavusStandIn(apiKey = 'test-tavus-key', port = 0): Pr
       updated_at: '2025-07-11T06:50:00Z',
     };
     if (verbose) {
-      answer.events = conversation.events.map((e) => ({ ...e, conversation_id: id, webhook_url: conversation.callbackUrl, created_at: '2025-07-11T06:50:00Z' }));
+      answer.events = conversation.events.map((e) => ({
+        ...e,
+        conversation_id: id,
+        webhook_url: conversation.callbackUrl,
+        created_at: '2025-07-11T06:50:00Z',
+      }));
     }
     send(200, answer);
   };

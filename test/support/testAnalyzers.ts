@@ -11,7 +11,15 @@ export function countingAnalyzer(version: number, offset = 0): Analyzer {
       const score = Math.min(100, transcript.length + offset);
       return {
         score,
-        analysis: { strengths: [], areasForImprovement: [], keyInsights: [`${transcript.length} turns`], communicationScore: score, empathyScore: score, problemSolvingScore: score, overallScore: score },
+        analysis: {
+          strengths: [],
+          areasForImprovement: [],
+          keyInsights: [`${transcript.length} turns`],
+          communicationScore: score,
+          empathyScore: score,
+          problemSolvingScore: score,
+          overallScore: score,
+        },
       };
     },
   };

@@ -16,7 +16,20 @@ describe('instants', () => {
   });
 
   it('refuses what is not an instant, or not one of this century', () => {
-    for (const v of ['2025-07-11T06:48:37', 'yesterday', '', '275760-09-13T00:00:00Z', '1999-12-31T23:59:59Z', NaN, Infinity, 32503680000, -1, null, {}, true]) {
+    for (const v of [
+      '2025-07-11T06:48:37',
+      'yesterday',
+      '',
+      '275760-09-13T00:00:00Z',
+      '1999-12-31T23:59:59Z',
+      NaN,
+      Infinity,
+      32503680000,
+      -1,
+      null,
+      {},
+      true,
+    ]) {
       expect(instantMs(v), JSON.stringify(v)).toBeNull();
     }
   });
@@ -49,8 +62,19 @@ describe('a live transcript', () => {
   });
 
   it('leaves a clean transcript as it is', () => {
-    const cleaned = cleanTranscript([{ role: 'user', content: 'Hello there.' }, { role: 'assistant', content: 'Hi!' }]);
-    expect(cleaned).toEqual({ turns: [{ role: 'user', content: 'Hello there.' }, { role: 'assistant', content: 'Hi!' }], systemPromptRemoved: false, setAside: {}, changed: false });
+    const cleaned = cleanTranscript([
+      { role: 'user', content: 'Hello there.' },
+      { role: 'assistant', content: 'Hi!' },
+    ]);
+    expect(cleaned).toEqual({
+      turns: [
+        { role: 'user', content: 'Hello there.' },
+        { role: 'assistant', content: 'Hi!' },
+      ],
+      systemPromptRemoved: false,
+      setAside: {},
+      changed: false,
+    });
     expect(cleanText('plain words')).toBe('plain words');
   });
 });
@@ -58,11 +82,19 @@ describe('a live transcript', () => {
 describe('callback tokens in bodies and paths', () => {
   it('are redacted wherever they appear, leaving valid JSON', () => {
     const token = '0197f8c2-1a2b-7c3d-8e4f-5a6b7c8d9e0f.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-    const body = JSON.stringify({ webhook_url: `https://feedback.example/webhooks/tavus/${token}`, note: `see ${token}`, other: 'https://x/webhooks/tavus/another.token' });
+    const body = JSON.stringify({
+      webhook_url: `https://feedback.example/webhooks/tavus/${token}`,
+      note: `see ${token}`,
+      other: 'https://x/webhooks/tavus/another.token',
+    });
     const redacted = redactCallbackTokens(body, token);
     expect(redacted).not.toContain(token);
     expect(redacted).not.toContain('another.token');
-    expect(JSON.parse(redacted)).toEqual({ webhook_url: 'https://feedback.example/webhooks/tavus/[redacted]', note: 'see [redacted]', other: 'https://x/webhooks/tavus/[redacted]' });
+    expect(JSON.parse(redacted)).toEqual({
+      webhook_url: 'https://feedback.example/webhooks/tavus/[redacted]',
+      note: 'see [redacted]',
+      other: 'https://x/webhooks/tavus/[redacted]',
+    });
   });
 });
 

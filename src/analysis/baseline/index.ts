@@ -84,12 +84,11 @@ export const baseline: Analyzer = {
     }
     const totalWords = userWords + otherWords;
     const talkShare = totalWords === 0 ? 0 : userWords / totalWords;
-    const duration = input.durationSeconds != null && Number.isFinite(input.durationSeconds) && input.durationSeconds > 0
-      ? Math.round(input.durationSeconds)
-      : null;
+    const duration =
+      input.durationSeconds != null && Number.isFinite(input.durationSeconds) && input.durationSeconds > 0 ? Math.round(input.durationSeconds) : null;
 
     // Engagement: how much the person took part; balance: how close their share is to half.
-    const engagement = clamp(Math.min(userTurns, 15) / 15 * 100);
+    const engagement = clamp((Math.min(userTurns, 15) / 15) * 100);
     const balance = clamp(100 - Math.abs(talkShare - 0.5) * 200);
     const curiosity = clamp(userTurns === 0 ? 0 : (userQuestions / userTurns) * 250);
     const communicationScore = clamp(0.6 * engagement + 0.4 * balance);

@@ -54,9 +54,7 @@ function check(c: Criterion, metrics: Metrics, records: readonly TurnRecord[]): 
 }
 
 /** What the analysis says about the scenario's rubric. */
-export type RubricReport =
-  | { status: 'applied'; score: number | null; weight: number; criteria: CriterionResult[] }
-  | { status: 'invalid'; errors: string[] };
+export type RubricReport = { status: 'applied'; score: number | null; weight: number; criteria: CriterionResult[] } | { status: 'invalid'; errors: string[] };
 
 export interface RubricOutcome {
   /** Weighted share of measured criteria passed, 0..100, or null when none could be measured. */

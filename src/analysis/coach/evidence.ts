@@ -25,9 +25,7 @@ export function quotesWhere(
   const chosen = (clear.length >= MAX_QUOTES ? clear : [...clear, ...matching.filter((r) => !prefer(r.user!))])
     .slice(0, MAX_QUOTES)
     .sort((a, b) => a.index - b.index);
-  return chosen
-    .map((r) => ({ turn: r.index, quote: quoteSentence(r.tokens, Math.max(0, r.user!.at[spot])) }))
-    .filter((q) => q.quote.length > 0);
+  return chosen.map((r) => ({ turn: r.index, quote: quoteSentence(r.tokens, Math.max(0, r.user!.at[spot])) })).filter((q) => q.quote.length > 0);
 }
 
 /** The user turn with the most of something (e.g. words), quoted where `spot` was heard or from its start. */

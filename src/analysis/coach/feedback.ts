@@ -40,7 +40,12 @@ export function strengthsOf(m: Metrics, records: readonly TurnRecord[]): Finding
     out.push({
       text: `You reflected back what they said in ${n(m.reflections)} of the ${plural(substantive, 'turn')} where you did more than acknowledge, showing you were listening.`,
       // Turns coded as reflections through and through make the clearest examples.
-      evidence: quotesWhere(records, 'reflection', (u) => u.reflection, (u) => u.code === 'reflection'),
+      evidence: quotesWhere(
+        records,
+        'reflection',
+        (u) => u.reflection,
+        (u) => u.code === 'reflection',
+      ),
       weight: 5 + n(m.reflectionShare) * 10,
     });
   }

@@ -35,7 +35,12 @@ function analyzeCoach(input: AnalysisInput): AnalysisResult {
     if (parsed.ok) {
       const outcome = evaluateRubric(parsed.rubric, metrics, records);
       scores = foldRubric(scores, outcome, parsed.rubric.weight);
-      rubric = { status: 'applied', score: outcome.score === null ? null : Math.round(outcome.score), weight: parsed.rubric.weight, criteria: outcome.criteria };
+      rubric = {
+        status: 'applied',
+        score: outcome.score === null ? null : Math.round(outcome.score),
+        weight: parsed.rubric.weight,
+        criteria: outcome.criteria,
+      };
     } else {
       rubric = { status: 'invalid', errors: parsed.errors };
     }
@@ -58,7 +63,7 @@ function analyzeCoach(input: AnalysisInput): AnalysisResult {
 export const coach: Analyzer = {
   name: 'coach',
   version: 1,
-  description: 'Codes questions, reflections, advice and the counterpart\'s response (MITI-style); scores skills with quoted evidence.',
+  description: "Codes questions, reflections, advice and the counterpart's response (MITI-style); scores skills with quoted evidence.",
 
   analyze(input: AnalysisInput): AnalysisResult {
     try {

@@ -18,10 +18,14 @@ export function insightsOf(m: Metrics, durationSeconds: number | null, rubric: R
     );
   }
   if (n(m.counterpartChangeTalk) + n(m.counterpartSustainTalk) > 0) {
-    out.push(`They spoke toward change ${plural(n(m.counterpartChangeTalk), 'time')} and for staying as they are ${plural(n(m.counterpartSustainTalk), 'time')}.`);
+    out.push(
+      `They spoke toward change ${plural(n(m.counterpartChangeTalk), 'time')} and for staying as they are ${plural(n(m.counterpartSustainTalk), 'time')}.`,
+    );
   }
-  if (m.counterpartOpeningUp !== null && m.counterpartOpeningUp >= 1.25) out.push(`They opened up as the conversation went on: ${m.counterpartOpeningUp.toFixed(1)}× the words per turn by the end.`);
-  if (m.counterpartOpeningUp !== null && m.counterpartOpeningUp <= 0.75) out.push(`Their answers got shorter as the conversation went on: ${m.counterpartOpeningUp.toFixed(1)}× the words per turn by the end.`);
+  if (m.counterpartOpeningUp !== null && m.counterpartOpeningUp >= 1.25)
+    out.push(`They opened up as the conversation went on: ${m.counterpartOpeningUp.toFixed(1)}× the words per turn by the end.`);
+  if (m.counterpartOpeningUp !== null && m.counterpartOpeningUp <= 0.75)
+    out.push(`Their answers got shorter as the conversation went on: ${m.counterpartOpeningUp.toFixed(1)}× the words per turn by the end.`);
   if (m.responseSeconds !== null) {
     out.push(
       m.responseSeconds < 1

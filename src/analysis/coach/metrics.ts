@@ -11,13 +11,40 @@ const WORDS_PER_SECOND = 2.5;
 const MAX_GAP_SECONDS = 600;
 
 export const METRIC_NAMES = [
-  'userTurns', 'counterpartTurns', 'otherTurns', 'userWords', 'counterpartWords', 'talkShare',
-  'longestMonologueWords', 'meanUserTurnWords', 'questions', 'openQuestions', 'closedQuestions',
-  'openQuestionShare', 'reflections', 'reflectionShare', 'reflectionToQuestionRatio', 'summaries',
-  'affirmations', 'adviceGiven', 'unsolicitedAdvice', 'adviceWithPermission', 'informationTurns', 'lectures',
-  'inputShare', 'backchannels', 'fillersPer100Words', 'hedgesPer100Words', 'nextStepTurns', 'turnAlternation',
-  'responseSeconds', 'counterpartChangeTalk', 'counterpartSustainTalk', 'changeTalkShare',
-  'counterpartOpeningUp', 'counterpartSentimentTrend',
+  'userTurns',
+  'counterpartTurns',
+  'otherTurns',
+  'userWords',
+  'counterpartWords',
+  'talkShare',
+  'longestMonologueWords',
+  'meanUserTurnWords',
+  'questions',
+  'openQuestions',
+  'closedQuestions',
+  'openQuestionShare',
+  'reflections',
+  'reflectionShare',
+  'reflectionToQuestionRatio',
+  'summaries',
+  'affirmations',
+  'adviceGiven',
+  'unsolicitedAdvice',
+  'adviceWithPermission',
+  'informationTurns',
+  'lectures',
+  'inputShare',
+  'backchannels',
+  'fillersPer100Words',
+  'hedgesPer100Words',
+  'nextStepTurns',
+  'turnAlternation',
+  'responseSeconds',
+  'counterpartChangeTalk',
+  'counterpartSustainTalk',
+  'changeTalkShare',
+  'counterpartOpeningUp',
+  'counterpartSentimentTrend',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -34,11 +61,31 @@ function round(value: number | null, digits = 3): number | null {
 }
 
 export function measure(records: readonly TurnRecord[]): Metrics {
-  let userTurns = 0, counterpartTurns = 0, otherTurns = 0, userWords = 0, counterpartWords = 0;
-  let longest = 0, open = 0, closed = 0, reflections = 0, summaries = 0, affirmations = 0;
-  let advice = 0, unsolicited = 0, withPermission = 0, information = 0, lectures = 0, input = 0;
-  let backchannels = 0, substantive = 0, fillers = 0, hedges = 0, nextSteps = 0, alternations = 0;
-  let change = 0, sustain = 0;
+  let userTurns = 0,
+    counterpartTurns = 0,
+    otherTurns = 0,
+    userWords = 0,
+    counterpartWords = 0;
+  let longest = 0,
+    open = 0,
+    closed = 0,
+    reflections = 0,
+    summaries = 0,
+    affirmations = 0;
+  let advice = 0,
+    unsolicited = 0,
+    withPermission = 0,
+    information = 0,
+    lectures = 0,
+    input = 0;
+  let backchannels = 0,
+    substantive = 0,
+    fillers = 0,
+    hedges = 0,
+    nextSteps = 0,
+    alternations = 0;
+  let change = 0,
+    sustain = 0;
   let previousSide: string | null = null;
   let lastCounterpart: TurnRecord | null = null;
   let permissionAskedAt = -10;

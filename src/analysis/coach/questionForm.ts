@@ -53,4 +53,3 @@ export function formOf(tokens: Tokens, infos: readonly WordInfo[], s: Sentence, 
   while (clause.next < clauses.length && clauses[clause.next]! < s.end) clause.next++;
   return form ?? (s.question ? 'tag' : 'statement');
 }
-

@@ -49,8 +49,7 @@ export function components(m: Metrics): Components {
   const talk = m.talkShare;
   return {
     reflectiveListening: or(m.reflectionShare, 0, (v) => ramp(v, 0.1, 0.45)),
-    reflectionToQuestions:
-      m.reflectionToQuestionRatio === null ? ((m.reflections ?? 0) > 0 ? 1 : 0) : ramp(m.reflectionToQuestionRatio, 0.3, 2),
+    reflectionToQuestions: m.reflectionToQuestionRatio === null ? ((m.reflections ?? 0) > 0 ? 1 : 0) : ramp(m.reflectionToQuestionRatio, 0.3, 2),
     affirming: ramp((m.affirmations ?? 0) / substantive, 0, 0.08),
     adviceRestraint: 1 - ramp((m.unsolicitedAdvice ?? 0) / substantive, 0.03, 0.25),
     inputRestraint: or(m.inputShare, NEUTRAL, (v) => 1 - ramp(v, 0.1, 0.4)),

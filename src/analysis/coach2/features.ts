@@ -70,7 +70,11 @@ const EMPTY = new Int32Array(0);
  */
 export class FeatureIndex {
   readonly size: number;
-  private readonly symbols = new Map<string, number>([[START, START_ID], [QUESTION_END, QUESTION_ID], [STATEMENT_END, STATEMENT_ID]]);
+  private readonly symbols = new Map<string, number>([
+    [START, START_ID],
+    [QUESTION_END, QUESTION_ID],
+    [STATEMENT_END, STATEMENT_ID],
+  ]);
   private readonly symbolCount: number;
   /** Feature of a symbol alone, -1 when none. */
   private readonly unigram: Int32Array;

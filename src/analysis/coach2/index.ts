@@ -93,7 +93,8 @@ export function createCoach2(weights: DetectorWeights): Analyzer {
   return {
     name: 'coach',
     version: 2,
-    description: 'MITI summary measures from detectors learnt on expert codes (reflections, questions, advice, change talk); scores on MITI thresholds, quoted evidence, counterpart sentiment.',
+    description:
+      'MITI summary measures from detectors learnt on expert codes (reflections, questions, advice, change talk); scores on MITI thresholds, quoted evidence, counterpart sentiment.',
     analyze(input: AnalysisInput): AnalysisResult {
       try {
         detectors ??= new Detectors(weights);

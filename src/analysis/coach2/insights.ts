@@ -23,7 +23,9 @@ export function insightsOf(m: Coach2Metrics, sentiment: CounterpartSentiment, du
     );
   }
   if (r(m.counterpartChangeTalk) + r(m.counterpartSustainTalk) > 0) {
-    out.push(`They spoke toward change about ${plural(r(m.counterpartChangeTalk), 'time')} and for staying as they are about ${plural(r(m.counterpartSustainTalk), 'time')}.`);
+    out.push(
+      `They spoke toward change about ${plural(r(m.counterpartChangeTalk), 'time')} and for staying as they are about ${plural(r(m.counterpartSustainTalk), 'time')}.`,
+    );
   }
   if (sentiment.trend !== null && Math.abs(sentiment.trend) >= 0.5) {
     out.push(sentiment.trend > 0 ? 'They sounded more positive by the end than at the start.' : 'They sounded more negative by the end than at the start.');

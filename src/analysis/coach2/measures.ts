@@ -9,13 +9,36 @@ import type { CodedTurn } from './conversation.js';
 // Shares and ratios are null when there is less than one of what they divide by.
 
 export const COACH2_METRIC_NAMES = [
-  'userTurns', 'counterpartTurns', 'otherTurns', 'userWords', 'counterpartWords', 'talkShare',
-  'longestMonologueWords', 'meanUserTurnWords',
-  'questions', 'openQuestions', 'closedQuestions', 'openQuestionShare',
-  'reflections', 'complexReflections', 'complexReflectionShare', 'reflectionShare', 'reflectionToQuestionRatio',
-  'informationTurns', 'adviceGiven', 'adviceWithPermission', 'unsolicitedAdvice', 'negotiationTurns', 'optionsOffered',
-  'inputShare', 'miAdherence',
-  'counterpartChangeTalk', 'counterpartSustainTalk', 'changeTalkShare', 'counterpartOpeningUp', 'counterpartSentimentTrend',
+  'userTurns',
+  'counterpartTurns',
+  'otherTurns',
+  'userWords',
+  'counterpartWords',
+  'talkShare',
+  'longestMonologueWords',
+  'meanUserTurnWords',
+  'questions',
+  'openQuestions',
+  'closedQuestions',
+  'openQuestionShare',
+  'reflections',
+  'complexReflections',
+  'complexReflectionShare',
+  'reflectionShare',
+  'reflectionToQuestionRatio',
+  'informationTurns',
+  'adviceGiven',
+  'adviceWithPermission',
+  'unsolicitedAdvice',
+  'negotiationTurns',
+  'optionsOffered',
+  'inputShare',
+  'miAdherence',
+  'counterpartChangeTalk',
+  'counterpartSustainTalk',
+  'changeTalkShare',
+  'counterpartOpeningUp',
+  'counterpartSentimentTrend',
 ] as const;
 
 export type Coach2MetricName = (typeof COACH2_METRIC_NAMES)[number];
@@ -32,10 +55,26 @@ function round(value: number | null, digits: number): number | null {
 }
 
 export function measure(turns: readonly CodedTurn[]): Coach2Metrics {
-  let userTurns = 0, counterpartTurns = 0, otherTurns = 0, userWords = 0, counterpartWords = 0, longest = 0;
-  let spokenTurns = 0, reflections = 0, complex = 0, questions = 0, open = 0, closed = 0;
-  let information = 0, advice = 0, permitted = 0, unsolicited = 0, negotiation = 0, options = 0;
-  let change = 0, sustain = 0;
+  let userTurns = 0,
+    counterpartTurns = 0,
+    otherTurns = 0,
+    userWords = 0,
+    counterpartWords = 0,
+    longest = 0;
+  let spokenTurns = 0,
+    reflections = 0,
+    complex = 0,
+    questions = 0,
+    open = 0,
+    closed = 0;
+  let information = 0,
+    advice = 0,
+    permitted = 0,
+    unsolicited = 0,
+    negotiation = 0,
+    options = 0;
+  let change = 0,
+    sustain = 0;
   let permissionAt = -10;
   let adviceAsked = false;
   const lengths: number[] = [];
@@ -109,7 +148,13 @@ export function measure(turns: readonly CodedTurn[]): Coach2Metrics {
     counterpartChangeTalk: round(change, 1),
     counterpartSustainTalk: round(sustain, 1),
     changeTalkShare: round(share(change, change + sustain), 3),
-    counterpartOpeningUp: round(trend(lengths, (early, late) => (early > 0 ? late / early : null)), 3),
-    counterpartSentimentTrend: round(trend(valences, (early, late) => late - early), 3),
+    counterpartOpeningUp: round(
+      trend(lengths, (early, late) => (early > 0 ? late / early : null)),
+      3,
+    ),
+    counterpartSentimentTrend: round(
+      trend(valences, (early, late) => late - early),
+      3,
+    ),
   };
 }

@@ -89,7 +89,14 @@ class SideModel {
     const logits = this.logits;
     const bias = this.bias;
     if (this.columns === 8) {
-      let a0 = bias[0]!, a1 = bias[1]!, a2 = bias[2]!, a3 = bias[3]!, a4 = bias[4]!, a5 = bias[5]!, a6 = bias[6]!, a7 = bias[7]!;
+      let a0 = bias[0]!,
+        a1 = bias[1]!,
+        a2 = bias[2]!,
+        a3 = bias[3]!,
+        a4 = bias[4]!,
+        a5 = bias[5]!,
+        a6 = bias[6]!,
+        a7 = bias[7]!;
       for (let i = 0; i < n; i++) {
         const b = ids[i]! * 8;
         a0 += rows[b]!;
@@ -110,7 +117,8 @@ class SideModel {
       logits[6] = a6;
       logits[7] = a7;
     } else if (this.columns === 2) {
-      let a0 = bias[0]!, a1 = bias[1]!;
+      let a0 = bias[0]!,
+        a1 = bias[1]!;
       for (let i = 0; i < n; i++) {
         const b = ids[i]! * 2;
         a0 += rows[b]!;

@@ -63,13 +63,35 @@ export function counterpartSentiment(turns: readonly CodedTurn[], metrics: Coach
     const c = t.counterpart!;
     return c.rated > 0 ? (sign * c.valence) / c.rated / 3 : 0;
   };
-  const change = moments(turns, (t) => t.counterpart!.change, (t) => quoteTurn(t, detectors, 'talk', 1));
-  const sustain = moments(turns, (t) => t.counterpart!.sustain, (t) => quoteTurn(t, detectors, 'talk', 2));
+  const change = moments(
+    turns,
+    (t) => t.counterpart!.change,
+    (t) => quoteTurn(t, detectors, 'talk', 1),
+  );
+  const sustain = moments(
+    turns,
+    (t) => t.counterpart!.sustain,
+    (t) => quoteTurn(t, detectors, 'talk', 2),
+  );
   return {
     start: round(start),
     end: round(end),
     trend: metrics.counterpartSentimentTrend,
-    openedUp: change.length > 0 ? change : moments(turns, (t) => warmth(t, 1), (t) => quoteByValence(t, 1)),
-    pushedBack: sustain.length > 0 ? sustain : moments(turns, (t) => warmth(t, -1), (t) => quoteByValence(t, -1)),
+    openedUp:
+      change.length > 0
+        ? change
+        : moments(
+            turns,
+            (t) => warmth(t, 1),
+            (t) => quoteByValence(t, 1),
+          ),
+    pushedBack:
+      sustain.length > 0
+        ? sustain
+        : moments(
+            turns,
+            (t) => warmth(t, -1),
+            (t) => quoteByValence(t, -1),
+          ),
   };
 }

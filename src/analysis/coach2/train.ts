@@ -188,13 +188,24 @@ export function trainDetectors(rows: readonly AnnomiRow[], settings: TrainingSet
  * changed, and the same weights always give the same bytes.
  */
 export function serializeWeights(weights: DetectorWeights): string {
-  const lines = ['{', `  "format": ${JSON.stringify(weights.format)},`, `  "trainedOn": ${JSON.stringify(weights.trainedOn)},`, `  "settings": ${JSON.stringify(weights.settings)},`, '  "sides": {'];
+  const lines = [
+    '{',
+    `  "format": ${JSON.stringify(weights.format)},`,
+    `  "trainedOn": ${JSON.stringify(weights.trainedOn)},`,
+    `  "settings": ${JSON.stringify(weights.settings)},`,
+    '  "sides": {',
+  ];
   const sides = Object.entries(weights.sides);
   sides.forEach(([side, s], i) => {
     lines.push(`    ${JSON.stringify(side)}: {`, `      "features": ${JSON.stringify(s.features)},`, '      "families": {');
     const families = Object.entries(s.families);
     families.forEach(([family, f], j) => {
-      lines.push(`        ${JSON.stringify(family)}: {`, `          "bias": ${JSON.stringify(f.bias)},`, `          "weights": ${JSON.stringify(f.weights)}`, `        }${j < families.length - 1 ? ',' : ''}`);
+      lines.push(
+        `        ${JSON.stringify(family)}: {`,
+        `          "bias": ${JSON.stringify(f.bias)},`,
+        `          "weights": ${JSON.stringify(f.weights)}`,
+        `        }${j < families.length - 1 ? ',' : ''}`,
+      );
     });
     lines.push('      }', `    }${i < sides.length - 1 ? ',' : ''}`);
   });

@@ -46,7 +46,9 @@ function pearson(xs: readonly number[], ys: readonly number[]): number {
   const n = xs.length;
   const mx = xs.reduce((a, b) => a + b, 0) / n;
   const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxy += (xs[i]! - mx) * (ys[i]! - my);
     sxx += (xs[i]! - mx) ** 2;
@@ -87,7 +89,15 @@ export function expertCoded(row: AnnomiRow): CodedTurn[] {
 function expertCodeAucs(rows: readonly AnnomiRow[]): Record<ScoreName, number> {
   const positives = rows.map((r) => r.quality === 'high');
   const scores = rows.map((r) => score(measure(expertCoded(r))).scores);
-  return Object.fromEntries(SCORE_NAMES.map((n) => [n, auc(scores.map((s) => s[n]), positives)])) as Record<ScoreName, number>;
+  return Object.fromEntries(
+    SCORE_NAMES.map((n) => [
+      n,
+      auc(
+        scores.map((s) => s[n]),
+        positives,
+      ),
+    ]),
+  ) as Record<ScoreName, number>;
 }
 
 /** The one source of `rows` that `training` lacks. */
@@ -98,7 +108,11 @@ function heldOutSource(rows: readonly AnnomiRow[], training: readonly AnnomiRow[
   return held[0]!;
 }
 
-export function validateCoach2(rows: readonly AnnomiRow[], settings: TrainingSettings = TRAINING, onFold?: (done: number, total: number) => void): Coach2Validation {
+export function validateCoach2(
+  rows: readonly AnnomiRow[],
+  settings: TrainingSettings = TRAINING,
+  onFold?: (done: number, total: number) => void,
+): Coach2Validation {
   const sources = new Set(rows.map((r) => r.source)).size;
   const shipped = trainDetectors(rows, settings);
   const inSampleCodes = agreementOf(countAgreement(rows, new Detectors(shipped)));
@@ -110,7 +124,11 @@ export function validateCoach2(rows: readonly AnnomiRow[], settings: TrainingSet
     const weights = trainDetectors(training, settings);
     const held = heldOutSource(rows, training);
     const detectors = new Detectors(weights);
-    countAgreement(rows.filter((r) => r.source === held), detectors, heldOutCodes);
+    countAgreement(
+      rows.filter((r) => r.source === held),
+      detectors,
+      heldOutCodes,
+    );
     rows.forEach((r, i) => {
       if (r.source === held) heldOutMeasures[i] = measure(codeConversation(r.transcript, detectors));
     });
@@ -128,7 +146,10 @@ export function validateCoach2(rows: readonly AnnomiRow[], settings: TrainingSet
       { analyzer: 'coach@2', inSample: evaluateAnalyzer(coach2, rows), leaveOneSourceOut: coach2Loso },
     ],
     codes: { inSample: inSampleCodes, leaveOneSourceOut: agreementOf(heldOutCodes) },
-    measures: measureAgreement(heldOutMeasures, rows.map((r) => measure(expertCoded(r)))),
+    measures: measureAgreement(
+      heldOutMeasures,
+      rows.map((r) => measure(expertCoded(r))),
+    ),
     expertCodes: expertCodeAucs(rows),
   };
 }

@@ -4,18 +4,11 @@ import { z } from 'zod';
 // improvement with the quotes that back it. The zod schema validates the answer; the JSON schema
 // sent as the structured-output format is generated from it, so the two cannot drift apart.
 
-const score = z
-  .number()
-  .int()
-  .min(0)
-  .max(100)
-  .describe('0 to 100: 50 an ordinary attempt, 80 and above skilled, below 30 little of the skill shown');
+const score = z.number().int().min(0).max(100).describe('0 to 100: 50 an ordinary attempt, 80 and above skilled, below 30 little of the skill shown');
 
 const feedbackPoint = z.object({
   point: z.string().describe('one sentence addressed to the person ("You ...")'),
-  quotes: z
-    .array(z.string())
-    .describe("1 to 3 of the PERSON's exact words that show it, each copied from one line of the transcript"),
+  quotes: z.array(z.string()).describe("1 to 3 of the PERSON's exact words that show it, each copied from one line of the transcript"),
 });
 
 export const llmAnswerSchema = z.object({

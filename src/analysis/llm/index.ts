@@ -43,7 +43,12 @@ function clampScore(value: number): number {
   return Math.max(0, Math.min(100, Math.round(value)));
 }
 
-function backPoints(section: DroppedQuote['section'], points: readonly FeedbackPoint[], talk: readonly NormalisedTalk[], dropped: DroppedQuote[]): EvidenceQuote[][] {
+function backPoints(
+  section: DroppedQuote['section'],
+  points: readonly FeedbackPoint[],
+  talk: readonly NormalisedTalk[],
+  dropped: DroppedQuote[],
+): EvidenceQuote[][] {
   return points.map((p, item) => {
     const evidence: EvidenceQuote[] = [];
     for (const raw of p.quotes) {

@@ -131,7 +131,13 @@ export function buildPrompt(input: Pick<AnalysisInput, 'transcript' | 'context'>
   const format = answerFormat();
   const scenario = scenarioBlock(input.context);
   const talk = talkOf(input.transcript);
-  const fixed = measure([{ role: 'system', content: INSTRUCTIONS }, { role: 'user', content: userMessage(scenario, []) }], format);
+  const fixed = measure(
+    [
+      { role: 'system', content: INSTRUCTIONS },
+      { role: 'user', content: userMessage(scenario, []) },
+    ],
+    format,
+  );
 
   // Token counts of joined lines can differ by a token or two from the sum of their parts, so the
   // budget is checked on the finished prompt and tightened until it holds (once, nearly always).
@@ -144,7 +150,9 @@ export function buildPrompt(input: Pick<AnalysisInput, 'transcript' | 'context'>
     ];
     const promptTokens = measure(messages, format);
     if (promptTokens <= options.maxPromptTokens || budget <= 0) {
-      const sha256 = createHash('sha256').update(JSON.stringify({ messages, response_format: format })).digest('hex');
+      const sha256 = createHash('sha256')
+        .update(JSON.stringify({ messages, response_format: format }))
+        .digest('hex');
       return { analyzer: LLM_ANALYZER_ID, messages, responseFormat: format, maxAnswerTokens: MAX_ANSWER_TOKENS, sha256, promptTokens, cut };
     }
     budget -= promptTokens - options.maxPromptTokens;

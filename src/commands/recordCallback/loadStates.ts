@@ -13,7 +13,11 @@ SELECT 'binding', token::text, stream_id, NULL, NULL
 
 type Row = { kind: 'start' | 'binding'; key: string; id: string; user_id: string | null; started_at: string | null };
 
-export async function readStreamStates(db: pg.Pool | pg.PoolClient, streamIds: string[], tokens: string[]): Promise<{ streams: Map<string, StreamState>; bindings: Map<string, string> }> {
+export async function readStreamStates(
+  db: pg.Pool | pg.PoolClient,
+  streamIds: string[],
+  tokens: string[],
+): Promise<{ streams: Map<string, StreamState>; bindings: Map<string, string> }> {
   const streams = new Map<string, StreamState>();
   const bindings = new Map<string, string>();
   if (streamIds.length === 0 && tokens.length === 0) return { streams, bindings };

@@ -57,7 +57,12 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
   const json = express.json({ limit: '256kb', type: () => true });
 
   // Every route here: the address's limit first (bad tokens count too), then who it is, then the user's limit.
-  router.use('/conversations', limitPerAddress(deps.rateLimits, deps.logger), authenticate(deps.verifyToken, acceptsQueryToken), limitPerUser(deps.rateLimits, deps.logger));
+  router.use(
+    '/conversations',
+    limitPerAddress(deps.rateLimits, deps.logger),
+    authenticate(deps.verifyToken, acceptsQueryToken),
+    limitPerUser(deps.rateLimits, deps.logger),
+  );
 
   const asUser: RequestHandler = (req, _res, next) => {
     // A conversation belongs to a user; the operator's service key has none to give it.
@@ -65,24 +70,30 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
     next();
   };
 
-  router.post('/conversations', asUser, (req, _res, next) => {
-    if (!req.is(['application/json', 'application/*+json'])) return next(new HttpError(415, 'send the body as application/json'));
-    next();
-  }, json, async (req, res) => {
-    const parsed = createBody.safeParse(req.body);
-    if (!parsed.success) {
-      const errors = fieldErrorsOf(parsed.error);
-      throw new HttpError(400, `the request is not valid: ${describeFieldErrors(errors)}`, errors);
-    }
-    if (hasUnreadableText(JSON.stringify(parsed.data))) {
-      throw new HttpError(400, 'the request holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored');
-    }
-    const request = { ...parsed.data, properties: withCaps(parsed.data.properties, deps.caps) };
-    // asUser let only users this far.
-    const outcome = await startConversation(deps, readerOf(req.principal)!, request);
-    if (!outcome.ok) throw rejectionError(outcome.rejection);
-    res.status(201).location(`/conversations/${outcome.answer.id}`).json(outcome.answer);
-  });
+  router.post(
+    '/conversations',
+    asUser,
+    (req, _res, next) => {
+      if (!req.is(['application/json', 'application/*+json'])) return next(new HttpError(415, 'send the body as application/json'));
+      next();
+    },
+    json,
+    async (req, res) => {
+      const parsed = createBody.safeParse(req.body);
+      if (!parsed.success) {
+        const errors = fieldErrorsOf(parsed.error);
+        throw new HttpError(400, `the request is not valid: ${describeFieldErrors(errors)}`, errors);
+      }
+      if (hasUnreadableText(JSON.stringify(parsed.data))) {
+        throw new HttpError(400, 'the request holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored');
+      }
+      const request = { ...parsed.data, properties: withCaps(parsed.data.properties, deps.caps) };
+      // asUser let only users this far.
+      const outcome = await startConversation(deps, readerOf(req.principal)!, request);
+      if (!outcome.ok) throw rejectionError(outcome.rejection);
+      res.status(201).location(`/conversations/${outcome.answer.id}`).json(outcome.answer);
+    },
+  );
 
   router.get('/conversations', async (req, res) => {
     const parsed = listConversationsQuery.safeParse(req.query);

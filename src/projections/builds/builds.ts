@@ -13,7 +13,14 @@ export interface Build {
 
 export async function listBuilds(db: pg.Pool | pg.PoolClient): Promise<Build[]> {
   const result = await db.query<{
-    analyzer: string; status: Build['status']; started_at: Date; built_at: Date | null; scored: string | null; seconds: number | null; rows: string; live: boolean;
+    analyzer: string;
+    status: Build['status'];
+    started_at: Date;
+    built_at: Date | null;
+    scored: string | null;
+    seconds: number | null;
+    rows: string;
+    live: boolean;
   }>(
     `SELECT b.analyzer, b.status, b.started_at, b.built_at, b.scored, b.seconds,
             (SELECT count(*) FROM feedback_scores s WHERE s.analyzer = b.analyzer) AS rows,
@@ -44,8 +51,9 @@ export async function startBuild(db: pg.Pool | pg.PoolClient, analyzer: string):
 }
 
 export async function finishBuild(client: pg.PoolClient, analyzer: string, scored: number, seconds: number): Promise<void> {
-  await client.query(
-    `UPDATE feedback_builds SET status = 'built', built_at = now(), scored = $2, seconds = $3 WHERE analyzer = $1 AND status = 'building'`,
-    [analyzer, scored, seconds],
-  );
+  await client.query(`UPDATE feedback_builds SET status = 'built', built_at = now(), scored = $2, seconds = $3 WHERE analyzer = $1 AND status = 'building'`, [
+    analyzer,
+    scored,
+    seconds,
+  ]);
 }

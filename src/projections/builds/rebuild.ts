@@ -173,10 +173,11 @@ async function scoreSnapshot(pool: pg.Pool, analyzer: Analyzer, started: number,
     'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
   );
   // From here on the build follows events after the snapshot's point.
-  await pool.query(
-    'INSERT INTO projection_checkpoints (name, transaction_id, position) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
-    [feedbackCheckpointName(id), checkpoint.transactionId, checkpoint.position],
-  );
+  await pool.query('INSERT INTO projection_checkpoints (name, transaction_id, position) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [
+    feedbackCheckpointName(id),
+    checkpoint.transactionId,
+    checkpoint.position,
+  ]);
   return done;
 }
 

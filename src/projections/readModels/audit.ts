@@ -55,7 +55,16 @@ export async function auditTrail(db: pg.Pool, streamId: string, conversationId: 
     events: events.map((e) => ({ position: e.position, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt })),
     callbacks: callbacks.rows.map((c) => {
       const produced = producedBy.get(c.id) ?? [];
-      return { id: c.id, receivedAt: c.received_at, eventType: c.event_type, source: c.source, bodySha256: c.body_sha256, body: parseBody(c.body), produced, duplicate: produced.length === 0 };
+      return {
+        id: c.id,
+        receivedAt: c.received_at,
+        eventType: c.event_type,
+        source: c.source,
+        bodySha256: c.body_sha256,
+        body: parseBody(c.body),
+        produced,
+        duplicate: produced.length === 0,
+      };
     }),
     feedback: feedback.rows.map((f) => ({ analyzer: f.analyzer, live: f.live ?? false, score: f.score, scoredAt: f.scored_at, analysis: f.analysis })),
   };

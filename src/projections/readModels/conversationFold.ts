@@ -101,7 +101,8 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
         // Reached twice (a repeat, or the evaluator again): the earliest counts.
         const at = earliestInstant([e.data.at]);
         const known = objectives.get(e.data.name);
-        if (!known || (at !== null && (known.at === null || at < known.at))) objectives.set(e.data.name, { name: e.data.name, outputVariables: e.data.outputVariables, at });
+        if (!known || (at !== null && (known.at === null || at < known.at)))
+          objectives.set(e.data.name, { name: e.data.name, outputVariables: e.data.outputVariables, at });
         break;
       }
       case 'GuardrailTriggered':

@@ -51,7 +51,13 @@ export function score(analyzer: Analyzer, input: FeedbackInput): ScoreRow | null
   // A pending result is not feedback: no row, so a reader sees no feedback yet rather than zeros.
   if (analyzer.pending?.(analysisInput)) return null;
   const result = analyzer.analyze(analysisInput);
-  return { conversation_id: input.conversationId, id: feedbackId(input.conversationId), score: result.score, analysis: result.analysis, input_hash: input.inputHash };
+  return {
+    conversation_id: input.conversationId,
+    id: feedbackId(input.conversationId),
+    score: result.score,
+    analysis: result.analysis,
+    input_hash: input.inputHash,
+  };
 }
 
 /** The recordings of an input row `i`, as one JSON array (null when none), for analyzers that read them. */
@@ -85,14 +91,22 @@ export function feedbackProjection(analyzer: Analyzer): Projection {
     async apply(client, events: EventHead[]) {
       const tavusIds = [...new Set(events.map((e) => tavusIdOfStream(e.streamId)))];
       const stale = await client.query<{
-        conversation_id: string; transcript_event: { turns: Turn[] }; duration: number | null; context: FeedbackInput['context']; input_hash: string;
+        conversation_id: string;
+        transcript_event: { turns: Turn[] };
+        duration: number | null;
+        context: FeedbackInput['context'];
+        input_hash: string;
         recordings?: RecordedAnswer[] | null;
       }>(sql, [tavusIds, id]);
       if (stale.rows.length === 0) return;
       const rows: ScoreRow[] = [];
       for (const r of stale.rows) {
         const row = score(analyzer, {
-          conversationId: r.conversation_id, transcript: r.transcript_event.turns, duration: r.duration, context: r.context, inputHash: r.input_hash,
+          conversationId: r.conversation_id,
+          transcript: r.transcript_event.turns,
+          duration: r.duration,
+          context: r.context,
+          inputHash: r.input_hash,
           recordings: r.recordings ?? [],
         });
         if (row) rows.push(row);

@@ -19,10 +19,11 @@ export async function lockCheckpoints(client: pg.PoolClient, names: string[]): P
 }
 
 export async function saveCheckpoints(client: pg.PoolClient, names: string[], to: Checkpoint): Promise<void> {
-  await client.query(
-    'UPDATE projection_checkpoints SET transaction_id = $2::xid8, position = $3, updated_at = now() WHERE name = ANY($1::text[])',
-    [names, to.transactionId, to.position],
-  );
+  await client.query('UPDATE projection_checkpoints SET transaction_id = $2::xid8, position = $3, updated_at = now() WHERE name = ANY($1::text[])', [
+    names,
+    to.transactionId,
+    to.position,
+  ]);
 }
 
 /**
@@ -38,10 +39,9 @@ export async function saveCheckpointsAndCommit(client: pg.PoolClient, names: str
 }
 
 export async function readCheckpoint(db: pg.Pool | pg.PoolClient, name: string): Promise<Checkpoint | undefined> {
-  const result = await db.query<{ transaction_id: string; position: string }>(
-    'SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1',
-    [name],
-  );
+  const result = await db.query<{ transaction_id: string; position: string }>('SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1', [
+    name,
+  ]);
   const row = result.rows[0];
   return row && { transactionId: row.transaction_id, position: row.position };
 }

@@ -15,13 +15,25 @@ export interface DeadLetter {
 }
 
 type Row = {
-  projection: string; stream_id: string; error: string; failed_position: string; attempts: number;
-  parked_at: Date; last_failed_at: Date; retry_requested: boolean;
+  projection: string;
+  stream_id: string;
+  error: string;
+  failed_position: string;
+  attempts: number;
+  parked_at: Date;
+  last_failed_at: Date;
+  retry_requested: boolean;
 };
 
 const toDeadLetter = (r: Row): DeadLetter => ({
-  projection: r.projection, streamId: r.stream_id, error: r.error, failedPosition: r.failed_position, attempts: r.attempts,
-  parkedAt: r.parked_at, lastFailedAt: r.last_failed_at, retryRequested: r.retry_requested,
+  projection: r.projection,
+  streamId: r.stream_id,
+  error: r.error,
+  failedPosition: r.failed_position,
+  attempts: r.attempts,
+  parkedAt: r.parked_at,
+  lastFailedAt: r.last_failed_at,
+  retryRequested: r.retry_requested,
 });
 
 /** Parks a stream for a projection; parking it again counts one more attempt and keeps the newest error. */
@@ -43,7 +55,11 @@ export async function unpark(client: pg.PoolClient, projection: string, streamId
  * For a batch: the streams parked for these projections among `streamIds` (their events are passed
  * over), and every stream an operator asked to retry.
  */
-export async function readParked(client: pg.PoolClient, projections: string[], streamIds: string[]): Promise<{ parked: Set<string>; retries: { projection: string; streamId: string }[] }> {
+export async function readParked(
+  client: pg.PoolClient,
+  projections: string[],
+  streamIds: string[],
+): Promise<{ parked: Set<string>; retries: { projection: string; streamId: string }[] }> {
   const { rows } = await client.query<{ projection: string; stream_id: string; retry_requested: boolean }>(
     `SELECT projection, stream_id, retry_requested FROM dead_letters
       WHERE projection = ANY($1::text[]) AND (retry_requested OR stream_id = ANY($2::text[]))`,

@@ -89,11 +89,11 @@ export class ThreadedRunner implements LiveRunner {
       worker.on('message', (message: FromRunnerThread) => {
         if (message.type === 'started') resolve();
         else if (message.type === 'batchFailed') this.onError(toError(message.error));
-        else if (message.type === 'parked') this.events.onParked?.({ projection: message.projection, streamId: message.streamId, error: toError(message.error) });
+        else if (message.type === 'parked')
+          this.events.onParked?.({ projection: message.projection, streamId: message.streamId, error: toError(message.error) });
         else if (message.type === 'retried') {
           this.events.onRetried?.({ projection: message.projection, streamId: message.streamId, error: message.error && toError(message.error) });
-        }
-        else {
+        } else {
           const drain = this.drains.get(message.id);
           this.drains.delete(message.id);
           if (message.error) drain?.reject(toError(message.error));

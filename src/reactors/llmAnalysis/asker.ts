@@ -155,7 +155,10 @@ export class Asker {
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
         // Nothing is lost: the transcript stays awaiting and is asked again once the database is back.
-        this.backoffs.set(row.transcript_position, { rounds: this.backoffs.get(row.transcript_position)?.rounds ?? 0, notBefore: this.now() + this.policy.baseMs });
+        this.backoffs.set(row.transcript_position, {
+          rounds: this.backoffs.get(row.transcript_position)?.rounds ?? 0,
+          notBefore: this.now() + this.policy.baseMs,
+        });
         this.options.onError?.(err);
         return;
       }
@@ -172,7 +175,8 @@ export class Asker {
     if (!failure.retryable) return this.park(row, failure, null);
     const rounds = (this.backoffs.get(row.transcript_position)?.rounds ?? 0) + 1;
     // Parked before and failing again when due: back to the dead letters until the next time.
-    if (rounds >= this.policy.parkAfter || row.parked_attempts !== null) return this.park(row, failure, Math.max(this.policy.parkedRetryMs, failure.retryAfterMs ?? 0));
+    if (rounds >= this.policy.parkAfter || row.parked_attempts !== null)
+      return this.park(row, failure, Math.max(this.policy.parkedRetryMs, failure.retryAfterMs ?? 0));
     const retryInMs = Math.max(failure.retryAfterMs ?? 0, Math.min(this.policy.maxMs, this.policy.baseMs * 2 ** (rounds - 1)));
     this.backoffs.set(row.transcript_position, { rounds, notBefore: this.now() + retryInMs });
     this.options.onOutcome?.({ kind: 'deferred', streamId, failure, retryInMs });

@@ -38,7 +38,6 @@ SELECT i.conversation_id, t.stream_id, t.position AS transcript_position, t.idem
  ORDER BY i.transcript_position
  LIMIT $4`;
 
-
 export async function readAwaitingAnswers(
   db: pg.Pool | pg.PoolClient,
   /** Pages by transcript position, oldest first; `exclude`: positions not to read (being asked about, backing off). */

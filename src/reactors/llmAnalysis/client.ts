@@ -59,7 +59,8 @@ export interface LlmClient {
   idle(): Promise<void>;
 }
 
-type Attempt = { ok: true; answer: LlmAnswer; servedModel: string | null; usage: LlmRecording['usage']; latencyMs: number } | { ok: false; failure: AttemptFailure };
+type Attempt =
+  { ok: true; answer: LlmAnswer; servedModel: string | null; usage: LlmRecording['usage']; latencyMs: number } | { ok: false; failure: AttemptFailure };
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -140,7 +141,10 @@ export function createLlmClient(config: Omit<LlmConfig, 'maxPromptTokens'>, deps
       const result = await queued(prompt, signal);
       if (result.ok) {
         const { answer, servedModel, usage, latencyMs } = result;
-        return { ok: true, recording: { analyzer: prompt.analyzer, model: config.model, servedModel, promptSha256: prompt.sha256, answer, usage, latencyMs, attempts } };
+        return {
+          ok: true,
+          recording: { analyzer: prompt.analyzer, model: config.model, servedModel, promptSha256: prompt.sha256, answer, usage, latencyMs, attempts },
+        };
       }
       const failure = result.failure;
       const giveUp = (f: AttemptFailure = failure): LlmOutcome => ({ ok: false, failure: { ...f, attempts } });

@@ -64,7 +64,12 @@ export function classifyError(error: unknown, now: number): AttemptFailure {
     if (status >= 500 || status === 408 || status === 409) {
       return { kind: 'server-error', retryable: true, status, message: `the endpoint failed (${detail})`, ...withWait };
     }
-    const hint = status === 401 || status === 403 ? 'check LLM_API_KEY' : status === 404 ? 'check LLM_BASE_URL and LLM_MODEL' : 'check LLM_MODEL supports structured output';
+    const hint =
+      status === 401 || status === 403
+        ? 'check LLM_API_KEY'
+        : status === 404
+          ? 'check LLM_BASE_URL and LLM_MODEL'
+          : 'check LLM_MODEL supports structured output';
     return { kind: 'request-rejected', retryable: false, status, message: `the endpoint refused the request, ${hint} (${detail})` };
   }
   return { kind: 'unexpected', retryable: false, message: error instanceof Error ? error.message : String(error) };

@@ -64,7 +64,11 @@ export class AdvisoryLease {
   }
 
   private async take(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: `tavus-feedback lease ${this.options.name}`, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.options.databaseUrl,
+      application_name: `tavus-feedback lease ${this.options.name}`,
+      keepAlive: true,
+    });
     client.on('error', () => {});
     await client.connect();
     const { rows } = await client.query<{ locked: boolean }>(LOCK, [this.options.name]);

@@ -9,7 +9,13 @@ import { LLM_REACTOR } from './awaitingAnswers.js';
  * Parks a stream's transcript with the failure; parking it again counts one more attempt. With
  * `retryInMs` it is asked again by itself after that long, without only on an operator's request.
  */
-export async function parkTranscript(db: pg.Pool | pg.PoolClient, streamId: string, transcriptPosition: string, error: string, retryInMs: number | null): Promise<void> {
+export async function parkTranscript(
+  db: pg.Pool | pg.PoolClient,
+  streamId: string,
+  transcriptPosition: string,
+  error: string,
+  retryInMs: number | null,
+): Promise<void> {
   await db.query(
     `INSERT INTO dead_letters (projection, stream_id, error, failed_position, retry_at)
      VALUES ($1, $2, $3, $4, now() + $5::bigint * interval '1 millisecond')

@@ -15,7 +15,8 @@ export function readAnswer(completion: ChatCompletion): ReadAnswer {
   if (!choice) return invalid('the answer has no choices');
   const { message } = choice;
   if (message?.refusal) return { ok: false, failure: { kind: 'refused', retryable: false, message: `the model declined: ${message.refusal}` } };
-  if (choice.finish_reason === 'content_filter') return { ok: false, failure: { kind: 'refused', retryable: false, message: 'a content filter stopped the answer' } };
+  if (choice.finish_reason === 'content_filter')
+    return { ok: false, failure: { kind: 'refused', retryable: false, message: 'a content filter stopped the answer' } };
   if (choice.finish_reason === 'length') return invalid('the answer was cut at the token limit');
   const content = message?.content;
   if (typeof content !== 'string' || content.trim() === '') return invalid('the answer is empty');

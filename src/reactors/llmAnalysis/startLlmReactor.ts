@@ -34,7 +34,10 @@ export function logOutcome(log: Logger, outcome: AskOutcome): void {
     case 'recorded':
       return log.info({ streamId: outcome.streamId, attempts: outcome.attempts }, `${LLM_ANALYZER_ID}: answer recorded`);
     case 'deferred':
-      return log.warn({ streamId: outcome.streamId, failure: outcome.failure, retryInMs: outcome.retryInMs }, `${LLM_ANALYZER_ID}: the model call failed; trying again later`);
+      return log.warn(
+        { streamId: outcome.streamId, failure: outcome.failure, retryInMs: outcome.retryInMs },
+        `${LLM_ANALYZER_ID}: the model call failed; trying again later`,
+      );
     case 'parked':
       return log.warn(
         { streamId: outcome.streamId, failure: outcome.failure, retryInMs: outcome.retryInMs },

@@ -82,15 +82,24 @@ export async function runPass(deps: PassDeps, plan: PassPlan, control: PassContr
     const now = deps.now();
     const next = nextAttemptAt(now, conversation, outcome);
     const recovered = 'recovered' in outcome ? outcome.recovered.length : 0;
-    const error = outcome.result === 'failed' ? `${outcome.kind}: ${outcome.error}` : outcome.result === 'unknown' ? 'Tavus does not know this conversation (404)' : null;
-    await recordAttempt(deps.pool, { streamId: conversation.streamId, at: now, result: outcome.result, nextAttemptAt: next, error, recoveredEvents: recovered });
+    const error =
+      outcome.result === 'failed' ? `${outcome.kind}: ${outcome.error}` : outcome.result === 'unknown' ? 'Tavus does not know this conversation (404)' : null;
+    await recordAttempt(deps.pool, {
+      streamId: conversation.streamId,
+      at: now,
+      result: outcome.result,
+      nextAttemptAt: next,
+      error,
+      recoveredEvents: recovered,
+    });
     count(deps.metrics, outcome);
     conversations.push({ conversationId: conversation.conversationId, tavusConversationId: conversation.tavusConversationId, outcome, nextAttemptAt: next });
     const fields = { passId, conversationId: conversation.conversationId, tavusConversationId: conversation.tavusConversationId, result: outcome.result };
     if (outcome.result === 'failed') deps.log.warn({ ...fields, kind: outcome.kind, error: outcome.error }, 'reconciliation could not fetch a conversation');
     else if (outcome.result === 'unknown') deps.log.warn(fields, 'Tavus does not know this conversation; it will not be asked again');
     else deps.log.debug({ ...fields, recovered: outcome.recovered, refused: outcome.refused, unreadable: outcome.unreadable }, 'conversation reconciled');
-    if (outcome.result === 'failed' && outcome.kind === 'rate_limited') rateLimitedForSeconds = Math.max(rateLimitedForSeconds ?? 0, outcome.retryAfterSeconds ?? backoffSeconds(1));
+    if (outcome.result === 'failed' && outcome.kind === 'rate_limited')
+      rateLimitedForSeconds = Math.max(rateLimitedForSeconds ?? 0, outcome.retryAfterSeconds ?? backoffSeconds(1));
   };
 
   // Pages a little larger than the concurrency keep the queue fed without reading far ahead.

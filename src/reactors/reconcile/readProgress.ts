@@ -60,7 +60,9 @@ export async function readProgress(db: pg.Pool | pg.PoolClient, streamIds: strin
     const start = events.find((e) => e.type === 'ConversationStarted');
     const startedAt = storableInstant(start?.at);
     if (!start?.conversation_id || !start.tavus_conversation_id || !startedAt) continue;
-    const trusted = events.filter((e) => isTrusted(e.token_conversation_id === null ? {} : { tokenConversationId: e.token_conversation_id }, start.conversation_id!));
+    const trusted = events.filter((e) =>
+      isTrusted(e.token_conversation_id === null ? {} : { tokenConversationId: e.token_conversation_id }, start.conversation_id!),
+    );
     const ends = trusted.filter((e) => e.type === 'ConversationEnded');
     progress.push({
       streamId,

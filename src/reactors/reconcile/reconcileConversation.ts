@@ -36,9 +36,16 @@ export const isComplete = (p: Progress | undefined): boolean => p !== undefined 
 
 function failure(err: unknown): ConversationResult {
   if (err instanceof TavusNotFoundError) return { result: 'unknown' };
-  if (err instanceof TavusRateLimitedError) return { result: 'failed', kind: 'rate_limited', error: err.message, ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}) };
+  if (err instanceof TavusRateLimitedError)
+    return {
+      result: 'failed',
+      kind: 'rate_limited',
+      error: err.message,
+      ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
+    };
   if (err instanceof TavusFailingError) return { result: 'failed', kind: err.failure === 'status' ? 'failing' : err.failure, error: err.message };
-  if (err instanceof TavusError) return { result: 'failed', kind: err.status !== undefined && err.status < 300 ? 'invalid_answer' : 'rejected', error: err.message };
+  if (err instanceof TavusError)
+    return { result: 'failed', kind: err.status !== undefined && err.status < 300 ? 'invalid_answer' : 'rejected', error: err.message };
   throw err;
 }
 

@@ -25,5 +25,12 @@ UPDATE reconcile_conversations
  WHERE stream_id = $1`;
 
 export async function recordAttempt(db: pg.Pool, attempt: Attempt): Promise<void> {
-  await db.query(SQL, [attempt.streamId, attempt.at.toISOString(), attempt.result, attempt.nextAttemptAt?.toISOString() ?? null, attempt.error, attempt.recoveredEvents]);
+  await db.query(SQL, [
+    attempt.streamId,
+    attempt.at.toISOString(),
+    attempt.result,
+    attempt.nextAttemptAt?.toISOString() ?? null,
+    attempt.error,
+    attempt.recoveredEvents,
+  ]);
 }

@@ -102,11 +102,10 @@ export class ReconcileSweeper {
     const { log } = this.deps;
     try {
       const outcome = await withLease(this.deps.pool, LEASE_NAME, (lease) =>
-        runPass(
-          { ...this.deps, now: this.now, queue: this.queue, metrics: this.metricsSoFar },
-          duePlan(this.deps.config, this.now()),
-          { signal: this.stopping.signal, stillHeld: () => lease.held },
-        ),
+        runPass({ ...this.deps, now: this.now, queue: this.queue, metrics: this.metricsSoFar }, duePlan(this.deps.config, this.now()), {
+          signal: this.stopping.signal,
+          stillHeld: () => lease.held,
+        }),
       );
       if (!outcome.ran) {
         log.debug('another instance is sweeping; this one skips the pass');

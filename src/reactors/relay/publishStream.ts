@@ -33,5 +33,7 @@ export async function publishStream(store: StreamStore, events: RelayEvent[]): P
     const at: ExpectedRevision = ids.length === 0 ? 'no_stream' : BigInt(ids.length - 1);
     if ((await store.append(stream, missing, at)).status === 'appended') return 'reconciled';
   }
-  throw new StreamConflictError(`${stream} kept moving while the relay reconciled it with KurrentDB (${MAX_ATTEMPTS} attempts); is another writer appending to it?`);
+  throw new StreamConflictError(
+    `${stream} kept moving while the relay reconciled it with KurrentDB (${MAX_ATTEMPTS} attempts); is another writer appending to it?`,
+  );
 }

@@ -110,7 +110,10 @@ export class Relay implements LeasedJob {
     const from = await readRelayCheckpoint(this.pool);
     const heads = await readAll(this.pool, from, this.batchSize);
     if (heads.length === 0) return { published: 0, caughtUp: true };
-    const events = await readRelayEvents(this.pool, heads.map((h) => h.position));
+    const events = await readRelayEvents(
+      this.pool,
+      heads.map((h) => h.position),
+    );
     const outcome = await publishBatch(this.store, events);
     const to = checkpointOf(heads[heads.length - 1]!);
     if (!(await moveRelayCheckpoint(this.pool, from, to))) {

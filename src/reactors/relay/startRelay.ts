@@ -37,7 +37,11 @@ export async function startRelay(settings: RelaySettings): Promise<RunningRelay>
       name: RELAY_LEASE,
       owner: settings.owner,
       ttlMs: settings.leaseTtlMs,
-      onChange: (held) => log.info({ owner: settings.owner }, held ? 'relay: this instance holds the relay lease and publishes to KurrentDB' : 'relay: lease lost; another instance publishes'),
+      onChange: (held) =>
+        log.info(
+          { owner: settings.owner },
+          held ? 'relay: this instance holds the relay lease and publishes to KurrentDB' : 'relay: lease lost; another instance publishes',
+        ),
       onError: (err) => log.warn({ err }, 'relay: lease renewal failed'),
     },
     relay,

@@ -9,10 +9,7 @@
 
 export type Expected = { revision: bigint } | 'no_stream' | 'any' | 'stream_exists';
 
-export type AppendDecision =
-  | { outcome: 'write' }
-  | { outcome: 'idempotent'; revision: bigint }
-  | { outcome: 'wrong expected version'; current: bigint };
+export type AppendDecision = { outcome: 'write' } | { outcome: 'idempotent'; revision: bigint } | { outcome: 'wrong expected version'; current: bigint };
 
 export function decideAppend(writtenIds: readonly string[], expected: Expected, proposedIds: readonly string[]): AppendDecision {
   const current = BigInt(writtenIds.length) - 1n;

@@ -36,7 +36,12 @@ export interface KurrentDbStandIn {
   close(): Promise<void>;
 }
 
-type Proposed = { getId(): sharedPb.UUID | undefined; getMetadataMap(): { get(key: string): string | undefined }; getData_asU8(): Uint8Array; getCustomMetadata_asU8(): Uint8Array };
+type Proposed = {
+  getId(): sharedPb.UUID | undefined;
+  getMetadataMap(): { get(key: string): string | undefined };
+  getData_asU8(): Uint8Array;
+  getCustomMetadata_asU8(): Uint8Array;
+};
 
 function uuidText(uuid: sharedPb.UUID | undefined): string {
   if (!uuid) return '';
@@ -86,7 +91,11 @@ export async function startKurrentDbStandIn(options: StandInOptions = {}): Promi
   function append(rpc: 'append' | 'batchAppend', stream: string, expected: Expected, proposed: Proposed[]) {
     appends[rpc]++;
     const written = streams.get(stream) ?? [];
-    const decision = decideAppend(written.map((e) => e.id), expected, proposed.map((p) => uuidText(p.getId())));
+    const decision = decideAppend(
+      written.map((e) => e.id),
+      expected,
+      proposed.map((p) => uuidText(p.getId())),
+    );
     if (decision.outcome === 'write') {
       for (const p of proposed) {
         position += 1n;
@@ -121,10 +130,13 @@ export async function startKurrentDbStandIn(options: StandInOptions = {}): Promi
       if (!options) return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'append without options' });
       const C = streamsPb.AppendReq.Options.ExpectedStreamRevisionCase;
       const expected: Expected =
-        options.getExpectedStreamRevisionCase() === C.REVISION ? { revision: BigInt(options.getRevision()) }
-        : options.getExpectedStreamRevisionCase() === C.NO_STREAM ? 'no_stream'
-        : options.getExpectedStreamRevisionCase() === C.STREAM_EXISTS ? 'stream_exists'
-        : 'any';
+        options.getExpectedStreamRevisionCase() === C.REVISION
+          ? { revision: BigInt(options.getRevision()) }
+          : options.getExpectedStreamRevisionCase() === C.NO_STREAM
+            ? 'no_stream'
+            : options.getExpectedStreamRevisionCase() === C.STREAM_EXISTS
+              ? 'stream_exists'
+              : 'any';
       const result = append('append', streamName(options.getStreamIdentifier()), expected, proposed);
       const resp = new streamsPb.AppendResp();
       if (result.ok) {
@@ -162,10 +174,13 @@ export async function startKurrentDbStandIn(options: StandInOptions = {}): Promi
       const options = entry.options;
       const C = streamsPb.BatchAppendReq.Options.ExpectedStreamPositionCase;
       const expected: Expected =
-        options.getExpectedStreamPositionCase() === C.STREAM_POSITION ? { revision: BigInt(options.getStreamPosition()) }
-        : options.getExpectedStreamPositionCase() === C.NO_STREAM ? 'no_stream'
-        : options.getExpectedStreamPositionCase() === C.STREAM_EXISTS ? 'stream_exists'
-        : 'any';
+        options.getExpectedStreamPositionCase() === C.STREAM_POSITION
+          ? { revision: BigInt(options.getStreamPosition()) }
+          : options.getExpectedStreamPositionCase() === C.NO_STREAM
+            ? 'no_stream'
+            : options.getExpectedStreamPositionCase() === C.STREAM_EXISTS
+              ? 'stream_exists'
+              : 'any';
       const stream = streamName(options.getStreamIdentifier());
       const result = append('batchAppend', stream, expected, entry.proposed);
       const resp = new streamsPb.BatchAppendResp();
