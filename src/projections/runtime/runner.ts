@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
+import { AppendWaker } from '../../events/appendWaker.js';
 import { checkpointOf, isAfter, readAll, type Checkpoint } from '../../events/readAll.js';
 import { lockCheckpoints, saveCheckpointsAndCommit } from './checkpoints.js';
 import { readParked } from './deadLetters.js';
@@ -35,12 +35,7 @@ export type BatchResult = { status: 'applied'; events: number; caughtUp: boolean
 
 export class ProjectionRunner implements LiveRunner {
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
-  private listener: pg.PoolClient | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private wakeAgain = false;
-  private stopped = true;
+  private readonly waker: AppendWaker;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -49,27 +44,15 @@ export class ProjectionRunner implements LiveRunner {
     // Large: under load the batch's fixed cost (a dozen round trips) is what limits how fast the
     // runner drains; measured at 1,000 callbacks/s, batches of 500 fell behind where 2,000 kept up.
     this.batchSize = options.batchSize ?? 2_000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.waker = new AppendWaker(pool, () => this.follow(), { pollIntervalMs: options.pollIntervalMs ?? 1_000, onListenError: options.onError });
   }
 
-  async start(): Promise<void> {
-    this.stopped = false;
-    await this.listen().catch((err) => this.options.onError?.(err));
-    this.timer = setInterval(() => this.wake(), this.pollIntervalMs);
-    this.timer.unref();
-    this.wake();
+  start(): Promise<void> {
+    return this.waker.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    const listener = this.listener;
-    this.listener = undefined;
-    if (listener) {
-      listener.removeAllListeners('notification');
-      listener.release(true);
-    }
-    await this.running;
+  stop(): Promise<void> {
+    return this.waker.stop();
   }
 
   /**
@@ -158,35 +141,17 @@ export class ProjectionRunner implements LiveRunner {
     }
   }
 
-  private wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeAgain = true;
-      return;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-      if (this.wakeAgain && !this.stopped) {
-        this.wakeAgain = false;
-        this.wake();
-      }
-    });
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      this.wakeAgain = false;
+  /** Applies batches until caught up; a failure waits for the next wake (the poll retries). */
+  private async follow(): Promise<void> {
+    while (!this.waker.stopped) {
       let result: BatchResult;
       try {
         result = await this.runBatch();
       } catch (err) {
         this.options.onError?.(err);
-        return; // the next poll retries
-      }
-      if (result.status === 'busy' || result.caughtUp) {
-        if (!this.listener) await this.listen().catch(() => {});
         return;
       }
+      if (result.status === 'busy' || result.caughtUp) return;
     }
   }
 
@@ -197,24 +162,5 @@ export class ProjectionRunner implements LiveRunner {
     const next = this.chain.then(fn, fn);
     this.chain = next.catch(() => {});
     return next;
-  }
-
-  private async listen(): Promise<void> {
-    if (this.listener || this.stopped) return;
-    const client = await this.pool.connect();
-    client.on('notification', () => this.wake());
-    client.on('error', (err) => {
-      // Only the current listener is ours to release; stop() has already released a retired one.
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      this.options.onError?.(err);
-      client.release(true);
-    });
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    if (this.stopped) {
-      client.release(true);
-      return;
-    }
-    this.listener = client;
   }
 }

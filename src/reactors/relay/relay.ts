@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
+import { AppendWaker } from '../../events/appendWaker.js';
 import { checkpointOf, isAfter, readAll } from '../../events/readAll.js';
 import type { LeasedJob } from '../lease.js';
 import { moveRelayCheckpoint, readRelayCheckpoint } from './checkpoint.js';
@@ -33,17 +33,12 @@ export interface BatchResult {
 
 export class Relay implements LeasedJob {
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
   private readonly lagLogEveryMs: number;
   private readonly log: Logger;
-  private listener: pg.PoolClient | undefined;
-  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly waker: AppendWaker;
   private lagTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private wakeAgain = false;
-  private stopped = true;
   /** Ends a wait between retries early, when stopping. */
   private interruptWait: (() => void) | undefined;
   private failures = 0;
@@ -55,7 +50,10 @@ export class Relay implements LeasedJob {
   ) {
     this.log = options.logger;
     this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.waker = new AppendWaker(pool, () => this.follow(), {
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      onListenError: (err) => this.log.warn({ err }, 'relay: LISTEN failed; polling until it works'),
+    });
     this.retryMinMs = options.retryMinMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
     this.lagLogEveryMs = options.lagLogEveryMs ?? 10_000;
@@ -67,27 +65,17 @@ export class Relay implements LeasedJob {
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
-    await this.listen().catch((err) => this.log.warn({ err }, 'relay: LISTEN failed; polling until it works'));
-    this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
-    this.pollTimer.unref();
+    await this.waker.start();
     this.lagTimer = setInterval(() => void this.logLag(), this.lagLogEveryMs);
     this.lagTimer.unref();
-    this.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.pollTimer);
     clearInterval(this.lagTimer);
+    const stopped = this.waker.stop();
+    // A pass waiting out a backoff stops waiting.
     this.interruptWait?.();
-    const listener = this.listener;
-    this.listener = undefined;
-    if (listener) {
-      listener.removeAllListeners('notification');
-      listener.release(true);
-    }
-    await this.running;
+    await stopped;
   }
 
   /** Publishes everything committed before the call, then resolves; a failure rejects. For tests and tools. */
@@ -125,32 +113,14 @@ export class Relay implements LeasedJob {
     return { published: events.length, caughtUp: heads.length < this.batchSize };
   }
 
-  private wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeAgain = true;
-      return;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-      if (this.wakeAgain && !this.stopped) {
-        this.wakeAgain = false;
-        this.wake();
-      }
-    });
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      this.wakeAgain = false;
+  /** Publishes batches until caught up; a failed batch is retried after a backoff. */
+  private async follow(): Promise<void> {
+    while (!this.waker.stopped) {
       try {
         const result = await this.runBatch();
         if (this.failures > 0) this.log.info({ after: this.failures }, 'relay: publishing again');
         this.failures = 0;
-        if (result.caughtUp) {
-          if (!this.listener) await this.listen().catch(() => {});
-          return;
-        }
+        if (result.caughtUp) return;
       } catch (err) {
         this.failures++;
         const waitMs = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures - 1, 20));
@@ -180,22 +150,5 @@ export class Relay implements LeasedJob {
     } catch (err) {
       this.log.debug({ err }, 'relay: could not read its lag');
     }
-  }
-
-  private async listen(): Promise<void> {
-    if (this.listener || this.stopped) return;
-    const client = await this.pool.connect();
-    client.on('notification', () => this.wake());
-    client.on('error', () => {
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      client.release(true);
-    });
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    if (this.stopped) {
-      client.release(true);
-      return;
-    }
-    this.listener = client;
   }
 }
