@@ -4,6 +4,7 @@ import { callbackShapes } from '../../tavus/callbacks.js';
 import { propertiesShape, type ConversationCaps } from '../conversationProperties.js';
 import { createConversationBody, listConversationsQuery } from '../routes/conversations.js';
 import { retryBody } from '../routes/admin.js';
+import { ANALYZER_ID } from '../../validation.js';
 import {
   AuditTrail,
   CallbackReceived,
@@ -139,7 +140,7 @@ export function openApiDocument(options: DocumentOptions) {
             query: z.object({
               analyzer: z
                 .string()
-                .regex(/^[a-z0-9][a-z0-9_-]*@\d+$/)
+                .regex(ANALYZER_ID)
                 .optional()
                 .meta({ description: "one analyzer version's feedback, e.g. coach@1" }),
             }),
