@@ -224,13 +224,23 @@ async function refreshOperator() {
   const table = $('lag');
   table.replaceChildren();
   const head = el('tr');
-  for (const h of ['projection', 'events behind', 'oldest waiting (s)']) head.append(el('th', h));
+  for (const h of ['behind the history', 'events', 'oldest waiting (s)']) head.append(el('th', h));
   table.append(head);
   for (const p of lag.projections) {
     const row = el('tr');
     row.append(el('td', p.name), el('td', p.events), el('td', p.seconds.toFixed(1)));
     table.append(row);
   }
+  // Without KURRENTDB_URL nothing publishes, and a count would only grow with the history.
+  const relay = el('tr');
+  relay.id = 'relay-lag';
+  if (lag.relay.enabled) relay.append(el('td', 'relay to KurrentDB'), el('td', lag.relay.events), el('td', lag.relay.seconds.toFixed(1)));
+  else {
+    const note = el('td', 'not configured (KURRENTDB_URL is not set)', 'muted');
+    note.colSpan = 2;
+    relay.append(el('td', 'relay to KurrentDB'), note);
+  }
+  table.append(relay);
   const list = $('dead-letters');
   list.replaceChildren();
   for (const d of parked.deadLetters) {

@@ -40,6 +40,8 @@ export interface AppDeps {
   logger: Logger;
   /** Prometheus metrics: counted here, served at GET /metrics (behind `token` when set). */
   metrics?: { metrics: Metrics; token: string | undefined };
+  /** This instance runs the outbox relay to KurrentDB (its lag is then on GET /admin/lag). */
+  relayEnabled?: boolean;
   /** Live feedback streams (GET /conversations/:id/feedback/stream). */
   feedbackHub?: FeedbackHub;
   now?: () => Date;
@@ -115,7 +117,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   const verifyToken = tokenVerifier({ ...deps.userAuth, now });
-  app.use(adminRoutes({ pool: deps.pool, probePool: deps.probePool, verifyToken }));
+  app.use(adminRoutes({ pool: deps.pool, probePool: deps.probePool, verifyToken, relayEnabled: deps.relayEnabled ?? false }));
   app.use(
     conversationRoutes({
       pool: deps.pool,

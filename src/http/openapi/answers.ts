@@ -116,6 +116,16 @@ export const ProjectionLag = z.object({
       seconds: z.number().min(0).meta({ description: 'how long the oldest of those has waited' }),
     }),
   ),
+  relay: z
+    .discriminatedUnion('enabled', [
+      z.object({
+        enabled: z.literal(true),
+        events: z.int().min(0).meta({ description: 'committed events not yet published to KurrentDB' }),
+        seconds: z.number().min(0).meta({ description: 'how long the oldest of those has been in the history; 0 when caught up' }),
+      }),
+      z.object({ enabled: z.literal(false) }),
+    ])
+    .meta({ description: 'the outbox relay to KurrentDB; `enabled: false` when this instance has no KURRENTDB_URL' }),
 });
 
 export const DeadLetters = z.object({

@@ -138,11 +138,7 @@ export function openApiDocument(options: DocumentOptions) {
           requestParams: {
             path: conversationRef,
             query: z.object({
-              analyzer: z
-                .string()
-                .regex(ANALYZER_ID)
-                .optional()
-                .meta({ description: "one analyzer version's feedback, e.g. coach@1" }),
+              analyzer: z.string().regex(ANALYZER_ID).optional().meta({ description: "one analyzer version's feedback, e.g. coach@1" }),
             }),
           },
           responses: { '200': jsonAnswer('the feedback row', Feedback), ...problems('400', ...userRead) },
@@ -184,7 +180,7 @@ export function openApiDocument(options: DocumentOptions) {
       '/admin/lag': {
         get: {
           tags: ['operations'],
-          summary: 'How far each live projection trails the history (service_role)',
+          summary: 'How far each live projection, and the relay to KurrentDB, trail the history (service_role)',
           security: [{ userJwt: [] }],
           responses: { '200': jsonAnswer('lag by projection', ProjectionLag), ...problems('401', '403', '503') },
         },

@@ -3,19 +3,25 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { listDeadLetters, requestRetry } from '../../projections/runtime/deadLetters.js';
 import { readLag } from '../../projections/runtime/lag.js';
+import { readRelayLag } from '../../reactors/relay/lag.js';
 import { describeFieldErrors, fieldErrorsOf } from '../../validation.js';
 import { authenticate } from '../auth.js';
 import type { TokenVerifier } from '../jwtVerifier.js';
 import { HttpError } from '../problems.js';
 
-// The operator's view (the console's operator panel): projection lag and dead letters, and the same
-// retry `tavus-feedback deadletters retry` asks for. The service_role token only.
+// The operator's view (the console's operator panel): projection and relay lag, dead letters and
+// the same retry `tavus-feedback deadletters retry` asks for. The service_role token only.
 
 export interface AdminDeps {
   pool: pg.Pool;
   /** Lag is read where the probes read, so the panel never waits behind callbacks. */
   probePool: pg.Pool;
   verifyToken: TokenVerifier;
+  /**
+   * Whether this instance runs the relay (KURRENTDB_URL set). Without it the relay checkpoint never
+   * moves, and its "lag" would be the whole history growing: the panel says "not configured" instead.
+   */
+  relayEnabled: boolean;
 }
 
 export const retryBody = z.strictObject({
@@ -31,7 +37,8 @@ export function adminRoutes(deps: AdminDeps): Router {
   router.use('/admin', authenticate(deps.verifyToken), operatorOnly);
 
   router.get('/admin/lag', async (_req, res) => {
-    res.json({ projections: await readLag(deps.probePool) });
+    const [projections, relay] = await Promise.all([readLag(deps.probePool), deps.relayEnabled ? readRelayLag(deps.probePool) : null]);
+    res.json({ projections, relay: relay ? { enabled: true, ...relay } : { enabled: false } });
   });
 
   router.get('/admin/deadletters', async (_req, res) => {
