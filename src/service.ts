@@ -136,6 +136,7 @@ export async function startService(
     logger: log,
     metrics: { metrics, token: config.metricsToken },
     relayEnabled: relay !== undefined,
+    isAnalyzer: (id) => lookupAnalyzer(id) !== undefined,
     feedbackHub,
   });
   const server: Server = await new Promise((resolve, reject) => {

@@ -3,10 +3,12 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import { callbackShapes } from '../../tavus/callbacks.js';
 import { propertiesShape, type ConversationCaps } from '../conversationProperties.js';
 import { createConversationBody, listConversationsQuery } from '../routes/conversations.js';
-import { retryBody } from '../routes/admin.js';
+import { compareQuery, retryBody } from '../routes/admin.js';
 import { ANALYZER_ID } from '../../validation.js';
 import {
   AuditTrail,
+  BuildComparison,
+  Builds,
   CallbackReceived,
   Conversation,
   ConversationPage,
@@ -191,6 +193,26 @@ export function openApiDocument(options: DocumentOptions) {
           summary: 'Conversations a projection parked, with their errors (service_role)',
           security: [{ userJwt: [] }],
           responses: { '200': jsonAnswer('the dead letters', DeadLetters), ...problems('401', '403', '503') },
+        },
+      },
+      '/admin/builds': {
+        get: {
+          tags: ['operations'],
+          summary: 'The feedback builds, newest first: which is live, which are building or ready (service_role)',
+          security: [{ userJwt: [] }],
+          responses: { '200': jsonAnswer('the builds', Builds), ...problems('401', '403', '503') },
+        },
+      },
+      '/admin/compare': {
+        get: {
+          tags: ['operations'],
+          summary: 'How scores moved between two builds, as `tavus-feedback compare` reports it (service_role)',
+          description:
+            'Counts scored by both or one, each score’s means and shift, the conversations that moved most, and a ten-bin histogram of the headline score in each. ' +
+            '400 names a malformed or unknown analyzer (`a` or `b`); 404 when a known analyzer has no build yet.',
+          security: [{ userJwt: [] }],
+          requestParams: { query: compareQuery },
+          responses: { '200': jsonAnswer('the comparison', BuildComparison), ...problems('400', '401', '403', '404', '503') },
         },
       },
       '/admin/deadletters/retry': {
