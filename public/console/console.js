@@ -1,6 +1,8 @@
 // The console: plain browser JavaScript over the service's own API. Every piece of data goes into
 // the page as text (textContent), never as HTML.
 
+import { compareAnalyzers } from './compare.js';
+
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'tavus-feedback-token';
 let token = null;
@@ -52,7 +54,10 @@ function signIn(jwt) {
   $('app').hidden = false;
   $('operator').hidden = !operator;
   loadConversations(true).catch(showError);
-  if (operator) refreshOperator().catch(showError);
+  if (operator) {
+    refreshOperator().catch(showError);
+    comparing.reload().catch(showError);
+  }
 }
 
 function signOut() {
@@ -271,6 +276,8 @@ async function retryDeadLetters(streamId) {
 }
 
 // --- start ------------------------------------------------------------------------------------
+
+const comparing = compareAnalyzers({ api, el, open: openConversation, showError });
 
 $('sign-in-button').addEventListener('click', () => signIn($('token').value.trim()));
 $('sign-out').addEventListener('click', signOut);
