@@ -135,6 +135,8 @@ export async function startService(
     callbackPolicy: { requireToken: config.webhookAuth === 'token', tokenTtlSeconds: config.callbackTokenTtlSeconds },
     logger: log,
     metrics: { metrics, token: config.metricsToken },
+    relayEnabled: relay !== undefined,
+    isAnalyzer: (id) => lookupAnalyzer(id) !== undefined,
     feedbackHub,
   });
   const server: Server = await new Promise((resolve, reject) => {

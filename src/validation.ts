@@ -9,6 +9,9 @@ export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
+/** An analyzer version as feedback rows name it: `name@version`, e.g. `coach@1`. */
+export const ANALYZER_ID = /^[a-z0-9][a-z0-9_-]*@\d+$/;
+
 /** One wrong field of an input: its dotted path (`(body)` for the whole) and what is wrong with it. */
 export interface FieldError {
   field: string;

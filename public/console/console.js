@@ -1,6 +1,8 @@
 // The console: plain browser JavaScript over the service's own API. Every piece of data goes into
 // the page as text (textContent), never as HTML.
 
+import { compareAnalyzers } from './compare.js';
+
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'tavus-feedback-token';
 let token = null;
@@ -52,7 +54,10 @@ function signIn(jwt) {
   $('app').hidden = false;
   $('operator').hidden = !operator;
   loadConversations(true).catch(showError);
-  if (operator) refreshOperator().catch(showError);
+  if (operator) {
+    refreshOperator().catch(showError);
+    comparing.reload().catch(showError);
+  }
 }
 
 function signOut() {
@@ -224,13 +229,23 @@ async function refreshOperator() {
   const table = $('lag');
   table.replaceChildren();
   const head = el('tr');
-  for (const h of ['projection', 'events behind', 'oldest waiting (s)']) head.append(el('th', h));
+  for (const h of ['behind the history', 'events', 'oldest waiting (s)']) head.append(el('th', h));
   table.append(head);
   for (const p of lag.projections) {
     const row = el('tr');
     row.append(el('td', p.name), el('td', p.events), el('td', p.seconds.toFixed(1)));
     table.append(row);
   }
+  // Without KURRENTDB_URL nothing publishes, and a count would only grow with the history.
+  const relay = el('tr');
+  relay.id = 'relay-lag';
+  if (lag.relay.enabled) relay.append(el('td', 'relay to KurrentDB'), el('td', lag.relay.events), el('td', lag.relay.seconds.toFixed(1)));
+  else {
+    const note = el('td', 'not configured (KURRENTDB_URL is not set)', 'muted');
+    note.colSpan = 2;
+    relay.append(el('td', 'relay to KurrentDB'), note);
+  }
+  table.append(relay);
   const list = $('dead-letters');
   list.replaceChildren();
   for (const d of parked.deadLetters) {
@@ -261,6 +276,8 @@ async function retryDeadLetters(streamId) {
 }
 
 // --- start ------------------------------------------------------------------------------------
+
+const comparing = compareAnalyzers({ api, el, open: openConversation, showError });
 
 $('sign-in-button').addEventListener('click', () => signIn($('token').value.trim()));
 $('sign-out').addEventListener('click', signOut);

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import type pg from 'pg';
+import { buildsAmong } from '../projections/builds/builds.js';
 import { compareBuilds } from '../projections/builds/compareBuilds.js';
 import { renderComparison } from './compareReport.js';
 
 export async function compare(pool: pg.Pool, a: string, b: string, out: string): Promise<void> {
-  const builds = await pool.query<{ analyzer: string }>('SELECT analyzer FROM feedback_builds WHERE analyzer = ANY($1::text[])', [[a, b]]);
-  const missing = [a, b].filter((id) => !builds.rows.some((r) => r.analyzer === id));
+  const built = await buildsAmong(pool, [a, b]);
+  const missing = [a, b].filter((id) => !built.includes(id));
   if (missing.length > 0) throw new Error(`no build of ${missing.join(' or ')}; see \`tavus-feedback analyzers\``);
   const comparison = await compareBuilds(pool, a, b);
   await writeFile(out, renderComparison(comparison));

@@ -13,6 +13,7 @@ import { tokenVerifier, type TokenVerifierOptions } from './jwtVerifier.js';
 import type { RateLimits } from './rateLimits.js';
 import type { Metrics } from '../metrics/registry.js';
 import { requestMetrics } from './requestMetrics.js';
+import { findAnalyzer } from '../analysis/registry.js';
 import { adminRoutes } from './routes/admin.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { docsRoutes } from './routes/docs.js';
@@ -40,6 +41,10 @@ export interface AppDeps {
   logger: Logger;
   /** Prometheus metrics: counted here, served at GET /metrics (behind `token` when set). */
   metrics?: { metrics: Metrics; token: string | undefined };
+  /** This instance runs the outbox relay to KurrentDB (its lag is then on GET /admin/lag). */
+  relayEnabled?: boolean;
+  /** Whether an analyzer id is one this service knows (default: the registry's). */
+  isAnalyzer?: (id: string) => boolean;
   /** Live feedback streams (GET /conversations/:id/feedback/stream). */
   feedbackHub?: FeedbackHub;
   now?: () => Date;
@@ -115,7 +120,15 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   const verifyToken = tokenVerifier({ ...deps.userAuth, now });
-  app.use(adminRoutes({ pool: deps.pool, probePool: deps.probePool, verifyToken }));
+  app.use(
+    adminRoutes({
+      pool: deps.pool,
+      probePool: deps.probePool,
+      verifyToken,
+      relayEnabled: deps.relayEnabled ?? false,
+      isAnalyzer: deps.isAnalyzer ?? ((id) => findAnalyzer(id) !== undefined),
+    }),
+  );
   app.use(
     conversationRoutes({
       pool: deps.pool,

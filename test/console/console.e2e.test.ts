@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAnalyzer } from '../../src/analysis/registry.js';
 import type { Analyzer } from '../../src/analysis/types.js';
 import { issueServiceRoleToken } from '../../src/http/auth.js';
+import { compareBuilds, type Comparison } from '../../src/projections/builds/compareBuilds.js';
+import { rebuildFeedback } from '../../src/projections/builds/rebuild.js';
 import { singleBodyCallback } from '../support/callbacks.js';
 import { callbackPath, JWT_SECRET, json, startHarness, type Harness } from '../support/harness.js';
 
@@ -119,6 +121,8 @@ describe.skipIf(!haveChromium)('the console in Chromium', () => {
     expect(await page.textContent('#lag')).toContain('conversations');
     await page.waitForSelector('#dead-letters li');
     expect(await page.textContent('#dead-letters')).toContain(`conversation-${poisoned.conversationId}`);
+    // This service has no KURRENTDB_URL: no relay, and no growing number pretending there is one.
+    expect(await page.textContent('#relay-lag')).toContain('not configured');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-operator.png'), fullPage: true });
 
     bug.present = false;
@@ -128,6 +132,61 @@ describe.skipIf(!haveChromium)('the console in Chromium', () => {
     // Applied as if it had never failed.
     const after = await fetch(`${h.service.url}/conversations/${poisoned.id}/feedback`, { headers: { authorization: `Bearer ${operator}` } });
     expect(after.status).toBe(200);
+    await page.close();
+  });
+
+  it('compares the live build with another: the histogram of both, the shifts and the movers', async () => {
+    await h.service.runner.drain();
+    // A second build, made the way the CLI makes it (it becomes live); fragile@1 scores as coach@1 does.
+    await rebuildFeedback(h.service.pool, findAnalyzer('baseline@1')!);
+    const expected = await compareBuilds(h.db, 'baseline@1', 'fragile@1');
+    expect(expected.common).toBeGreaterThan(2);
+    const operator = await issueServiceRoleToken(JWT_SECRET);
+    const page = await open(`${h.service.url}/console/#token=${operator}`);
+    await page.waitForSelector('#compare-chart svg');
+    // Live against the newest other build.
+    expect(await page.inputValue('#compare-a')).toBe('baseline@1');
+    expect(await page.inputValue('#compare-b')).toBe('fragile@1');
+
+    /** Each bin as drawn: its range label, each bar's count, and the counts written above bars. */
+    const drawn = () =>
+      page.$$eval('#compare-chart svg g.bin', (groups) =>
+        groups.map((g) => ({
+          range: g.querySelector('text.range')?.textContent,
+          a: Number(g.querySelector('rect[data-series="a"]')?.getAttribute('data-count')),
+          b: Number(g.querySelector('rect[data-series="b"]')?.getAttribute('data-count')),
+          labels: [...g.querySelectorAll('text.count')].map((t) => t.textContent),
+        })),
+      );
+    const shown = (c: Comparison) =>
+      c.histogram.map((bin) => ({
+        range: `${bin.from}–${bin.to}`,
+        a: bin.a,
+        b: bin.b,
+        labels: [bin.a, bin.b].filter((n) => n > 0).map(String),
+      }));
+    expect(await drawn()).toEqual(shown(expected));
+    expect(await page.textContent('#compare-chart svg .legend.a')).toBe('A baseline@1');
+    const score = expected.shifts.find((s) => s.field === 'score')!;
+    const scoreRow = await page.$$eval('#compare-shifts tr[data-field="score"] td', (cells) => cells.map((c) => c.textContent));
+    expect(scoreRow.slice(0, 3)).toEqual(['score', score.meanA.toFixed(1), score.meanB.toFixed(1)]);
+    expect(scoreRow[5]).toBe(`${score.changed} of ${expected.common}`);
+    expect(await page.locator('#compare-shifts tr[data-field]').count()).toBe(expected.shifts.length);
+    expect(await page.locator('#compare-movers button').count()).toBe(expected.movers.length);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-compare.png'), fullPage: true });
+
+    // The other way round: the chart is drawn again from that comparison.
+    await page.selectOption('#compare-a', 'fragile@1');
+    await page.selectOption('#compare-b', 'baseline@1');
+    // Each select's change draws once; the chart of the pair asked last is the one to wait for.
+    await page.waitForSelector('#compare-chart svg[aria-label^="Headline score of fragile@1 and baseline@1,"]');
+    expect(await drawn()).toEqual(shown(await compareBuilds(h.db, 'fragile@1', 'baseline@1')));
+
+    // A mover opens its conversation.
+    if (expected.movers.length > 0) {
+      await page.click('#compare-movers button');
+      await page.waitForSelector('#detail:not([hidden]) #feedback .score');
+    }
     await page.close();
   });
 

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueServiceRoleToken } from '../../src/http/auth.js';
 import { DeadLetters, ProjectionLag, RetryRequested } from '../../src/http/openapi/answers.js';
+import { singleBodyCallback } from '../support/callbacks.js';
 import { JWT_SECRET, json, startHarness, type Harness } from '../support/harness.js';
 
-// /admin: the service_role key only; lag and dead letters as the CLI shows them; retry asks the runner.
+// /admin: the service_role key only; projection and relay lag, dead letters as the CLI shows them;
+// retry asks the runner.
 
 let h: Harness;
 let operator: Record<string, string>;
@@ -27,6 +29,8 @@ describe('/admin', () => {
     await h.service.runner.drain();
     const lag = ProjectionLag.parse(await json(await fetch(`${h.service.url}/admin/lag`, { headers: operator })));
     expect(lag.projections.map((p) => p.name).sort()).toEqual(['conversations', 'feedback:baseline@1']);
+    // No KURRENTDB_URL: said so, rather than a count that only grows.
+    expect(lag.relay).toEqual({ enabled: false });
     expect(DeadLetters.parse(await json(await fetch(`${h.service.url}/admin/deadletters`, { headers: operator }))).deadLetters).toEqual([]);
 
     // A parked conversation, as the runner parks one.
@@ -52,5 +56,29 @@ describe('/admin', () => {
     expect(unknown.status).toBe(404);
     const bad = await fetch(`${h.service.url}/admin/deadletters/retry`, { method: 'POST', headers: operator, body: JSON.stringify({ stream: 1 }) });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('/admin/lag with the relay configured', () => {
+  // A KurrentDB nobody listens on: the relay keeps failing its first batch, so its lag is the whole
+  // history, an exact number to check (and one that cannot pass by being 0).
+  let r: Harness;
+  beforeAll(async () => {
+    r = await startHarness({ webhookAuth: 'none', env: { KURRENTDB_URL: 'kurrentdb://127.0.0.1:1?tls=false' } });
+  });
+  afterAll(async () => {
+    await r.close();
+  });
+
+  it('answers the events the relay has not published and the age of the oldest', async () => {
+    const c = await r.startConversation(randomUUID());
+    expect((await r.post('/webhooks/tavus', singleBodyCallback(c.conversationId))).status).toBe(200);
+    const { rows } = await r.db.query<{ n: number; oldest: Date }>('SELECT count(*)::int AS n, min(recorded_at) AS oldest FROM events');
+    expect(rows[0]!.n).toBeGreaterThan(1);
+    const lag = ProjectionLag.parse(await json(await fetch(`${r.service.url}/admin/lag`, { headers: operator })));
+    if (!lag.relay.enabled) throw new Error('the relay should be reported as configured');
+    expect(lag.relay.events).toBe(rows[0]!.n);
+    expect(lag.relay.seconds).toBeGreaterThan(0);
+    expect(lag.relay.seconds).toBeLessThanOrEqual((Date.now() - rows[0]!.oldest.getTime()) / 1000 + 1);
   });
 });

@@ -116,6 +116,16 @@ export const ProjectionLag = z.object({
       seconds: z.number().min(0).meta({ description: 'how long the oldest of those has waited' }),
     }),
   ),
+  relay: z
+    .discriminatedUnion('enabled', [
+      z.object({
+        enabled: z.literal(true),
+        events: z.int().min(0).meta({ description: 'committed events not yet published to KurrentDB' }),
+        seconds: z.number().min(0).meta({ description: 'how long the oldest of those has been in the history; 0 when caught up' }),
+      }),
+      z.object({ enabled: z.literal(false) }),
+    ])
+    .meta({ description: 'the outbox relay to KurrentDB; `enabled: false` when this instance has no KURRENTDB_URL' }),
 });
 
 export const DeadLetters = z.object({
@@ -135,4 +145,48 @@ export const DeadLetters = z.object({
 
 export const RetryRequested = z.object({
   requested: z.int().min(0).meta({ description: 'dead letters the projections will apply again at their next batch' }),
+});
+
+export const Builds = z.object({
+  builds: z
+    .array(
+      z.object({
+        analyzer: z.string().meta({ description: 'name@version' }),
+        state: z
+          .enum(['live', 'building', 'ready'])
+          .meta({ description: 'live: feedback_sessions serves it; building: a rebuild is under way or stopped; ready: built, not live' }),
+        rows: z.int().min(0).meta({ description: 'conversations it has scored' }),
+        startedAt: instant,
+        builtAt: instant.nullable(),
+      }),
+    )
+    .meta({ description: 'newest build first' }),
+});
+
+const mean = (what: string) => z.number().meta({ description: what });
+
+export const BuildComparison = z.object({
+  a: z.string(),
+  b: z.string(),
+  common: z.int().min(0).meta({ description: 'conversations scored by both' }),
+  onlyA: z.int().min(0),
+  onlyB: z.int().min(0),
+  shifts: z
+    .array(
+      z.object({
+        field: z.string().meta({ description: 'score (the headline), or a skill of the analysis' }),
+        changed: z.int().min(0).meta({ description: 'conversations scored by both whose value differs' }),
+        meanA: mean('over the conversations scored by both'),
+        meanB: mean('over the conversations scored by both'),
+        meanShift: mean('mean of B − A'),
+        medianShift: mean('median of B − A'),
+      }),
+    )
+    .meta({ description: 'each score over the conversations scored by both (0 when there are none)' }),
+  movers: z
+    .array(z.object({ conversationId: z.uuid(), scoreA: z.int(), scoreB: z.int(), shift: z.int() }))
+    .meta({ description: 'the conversations whose headline score moved most (at most 15)' }),
+  histogram: z
+    .array(z.object({ from: z.int(), to: z.int(), a: z.int().min(0), b: z.int().min(0) }))
+    .meta({ description: 'ten bins of the headline score (0–9, …, 90–100): conversations in each, for A and for B, each over all it scored' }),
 });

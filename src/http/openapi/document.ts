@@ -3,9 +3,12 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import { callbackShapes } from '../../tavus/callbacks.js';
 import { propertiesShape, type ConversationCaps } from '../conversationProperties.js';
 import { createConversationBody, listConversationsQuery } from '../routes/conversations.js';
-import { retryBody } from '../routes/admin.js';
+import { compareQuery, retryBody } from '../routes/admin.js';
+import { ANALYZER_ID } from '../../validation.js';
 import {
   AuditTrail,
+  BuildComparison,
+  Builds,
   CallbackReceived,
   Conversation,
   ConversationPage,
@@ -137,11 +140,7 @@ export function openApiDocument(options: DocumentOptions) {
           requestParams: {
             path: conversationRef,
             query: z.object({
-              analyzer: z
-                .string()
-                .regex(/^[a-z0-9][a-z0-9_-]*@\d+$/)
-                .optional()
-                .meta({ description: "one analyzer version's feedback, e.g. coach@1" }),
+              analyzer: z.string().regex(ANALYZER_ID).optional().meta({ description: "one analyzer version's feedback, e.g. coach@1" }),
             }),
           },
           responses: { '200': jsonAnswer('the feedback row', Feedback), ...problems('400', ...userRead) },
@@ -183,7 +182,7 @@ export function openApiDocument(options: DocumentOptions) {
       '/admin/lag': {
         get: {
           tags: ['operations'],
-          summary: 'How far each live projection trails the history (service_role)',
+          summary: 'How far each live projection, and the relay to KurrentDB, trail the history (service_role)',
           security: [{ userJwt: [] }],
           responses: { '200': jsonAnswer('lag by projection', ProjectionLag), ...problems('401', '403', '503') },
         },
@@ -194,6 +193,26 @@ export function openApiDocument(options: DocumentOptions) {
           summary: 'Conversations a projection parked, with their errors (service_role)',
           security: [{ userJwt: [] }],
           responses: { '200': jsonAnswer('the dead letters', DeadLetters), ...problems('401', '403', '503') },
+        },
+      },
+      '/admin/builds': {
+        get: {
+          tags: ['operations'],
+          summary: 'The feedback builds, newest first: which is live, which are building or ready (service_role)',
+          security: [{ userJwt: [] }],
+          responses: { '200': jsonAnswer('the builds', Builds), ...problems('401', '403', '503') },
+        },
+      },
+      '/admin/compare': {
+        get: {
+          tags: ['operations'],
+          summary: 'How scores moved between two builds, as `tavus-feedback compare` reports it (service_role)',
+          description:
+            'Counts scored by both or one, each score’s means and shift, the conversations that moved most, and a ten-bin histogram of the headline score in each. ' +
+            '400 names a malformed or unknown analyzer (`a` or `b`); 404 when a known analyzer has no build yet.',
+          security: [{ userJwt: [] }],
+          requestParams: { query: compareQuery },
+          responses: { '200': jsonAnswer('the comparison', BuildComparison), ...problems('400', '401', '403', '404', '503') },
         },
       },
       '/admin/deadletters/retry': {

@@ -8,7 +8,7 @@ import { hasUnreadableText } from '../../events/unreadableJson.js';
 import { auditTrail } from '../../projections/readModels/audit.js';
 import { findConversation, listConversations } from '../../projections/readModels/conversationQueries.js';
 import { findFeedbackOf, findLiveFeedback } from '../../projections/readModels/feedbackQueries.js';
-import { describeFieldErrors, fieldErrorsOf } from '../../validation.js';
+import { ANALYZER_ID, describeFieldErrors, fieldErrorsOf } from '../../validation.js';
 import { authenticate, readerOf } from '../auth.js';
 import { propertiesSchema, withCaps, type ConversationCaps } from '../conversationProperties.js';
 import type { TokenVerifier } from '../jwtVerifier.js';
@@ -27,8 +27,6 @@ export interface ConversationRouteDeps extends StartConversationDeps {
   /** Live feedback streams; without it, GET .../feedback/stream is not served. */
   hub?: FeedbackHub;
 }
-
-const ANALYZER_ID = /^[a-z0-9][a-z0-9_-]*@\d+$/;
 
 /** POST /conversations's body; `properties` is the schema checked, or (for the API's description) its plain shape. */
 export function createConversationBody<P extends z.ZodType = ReturnType<typeof propertiesSchema>>(caps: ConversationCaps, properties?: P) {

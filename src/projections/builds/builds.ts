@@ -39,6 +39,12 @@ export async function listBuilds(db: pg.Pool | pg.PoolClient): Promise<Build[]> 
   }));
 }
 
+/** Which of `analyzers` have a build (building or built), in no particular order. */
+export async function buildsAmong(db: pg.Pool | pg.PoolClient, analyzers: string[]): Promise<string[]> {
+  const result = await db.query<{ analyzer: string }>('SELECT analyzer FROM feedback_builds WHERE analyzer = ANY($1::text[])', [analyzers]);
+  return result.rows.map((r) => r.analyzer);
+}
+
 /** Registers a build; answers its status, which stays `built` for a version built before. */
 export async function startBuild(db: pg.Pool | pg.PoolClient, analyzer: string): Promise<Build['status']> {
   const result = await db.query<{ status: Build['status'] }>(
