@@ -193,8 +193,15 @@ function renderTimeline(trail) {
       duplicate: c.duplicate,
       reconciled: c.source === 'reconcile',
       kind: 'callback',
+      detail: { title: `body as received (sha256 ${c.bodySha256})`, value: c.body },
     })),
-    ...trail.events.map((e) => ({ at: e.recordedAt, text: `event ${e.type} #${e.position}`, reconciled: e.metadata?.source === 'reconcile', kind: 'event' })),
+    ...trail.events.map((e) => ({
+      at: e.recordedAt,
+      text: `event ${e.type} #${e.position}`,
+      reconciled: e.metadata?.source === 'reconcile',
+      kind: 'event',
+      detail: { title: 'data and metadata', value: { data: e.data, metadata: e.metadata } },
+    })),
   ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.kind === 'callback' ? -1 : 1));
   const list = $('timeline');
   list.replaceChildren();
@@ -203,6 +210,10 @@ function renderTimeline(trail) {
     li.append(el('small', new Date(r.at).toLocaleTimeString()), ' ', r.text);
     if (r.duplicate) li.append(el('span', 'duplicate', 'badge duplicate'));
     if (r.reconciled) li.append(el('span', 'reconciled', 'badge reconciled'));
+    // What arrived and what it became, exactly, one click away.
+    const details = el('details');
+    details.append(el('summary', r.detail.title), el('pre', JSON.stringify(r.detail.value, null, 2)));
+    li.append(details);
     list.append(li);
   }
 }

@@ -91,6 +91,13 @@ describe.skipIf(!haveChromium)('the console in Chromium', () => {
     expect(await page.locator('#transcript li').count()).toBe(feedback.transcript.length);
     expect(await page.locator('#transcript mark').count()).toBeGreaterThan(0);
     expect(await page.locator('#timeline .badge.duplicate').count()).toBe(1);
+    // Each callback opens on its body as stored (the token redacted), each event on its data.
+    const trail = await json(await h.get(`/conversations/${c.id}/events`, user));
+    const firstCallback = page.locator('#timeline li.callback details').first();
+    await firstCallback.locator('summary').click();
+    expect(JSON.parse((await firstCallback.locator('pre').textContent())!)).toEqual(trail.callbacks[0].body);
+    expect(await page.locator('#timeline li.event details').count()).toBe(trail.events.length);
+    expect(await page.textContent('#timeline')).not.toContain(c.callbackUrl.split('/').pop()!);
     expect(await page.textContent('#versions')).toContain('fragile@1');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-conversation.png'), fullPage: true });
     await page.close();
