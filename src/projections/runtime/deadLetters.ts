@@ -37,7 +37,7 @@ const toDeadLetter = (r: Row): DeadLetter => ({
 });
 
 /** Parks a stream for a projection; parking it again counts one more attempt and keeps the newest error. */
-export async function park(client: pg.PoolClient, projection: string, streamId: string, error: string, position: string): Promise<void> {
+export async function park(client: pg.Pool | pg.PoolClient, projection: string, streamId: string, error: string, position: string): Promise<void> {
   await client.query(
     `INSERT INTO dead_letters (projection, stream_id, error, failed_position) VALUES ($1, $2, $3, $4)
      ON CONFLICT (projection, stream_id) DO UPDATE SET
@@ -47,7 +47,7 @@ export async function park(client: pg.PoolClient, projection: string, streamId: 
   );
 }
 
-export async function unpark(client: pg.PoolClient, projection: string, streamId: string): Promise<void> {
+export async function unpark(client: pg.Pool | pg.PoolClient, projection: string, streamId: string): Promise<void> {
   await client.query('DELETE FROM dead_letters WHERE projection = $1 AND stream_id = $2', [projection, streamId]);
 }
 
@@ -56,7 +56,7 @@ export async function unpark(client: pg.PoolClient, projection: string, streamId
  * over), and every stream an operator asked to retry.
  */
 export async function readParked(
-  client: pg.PoolClient,
+  client: pg.Pool | pg.PoolClient,
   projections: string[],
   streamIds: string[],
 ): Promise<{ parked: Set<string>; retries: { projection: string; streamId: string }[] }> {

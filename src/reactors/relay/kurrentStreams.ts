@@ -1,14 +1,15 @@
-import { jsonEvent, KurrentDBClient, StreamNotFoundError, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
+import { jsonEvent, KurrentDBClient, MaxAppendSizeExceededError, StreamNotFoundError, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
 import type { RelayEvent } from './readRelayEvents.js';
 
 // KurrentDB as the relay sees it: append with an expected revision, and which ids a stream holds.
-// A wrong expected version is an answer, not a failure; everything else (KurrentDB down, a deadline
+// A wrong expected version is an answer, not a failure, and so is an append over the server's
+// MaxAppendSize (waiting will not make it fit); everything else (KurrentDB down, a deadline
 // passed) is thrown, and the relay backs off and tries again.
 
 /** The stream's revision the append expects: its last event's, or none yet. */
 export type ExpectedRevision = bigint | 'no_stream';
 
-export type AppendOutcome = { status: 'appended'; revision: bigint } | { status: 'wrong expected version' };
+export type AppendOutcome = { status: 'appended'; revision: bigint } | { status: 'wrong expected version' } | { status: 'too large'; maxAppendSize: number };
 
 export interface StreamStore {
   append(stream: string, events: RelayEvent[], expected: ExpectedRevision): Promise<AppendOutcome>;
@@ -51,6 +52,7 @@ export function kurrentStreams(connectionString: string, options: KurrentStreams
         return { status: 'appended', revision: result.nextExpectedRevision };
       } catch (err) {
         if (err instanceof WrongExpectedVersionError) return { status: 'wrong expected version' };
+        if (err instanceof MaxAppendSizeExceededError) return { status: 'too large', maxAppendSize: err.maxAppendSize };
         throw err;
       }
     },

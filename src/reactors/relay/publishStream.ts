@@ -8,11 +8,38 @@ import type { ExpectedRevision, StreamStore } from './kurrentStreams.js';
 // wrong expected version: then the stream is read, the events whose ids are in it are done, and the
 // rest are appended at the revision just read, so a stream that moved meanwhile is caught by
 // KurrentDB rather than doubled. Never with "any" expected: that would append blindly.
+//
+// Events that together exceed KurrentDB's MaxAppendSize go one append each; an event that alone
+// exceeds it cannot be published until an operator raises the setting, and is refused (the relay
+// parks its stream). A stream that another writer keeps moving is refused too.
 
 const MAX_ATTEMPTS = 5;
 
-export class StreamConflictError extends Error {
+/** The stream cannot be published as it is: waiting will not help, an operator must act. */
+export class StreamRefusedError extends Error {
+  override name = 'StreamRefusedError';
+  constructor(
+    message: string,
+    /** The first of the stream's events that was not published. */
+    readonly position: string,
+  ) {
+    super(message);
+  }
+}
+
+export class StreamConflictError extends StreamRefusedError {
   override name = 'StreamConflictError';
+}
+
+export class EventTooLargeError extends StreamRefusedError {
+  override name = 'EventTooLargeError';
+}
+
+function tooLarge(event: RelayEvent, maxAppendSize: number): EventTooLargeError {
+  return new EventTooLargeError(
+    `event ${event.position} (${event.type}) of ${event.streamId} is over KurrentDB's MaxAppendSize of ${maxAppendSize} bytes; raise MaxAppendSize (callbacks may be up to 2 MB), then retry it (tavus-feedback deadletters retry ${event.streamId})`,
+    event.position,
+  );
 }
 
 export type StreamOutcome = 'appended' | 'reconciled';
@@ -23,7 +50,9 @@ export async function publishStream(store: StreamStore, events: RelayEvent[]): P
   if (!first) return 'appended';
   const stream = first.streamId;
   const expected: ExpectedRevision = first.revision === 0n ? 'no_stream' : first.revision - 1n;
-  if ((await store.append(stream, events, expected)).status === 'appended') return 'appended';
+  const answer = await store.append(stream, events, expected);
+  if (answer.status === 'appended') return 'appended';
+  if (answer.status === 'too large') return publishOneByOne(store, events, answer.maxAppendSize);
 
   for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
     const ids = await store.readIds(stream);
@@ -31,9 +60,23 @@ export async function publishStream(store: StreamStore, events: RelayEvent[]): P
     const missing = events.filter((e) => !present.has(e.id));
     if (missing.length === 0) return 'reconciled';
     const at: ExpectedRevision = ids.length === 0 ? 'no_stream' : BigInt(ids.length - 1);
-    if ((await store.append(stream, missing, at)).status === 'appended') return 'reconciled';
+    const retried = await store.append(stream, missing, at);
+    if (retried.status === 'appended') return 'reconciled';
+    if (retried.status === 'too large') {
+      await publishOneByOne(store, missing, retried.maxAppendSize);
+      return 'reconciled';
+    }
   }
   throw new StreamConflictError(
     `${stream} kept moving while the relay reconciled it with KurrentDB (${MAX_ATTEMPTS} attempts); is another writer appending to it?`,
+    first.position,
   );
+}
+
+async function publishOneByOne(store: StreamStore, events: RelayEvent[], maxAppendSize: number): Promise<StreamOutcome> {
+  if (events.length === 1) throw tooLarge(events[0]!, maxAppendSize);
+  // In order: an event refused stops the stream there, and the ones after it wait with it.
+  let outcome: StreamOutcome = 'appended';
+  for (const event of events) if ((await publishStream(store, [event])) === 'reconciled') outcome = 'reconciled';
+  return outcome;
 }

@@ -7,12 +7,14 @@ import { moveRelayCheckpoint, readRelayCheckpoint } from './checkpoint.js';
 import type { StreamStore } from './kurrentStreams.js';
 import { readRelayLag } from './lag.js';
 import { lastCommitted } from './lastCommitted.js';
+import { heldBack, parkStream, retryParked } from './parkedStreams.js';
 import { publishBatch } from './publishBatch.js';
 import { readRelayEvents } from './readRelayEvents.js';
 
 // The outbox relay's lifecycle: wake on NOTIFY (a poll is the fallback), read the next batch in
 // commit-safe order from its checkpoint, publish it, move the checkpoint, until caught up. When
-// KurrentDB fails, wait (doubling, up to a limit) and try the same batch again; ingestion never
+// KurrentDB fails, wait (doubling, up to a limit) and try the same batch again; a stream KurrentDB
+// refuses for good is parked instead (parkedStreams.ts), so it holds up no other. Ingestion never
 // waits on any of this, as the relay only reads the history.
 
 export interface RelayOptions {
@@ -93,16 +95,23 @@ export class Relay implements LeasedJob {
     }
   }
 
-  /** One batch: read, publish, move the checkpoint. */
+  /** One batch: parked streams asked for again, then read, publish, move the checkpoint. */
   async runBatch(): Promise<BatchResult> {
     const from = await readRelayCheckpoint(this.pool);
     const heads = await readAll(this.pool, from, this.batchSize);
+    const held = await heldBack(this.pool, [...new Set(heads.map((h) => h.streamId))]);
+    // Before the batch, so that a stream that flows again has its older events in KurrentDB first.
+    for (const streamId of held.retries) if (!(await retryParked(this.pool, this.store, streamId, from, this.log))) held.parked.add(streamId);
     if (heads.length === 0) return { published: 0, caughtUp: true };
-    const events = await readRelayEvents(
-      this.pool,
-      heads.map((h) => h.position),
-    );
+    const events = (
+      await readRelayEvents(
+        this.pool,
+        heads.map((h) => h.position),
+      )
+    ).filter((e) => !held.parked.has(e.streamId));
     const outcome = await publishBatch(this.store, events);
+    for (const { streamId, error } of outcome.refused) await parkStream(this.pool, streamId, error, this.log);
+    if (outcome.failure !== undefined) throw outcome.failure;
     const to = checkpointOf(heads[heads.length - 1]!);
     if (!(await moveRelayCheckpoint(this.pool, from, to))) {
       // Another relay, or an operator's reset, moved it meanwhile: carry on from where it is now.

@@ -13,7 +13,9 @@ import { decideAppend, type Expected } from './appendRule.js';
 // definitions the client package ships, speaking the real wire format for what the relay uses
 // (Streams Append, BatchAppend and Read of one stream, ServerFeatures GetSupportedMethods) over
 // streams kept in memory, with the server's idempotence rule (appendRule.ts) and its
-// wrong-expected-version answers. Used when no KURRENTDB_URL names a real server.
+// wrong-expected-version answers, and its MaxAppendSize refusal (an append whose events' data and
+// metadata add up to more than `limits.maxAppendSize` bytes; KurrentDB's default is 1 MiB). Used
+// when no KURRENTDB_URL names a real server.
 
 export interface StoredEvent {
   id: string;
@@ -33,6 +35,8 @@ export interface KurrentDbStandIn {
   streams: Map<string, StoredEvent[]>;
   /** Appends received, whatever their outcome, by the call that carried them. */
   appends: { append: number; batchAppend: number };
+  /** The server's settings, changeable while it runs (as an operator raises MaxAppendSize). */
+  limits: { maxAppendSize: number };
   close(): Promise<void>;
 }
 
@@ -79,6 +83,13 @@ export interface StandInOptions {
   port?: number;
   /** Leave BatchAppend out of the supported methods, as older servers do: the client then uses Append. */
   batchAppend?: boolean;
+  /** Bytes of data and metadata one append may carry (KurrentDB's MaxAppendSize; default 1 MiB). */
+  maxAppendSize?: number;
+}
+
+/** What KurrentDB counts against MaxAppendSize: each event's data and metadata. */
+function appendSize(proposed: Proposed[]): number {
+  return proposed.reduce((n, p) => n + p.getData_asU8().length + p.getCustomMetadata_asU8().length, 0);
 }
 
 export async function startKurrentDbStandIn(options: StandInOptions = {}): Promise<KurrentDbStandIn> {
@@ -86,10 +97,12 @@ export async function startKurrentDbStandIn(options: StandInOptions = {}): Promi
   const streams = new Map<string, StoredEvent[]>();
   let position = 0n;
   const appends = { append: 0, batchAppend: 0 };
+  const limits = { maxAppendSize: options.maxAppendSize ?? 1_048_576 };
 
   /** Applies the rule to one append; what to answer. */
   function append(rpc: 'append' | 'batchAppend', stream: string, expected: Expected, proposed: Proposed[]) {
     appends[rpc]++;
+    if (appendSize(proposed) > limits.maxAppendSize) return { ok: false as const, tooLarge: limits.maxAppendSize };
     const written = streams.get(stream) ?? [];
     const decision = decideAppend(
       written.map((e) => e.id),
@@ -138,6 +151,13 @@ export async function startKurrentDbStandIn(options: StandInOptions = {}): Promi
               ? 'stream_exists'
               : 'any';
       const result = append('append', streamName(options.getStreamIdentifier()), expected, proposed);
+      if (!result.ok && result.tooLarge !== undefined) {
+        // As the server fails a unary append over the limit: the exception named in the trailers.
+        const metadata = new grpc.Metadata();
+        metadata.set('exception', 'maximum-append-size-exceeded');
+        metadata.set('maximum-append-size', String(result.tooLarge));
+        return callback({ code: grpc.status.INVALID_ARGUMENT, details: `Maximum Append Size of ${result.tooLarge} Exceeded.`, metadata });
+      }
       const resp = new streamsPb.AppendResp();
       if (result.ok) {
         const success = new streamsPb.AppendResp.Success();
@@ -198,6 +218,17 @@ export async function startKurrentDbStandIn(options: StandInOptions = {}): Promi
         at.setPreparePosition(result.position.toString());
         success.setPosition(at);
         resp.setSuccess(success);
+      } else if (result.tooLarge !== undefined) {
+        // As the server answers a batch append over the limit: InvalidArgument, the limit in its details.
+        const exceeded = new sharedPb.MaximumAppendSizeExceeded();
+        exceeded.setMaxappendsize(result.tooLarge);
+        const details = new anyPb.Any();
+        details.pack(exceeded.serializeBinary(), 'event_store.client.MaximumAppendSizeExceeded');
+        const status = new statusPb.Status();
+        status.setCode(3); // INVALID_ARGUMENT
+        status.setMessage('MaximumAppendSizeExceeded');
+        status.setDetails(details);
+        resp.setError(status);
       } else {
         const wrong = new sharedPb.WrongExpectedVersion();
         if (result.current < 0n) wrong.setCurrentNoStream(new emptyPb.Empty());
@@ -308,6 +339,7 @@ export async function startKurrentDbStandIn(options: StandInOptions = {}): Promi
     port: bound,
     streams,
     appends,
+    limits,
     close: () =>
       new Promise<void>((resolve) => {
         server.tryShutdown(() => resolve());
