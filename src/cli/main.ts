@@ -6,6 +6,7 @@ import { analyzeLines } from './analyze.js';
 import { printAudit } from './audit.js';
 import { compare } from './compare.js';
 import { printDeadLetters, retryDeadLetters } from './deadletters.js';
+import { printLeases } from './leases.js';
 import { parseReconcileArgs, reconcileByHand } from './reconcile.js';
 import { relayReset, relayStatus } from './relay.js';
 import { defaultEvaluated, evaluate } from './evaluate.js';
@@ -151,6 +152,10 @@ export function program(): Command {
       return v;
     })
     .action(({ from }) => withPool((pool) => relayReset(pool, from, console.log)));
+  program
+    .command('leases')
+    .description('which instance runs each one-at-a-time job (relay, llm@1 reactor, reconciliation pass)')
+    .action(() => withPool((pool) => printLeases(pool, console.log)));
   const deadletters = program
     .command('deadletters')
     .description('the conversations a projection parked, with their errors')

@@ -11,6 +11,9 @@ import { checkModel, ModelChangedError } from './recordedModels.js';
 // The llm@1 reactor as the service runs it: connections of its own, the client built from the
 // LLM_* configuration, under a lease so one instance asks at a time. When LLM_MODEL is not the
 // model llm@1's answers came from, it logs why and stays off; the service runs on without it.
+// The lease is a row with the default 5 s time to live: an instance killed outright is replaced
+// that long after (the advisory lock it replaced went at once), a few seconds more before feedback,
+// after a crash only; what it was asking is asked again by the next holder.
 
 export interface LlmReactorHandle {
   /** Undefined when it refused to start (LLM_MODEL is not the model of the recordings). */
