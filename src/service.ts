@@ -88,9 +88,9 @@ export async function startService(
       ? new ThreadedRunner({ databaseUrl: config.databaseUrl }, onError, parkedEvents)
       : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError, ...parkedEvents });
   await runner.start();
-  const relay = config.kurrentDbUrl
-    ? await startRelay({ databaseUrl: config.databaseUrl, kurrentDbUrl: config.kurrentDbUrl, owner: instanceName(), logger: log })
-    : undefined;
+  // This instance's name in the leases table, the same for every job it holds.
+  const owner = instanceName();
+  const relay = config.kurrentDbUrl ? await startRelay({ databaseUrl: config.databaseUrl, kurrentDbUrl: config.kurrentDbUrl, owner, logger: log }) : undefined;
 
   const metrics = createMetrics({ onReadFailed: (name, err) => log.warn({ err, metric: name }, 'a metric could not be read for this scrape') });
   addDatabaseGauges(metrics, probePool);
@@ -111,7 +111,7 @@ export async function startService(
   }
   // Loaded only then: the model client and the tokenizer's tables weigh some 60 MB.
   const llm = config.llm
-    ? await (await import('./reactors/llmAnalysis/startLlmReactor.js')).startLlmReactor(config.databaseUrl, config.llm, log, options.llm)
+    ? await (await import('./reactors/llmAnalysis/startLlmReactor.js')).startLlmReactor(config.databaseUrl, config.llm, log, owner, options.llm)
     : undefined;
 
   const app = createApp({

@@ -9,18 +9,19 @@ import { conversationsProjection } from '../projections/readModels/conversations
 import { ensureCheckpoints } from '../projections/runtime/checkpoints.js';
 import { readLiveAnalyzer } from '../projections/runtime/live.js';
 import { ProjectionRunner } from '../projections/runtime/runner.js';
+import { withLease } from '../reactors/lease.js';
 import { askAll } from '../reactors/llmAnalysis/askAll.js';
 import { Asker } from '../reactors/llmAnalysis/asker.js';
 import { createLlmClient } from '../reactors/llmAnalysis/client.js';
 import { countAwaiting } from '../reactors/llmAnalysis/countAwaiting.js';
-import { tryAdvisoryLock } from '../reactors/llmAnalysis/lease.js';
 import { checkModel, ModelChangedError } from '../reactors/llmAnalysis/recordedModels.js';
 import { LLM_LEASE, logOutcome } from '../reactors/llmAnalysis/startLlmReactor.js';
 
 // Before `rebuild feedback --analyzer llm@1` scores, it asks for what is not yet recorded: the
 // transcripts without an llm@1 answer get one (the reactor's work, run to the end), so the build is
-// made from answers in the history. A service already running its reactor does the asking; then the
-// rebuild waits for it. Transcripts that keep failing are parked and get their feedback when a
+// made from answers in the history. A service already running its reactor does the asking (it holds
+// the llm@1 lease); then the rebuild waits for it. Otherwise the rebuild takes the lease itself while
+// it asks, so a service starting meanwhile does not ask the same questions. Transcripts that keep failing are parked and get their feedback when a
 // retry succeeds; the rest of the build does not wait for them.
 
 /** The conversations read model up to everything committed, so feedback_inputs holds the latest answers. */
@@ -66,6 +67,28 @@ async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Pr
   }
 }
 
+/** Asks the model for every transcript awaiting an answer; false when the lease was lost first. */
+async function askMissing(pool: pg.Pool, llm: LlmConfig, waiting: number, lost: AbortSignal, say: (line: string) => void): Promise<boolean> {
+  say(`asking ${llm.model} about ${waiting} transcripts with no ${LLM_ANALYZER_ID} answer (at most ${llm.concurrency} at once, ${llm.requestsPerSecond}/s)`);
+  const log = pino({ level: 'warn' }, pino.destination(2));
+  let recorded = 0;
+  const asker = new Asker({
+    pool,
+    client: createLlmClient(llm),
+    prompt: { maxPromptTokens: llm.maxPromptTokens },
+    slots: llm.concurrency * 2,
+    onOutcome: (o) => {
+      logOutcome(log, o);
+      if (o.kind === 'recorded' && ++recorded % 50 === 0) say(`${recorded}/${waiting} answers recorded`);
+    },
+    onError: (err) => log.error({ err }, 'could not record an answer; it is asked again'),
+  });
+  // Calls in flight when the lease is lost end as aborted, to be asked by the new holder.
+  await askAll(asker, { signal: lost });
+  say(`${recorded} answers recorded`);
+  return !lost.aborted;
+}
+
 export async function askBeforeRebuild(
   pool: pg.Pool,
   llm: LlmConfig | null,
@@ -90,32 +113,12 @@ export async function askBeforeRebuild(
     // A build under way is what makes a running service's reactor ask too; wake it now.
     await startBuild(pool, LLM_ANALYZER_ID);
     await notifyAppended(pool);
-    const lock = await tryAdvisoryLock(pool, LLM_LEASE);
-    if (!lock) {
+    const asked = await withLease(pool, LLM_LEASE, (lease) => askMissing(pool, llm, before.waiting, lease.lost, say));
+    if (!asked.ran) {
       await waitForOtherAsker(pool, say);
-    } else {
-      try {
-        say(
-          `asking ${llm.model} about ${before.waiting} transcripts with no ${LLM_ANALYZER_ID} answer (at most ${llm.concurrency} at once, ${llm.requestsPerSecond}/s)`,
-        );
-        const log = pino({ level: 'warn' }, pino.destination(2));
-        let recorded = 0;
-        const asker = new Asker({
-          pool,
-          client: createLlmClient(llm),
-          prompt: { maxPromptTokens: llm.maxPromptTokens },
-          slots: llm.concurrency * 2,
-          onOutcome: (o) => {
-            logOutcome(log, o);
-            if (o.kind === 'recorded' && ++recorded % 50 === 0) say(`${recorded}/${before.waiting} answers recorded`);
-          },
-          onError: (err) => log.error({ err }, 'could not record an answer; it is asked again'),
-        });
-        await askAll(asker);
-        say(`${recorded} answers recorded`);
-      } finally {
-        await lock.release();
-      }
+    } else if (!asked.value) {
+      say(`the ${LLM_ANALYZER_ID} lease was lost (the database was out of reach, or another process took it); waiting for whoever holds it now`);
+      await waitForOtherAsker(pool, say);
     }
     await projectConversations(pool);
   }

@@ -162,6 +162,13 @@ export function program(): Command {
       const { relayReset } = await import('./relay.js');
       await withPool((pool) => relayReset(pool, from, console.log));
     });
+  program
+    .command('leases')
+    .description('which instance runs each one-at-a-time job (relay, llm@1 reactor, reconciliation pass)')
+    .action(async () => {
+      const { printLeases } = await import('./leases.js');
+      await withPool((pool) => printLeases(pool, console.log));
+    });
   const deadletters = program
     .command('deadletters')
     .description('the conversations a projection parked, with their errors')

@@ -4,12 +4,12 @@ import type pg from 'pg';
 import pino from 'pino';
 import { CallbackHandler } from '../commands/recordCallback/handler.js';
 import { ConfigError, type Config } from '../config.js';
+import { withLease, type HeldLease } from '../reactors/lease.js';
 import { catchUpToHead } from '../reactors/reconcile/catchUp.js';
-import { withLease } from '../reactors/reconcile/lease.js';
 import { newMetrics } from '../reactors/reconcile/metrics.js';
 import { queueOptions, runPass, type ConversationReport, type PassPlan, type PassReport } from '../reactors/reconcile/pass.js';
 import { findTracked } from '../reactors/reconcile/pickDue.js';
-import { duePlan, LEASE_NAME } from '../reactors/reconcile/sweeper.js';
+import { duePlan, RECONCILE_LEASE } from '../reactors/reconcile/sweeper.js';
 import { createTavusClient } from '../tavus/client.js';
 import { UsageError } from './usage.js';
 
@@ -90,11 +90,11 @@ export async function reconcileByHand(pool: pg.Pool, config: Config, options: Re
     plan = { due: { ...base.due, honourBackoff: false, ...(n === undefined ? {} : { afterSeconds: n, transcriptAfterSeconds: n, giveUpAfterSeconds: null }) } };
   }
 
-  const pass = (lease: { held: boolean }) => runPass(deps, plan, { stillHeld: () => lease.held });
-  let outcome = await withLease(pool, LEASE_NAME, pass);
+  const pass = (lease: HeldLease) => runPass(deps, plan, { stillHeld: () => lease.held });
+  let outcome = await withLease(pool, RECONCILE_LEASE, pass);
   if (!outcome.ran) {
     console.error('another instance is sweeping; waiting for its pass to end');
-    outcome = await withLease(pool, LEASE_NAME, pass, { wait: true });
+    outcome = await withLease(pool, RECONCILE_LEASE, pass, { wait: true });
   }
   if (!outcome.ran) throw new Error('the reconciliation lease could not be taken');
   const report = outcome.value;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isAfter, START, type Checkpoint } from '../events/readAll.js';
-import { readLeaseHolder } from '../reactors/lease.js';
+import { readLeaseHolder } from '../reactors/leaseRows.js';
 import { readRelayCheckpoint, setRelayCheckpoint } from '../reactors/relay/checkpoint.js';
 import { readRelayLag } from '../reactors/relay/lag.js';
 import { RELAY_LEASE } from '../reactors/relay/startRelay.js';

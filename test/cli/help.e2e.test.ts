@@ -69,6 +69,7 @@ describe('tavus-feedback --help', () => {
         'relay',
         'relay status',
         'relay reset',
+        'leases',
       ].sort(),
     );
   });

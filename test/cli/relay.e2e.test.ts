@@ -71,3 +71,20 @@ describe('relay status and reset', () => {
     expect(cli('relay', 'status').stdout.split('\n').slice(0, 2)).toEqual(before.split('\n').slice(0, 2));
   });
 });
+
+describe('leases', () => {
+  it('shows which instance holds each job, and which holder stopped renewing', async () => {
+    expect(cli('leases').stdout).toMatch(/^no lease is held/);
+    await pool.query(`INSERT INTO leases VALUES ('relay', 'host-a/101/aaaaaa', now(), now() + interval '5 seconds'),
+                                                ('reconcile', 'host-b/202/bbbbbb', now() - interval '1 minute', now() - interval '50 seconds')`);
+    try {
+      const leases = cli('leases');
+      expect(leases.status, leases.stderr).toBe(0);
+      expect(leases.stdout).toMatch(/^reconcile {2}host-b\/202\/bbbbbb {2}expired .*stopped renewing/m);
+      expect(leases.stdout).toMatch(/^relay {6}host-a\/101\/aaaaaa {2}since .*renewed until/m);
+      expect(cli('relay', 'status').stdout).toMatch(/running in\s+host-a\/101\/aaaaaa \(since/);
+    } finally {
+      await pool.query('DELETE FROM leases');
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackTokens } from '../../src/commands/callbackToken.js';
-import { readLeaseHolder } from '../../src/reactors/lease.js';
+import { readLeaseHolder } from '../../src/reactors/leaseRows.js';
 import { kurrentStreams, type StreamStore } from '../../src/reactors/relay/kurrentStreams.js';
 import { readRelayLag } from '../../src/reactors/relay/lag.js';
 import { RELAY_LEASE } from '../../src/reactors/relay/startRelay.js';

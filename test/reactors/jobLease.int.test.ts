@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lease, readLeaseHolder, type LeasedJob } from '../../src/reactors/lease.js';
+import { Lease, type LeasedJob } from '../../src/reactors/lease.js';
+import { readLeaseHolder } from '../../src/reactors/leaseRows.js';
 import { createTestDatabase } from '../support/db.js';
 import { startTcpProxy } from '../support/tcpProxy.js';
 

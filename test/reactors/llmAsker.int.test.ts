@@ -1,4 +1,5 @@
 import pg from 'pg';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analysisRecordedEvent } from '../../src/commands/recordAnalysis.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
@@ -9,7 +10,8 @@ import { ProjectionRunner } from '../../src/projections/runtime/runner.js';
 import { Asker } from '../../src/reactors/llmAnalysis/asker.js';
 import { readAwaitingAnswers } from '../../src/reactors/llmAnalysis/awaitingAnswers.js';
 import { createLlmClient } from '../../src/reactors/llmAnalysis/client.js';
-import { AdvisoryLease } from '../../src/reactors/llmAnalysis/lease.js';
+import { LLM_LEASE, startLlmReactor } from '../../src/reactors/llmAnalysis/startLlmReactor.js';
+import { readLeaseHolder } from '../../src/reactors/leaseRows.js';
 import { createTestDatabase } from '../support/db.js';
 import { transcribedConversation } from '../support/events.js';
 import { startLlmStandIn, type LlmStandIn } from '../support/llmStandIn.js';
@@ -106,24 +108,29 @@ describe('the llm@1 asker', () => {
     expect(standIn.requests.length).toBe(requests);
   });
 
-  it('runs a leased job in one instance at a time, and another takes over when it stops', async () => {
-    const running: string[] = [];
-    const job = (name: string) => ({
-      start: async () => void running.push(name),
-      stop: async () => void running.splice(running.indexOf(name), 1),
-    });
-    let taken!: () => void;
-    const takenOver = new Promise<void>((resolve) => (taken = resolve));
-    const first = new AdvisoryLease({ databaseUrl: database.url, name: 'test lease', retryMs: 50 }, job('first'));
-    const second = new AdvisoryLease({ databaseUrl: database.url, name: 'test lease', retryMs: 50, onChange: (held) => held && taken() }, job('second'));
-    await first.start();
-    await second.start();
-    expect(running).toEqual(['first']);
-    expect([first.held, second.held]).toEqual([true, false]);
-    await first.stop();
-    await takenOver;
-    expect(running).toEqual(['second']);
-    await second.stop();
-    expect(running).toEqual([]);
+  it('runs the reactor in one instance at a time, and another takes over when it stops', async () => {
+    const config = {
+      baseUrl: standIn.baseUrl,
+      apiKey: standIn.apiKey,
+      model: standIn.model,
+      concurrency: 2,
+      requestsPerSecond: 1000,
+      maxPromptTokens: 16_000,
+      timeoutMs: 5_000,
+    };
+    const log = pino({ level: 'silent' });
+    // Renewed every 600 ms: the second takes over at its next try after the first gives the lease back.
+    const first = await startLlmReactor(database.url, config, log, 'first', { leaseTtlMs: 3_000 });
+    const second = await startLlmReactor(database.url, config, log, 'second', { leaseTtlMs: 3_000 });
+    try {
+      expect([first.lease!.held, second.lease!.held]).toEqual([true, false]);
+      expect((await readLeaseHolder(pool, LLM_LEASE))?.owner).toBe('first');
+      await first.stop();
+      await second.lease!.whenHeld();
+      expect((await readLeaseHolder(pool, LLM_LEASE))?.owner).toBe('second');
+    } finally {
+      await second.stop();
+    }
+    expect(await readLeaseHolder(pool, LLM_LEASE)).toBeUndefined();
   });
 });

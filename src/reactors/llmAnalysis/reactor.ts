@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
 import type { Asker } from './asker.js';
-import type { LeasedJob } from './lease.js';
+import type { LeasedJob } from '../lease.js';
 import { checkModel } from './recordedModels.js';
 import { llmAnswersWanted } from './wanted.js';
 

@@ -2,20 +2,23 @@ import type { Logger } from 'pino';
 import type { LlmConfig } from '../../config.js';
 import { createPool } from '../../db/pool.js';
 import { LLM_ANALYZER_ID } from '../../analysis/llm/version.js';
+import { Lease } from '../lease.js';
 import { Asker, type AskOutcome, type BackoffPolicy } from './asker.js';
 import { createLlmClient, type LlmClientDeps } from './client.js';
-import { AdvisoryLease } from './lease.js';
 import { LlmAnalysisReactor } from './reactor.js';
 import { checkModel, ModelChangedError } from './recordedModels.js';
 
 // The llm@1 reactor as the service runs it: connections of its own, the client built from the
 // LLM_* configuration, under a lease so one instance asks at a time. When LLM_MODEL is not the
 // model llm@1's answers came from, it logs why and stays off; the service runs on without it.
+// The lease is a row with the default 5 s time to live: an instance killed outright is replaced
+// that long after (the advisory lock it replaced went at once), a few seconds more before feedback,
+// after a crash only; what it was asking is asked again by the next holder.
 
 export interface LlmReactorHandle {
   /** Undefined when it refused to start (LLM_MODEL is not the model of the recordings). */
   reactor: LlmAnalysisReactor | undefined;
-  lease: AdvisoryLease | undefined;
+  lease: Lease | undefined;
   stop(): Promise<void>;
 }
 
@@ -23,11 +26,11 @@ export interface LlmReactorOverrides {
   client?: LlmClientDeps;
   backoff?: Partial<BackoffPolicy>;
   pollIntervalMs?: number;
-  leaseRetryMs?: number;
+  leaseTtlMs?: number;
 }
 
-/** The advisory lock one instance holds while it asks; a rebuild of llm@1 tries the same one. */
-export const LLM_LEASE = `tavus-feedback reactor ${LLM_ANALYZER_ID}`;
+/** The lease one instance holds while it asks; a rebuild of llm@1 asks itself only when it is free. */
+export const LLM_LEASE = LLM_ANALYZER_ID;
 
 export function logOutcome(log: Logger, outcome: AskOutcome): void {
   switch (outcome.kind) {
@@ -48,8 +51,17 @@ export function logOutcome(log: Logger, outcome: AskOutcome): void {
   }
 }
 
-export async function startLlmReactor(databaseUrl: string, config: LlmConfig, log: Logger, overrides: LlmReactorOverrides = {}): Promise<LlmReactorHandle> {
-  const pool = createPool(databaseUrl, { max: 3, applicationName: `tavus-feedback ${LLM_ANALYZER_ID}`, statementTimeoutMs: 10_000 });
+export async function startLlmReactor(
+  databaseUrl: string,
+  config: LlmConfig,
+  log: Logger,
+  /** This instance's name in the leases table. */
+  owner: string,
+  overrides: LlmReactorOverrides = {},
+): Promise<LlmReactorHandle> {
+  // One connection more than the reactor's listener and answers take, so the lease's renewals
+  // never wait behind them (the advisory lock it replaced had a connection of its own).
+  const pool = createPool(databaseUrl, { max: 4, applicationName: `tavus-feedback ${LLM_ANALYZER_ID}`, statementTimeoutMs: 10_000 });
   // Checked here, so the refusal is in the log at start even while another instance holds the
   // lease; checked again whenever this one takes the lease.
   try {
@@ -81,11 +93,12 @@ export async function startLlmReactor(databaseUrl: string, config: LlmConfig, lo
     now: overrides.client?.now,
     onError: (err) => log.error({ err }, `${LLM_ANALYZER_ID} reactor failed; it tries again at the next poll`),
   });
-  const lease: AdvisoryLease = new AdvisoryLease(
+  const lease: Lease = new Lease(
+    pool,
     {
-      databaseUrl,
       name: LLM_LEASE,
-      retryMs: overrides.leaseRetryMs,
+      owner,
+      ttlMs: overrides.leaseTtlMs,
       onChange: (held) => log.info({ held }, held ? `${LLM_ANALYZER_ID} reactor: this instance asks the model` : `${LLM_ANALYZER_ID} reactor: stopped asking`),
       onError: (err) => {
         if (err instanceof ModelChangedError) {

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { CallbackHandler } from '../../commands/recordCallback/handler.js';
 import type { ReconcileConfig } from '../../config.js';
 import type { TavusClient } from '../../tavus/client.js';
-import { withLease } from './lease.js';
+import { withLease } from '../lease.js';
 import { newMetrics, type ReconcileMetrics } from './metrics.js';
 import { queueOptions, runPass, summarize, type PassReport } from './pass.js';
 import type { DueCriteria } from './pickDue.js';
@@ -13,8 +13,15 @@ import type { DueCriteria } from './pickDue.js';
 // ends, so passes never overlap), each under the lease so one instance sweeps at a time; stop()
 // aborts what is in flight and waits for the pass to end. What a stopped pass did not record stays
 // due, and what it recorded is idempotent, so a restart mid-sweep loses and doubles nothing.
+//
+// The lease is taken for each pass (withLease), not held for as long as the service runs as the
+// relay's is: a pass by hand (`tavus-feedback reconcile`) takes the same lease and waits for the
+// pass under way to end, which it could never do if a service kept the lease for good. Every
+// instance's sweeper takes its turn at no cost, since a pass asks only about what is due. A sweeper
+// killed mid-pass keeps the lease until its time to live runs out, seconds against the minute
+// between passes.
 
-export const LEASE_NAME = 'tavus-feedback/reconcile';
+export const RECONCILE_LEASE = 'reconcile';
 
 export interface SweeperDeps {
   pool: pg.Pool;
@@ -101,11 +108,15 @@ export class ReconcileSweeper {
   private async pass(): Promise<PassReport | null> {
     const { log } = this.deps;
     try {
-      const outcome = await withLease(this.deps.pool, LEASE_NAME, (lease) =>
-        runPass({ ...this.deps, now: this.now, queue: this.queue, metrics: this.metricsSoFar }, duePlan(this.deps.config, this.now()), {
-          signal: this.stopping.signal,
-          stillHeld: () => lease.held,
-        }),
+      const outcome = await withLease(
+        this.deps.pool,
+        RECONCILE_LEASE,
+        (lease) =>
+          runPass({ ...this.deps, now: this.now, queue: this.queue, metrics: this.metricsSoFar }, duePlan(this.deps.config, this.now()), {
+            signal: this.stopping.signal,
+            stillHeld: () => lease.held,
+          }),
+        { onError: (err) => log.warn({ err }, 'reconciliation: the lease could not be renewed') },
       );
       if (!outcome.ran) {
         log.debug('another instance is sweeping; this one skips the pass');
