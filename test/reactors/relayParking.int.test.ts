@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
-import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
+import { conversationStream } from '../../src/events/streams.js';
 import type { NewEvent } from '../../src/events/types.js';
 import { listDeadLetters, requestRetry } from '../../src/projections/runtime/deadLetters.js';
 import { kurrentStreams, type StreamStore } from '../../src/reactors/relay/kurrentStreams.js';
@@ -11,7 +11,7 @@ import { RELAY_DEAD_LETTERS } from '../../src/reactors/relay/parkedStreams.js';
 import { Relay } from '../../src/reactors/relay/relay.js';
 import { createTestDatabase } from '../support/db.js';
 import { startKurrentDbStandIn, type KurrentDbStandIn } from '../support/kurrentDbStandIn/server.js';
-import { expectedStreams, publishedStreams, tavusIdPrefix, whenReadable } from '../support/relayHistory.js';
+import { expectedStreams, ignored, publishedStreams, tavusIdPrefix, whenReadable } from '../support/relayHistory.js';
 
 // A stream KurrentDB refuses for good must not stop the relay for everyone: here an event over the
 // server's MaxAppendSize (the stand-in's limit is set low; a real server's cannot be changed while
@@ -39,18 +39,7 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** An event of `tavusId`'s stream carrying about `bytes` of text. */
-function callback(tavusId: string, n: number, bytes = 100): NewEvent {
-  const streamId = conversationStream(tavusId);
-  const properties = { n, note: 'x'.repeat(bytes) };
-  return {
-    type: 'CallbackIgnored',
-    streamId,
-    idempotencyKey: idempotencyKey(streamId, 'CallbackIgnored', properties),
-    metadata: { receivedAt: '2025-01-01T00:00:00.000Z', source: 'tavus-callback', callbackType: 'test.unknown' },
-    data: { eventType: 'test.unknown', reason: 'unknown event type', properties },
-  };
-}
+const callback = (tavusId: string, n: number, bytes = 100) => ignored(tavusId, n, bytes);
 
 async function append(events: NewEvent[]): Promise<void> {
   await appendEvents(pool, events);

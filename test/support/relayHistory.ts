@@ -35,9 +35,10 @@ function started(tavusId: string, ourId: string = randomUUID()): NewEvent {
   };
 }
 
-function ignored(tavusId: string, n: number): NewEvent {
+/** A callback kept as ignored, the `n`th of its stream; `noteBytes` makes it that much larger. */
+export function ignored(tavusId: string, n: number, noteBytes = 0): NewEvent {
   const streamId = conversationStream(tavusId);
-  const properties = { n, note: `callback ${n} of ${tavusId}` };
+  const properties = { n, note: noteBytes > 0 ? 'x'.repeat(noteBytes) : `callback ${n} of ${tavusId}` };
   return {
     type: 'CallbackIgnored',
     streamId,

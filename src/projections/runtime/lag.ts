@@ -16,21 +16,25 @@ export interface Lag {
  */
 export const LAG_COUNT_CAP = 1_000_000;
 
-// Both sides use events_commit_order: counting and finding the oldest pending event are range scans
-// that start at the checkpoint, so a caught-up read model costs next to nothing.
+/**
+ * The columns `events` and `seconds` of a reader whose checkpoint is `${at}.transaction_id` and
+ * `${at}.position`. Both use events_commit_order: counting and finding the oldest pending event are
+ * range scans that start at the checkpoint, so a reader that keeps up costs next to nothing.
+ */
+export function lagColumns(at: string): string {
+  const pending = `(e.transaction_id, e.position) > (${at}.transaction_id, ${at}.position)`;
+  return `(SELECT count(*) FROM (SELECT 1 FROM events e WHERE ${pending} LIMIT ${LAG_COUNT_CAP}) pending)::int AS events,
+       COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - (
+          SELECT e.recorded_at FROM events e WHERE ${pending} ORDER BY e.transaction_id, e.position LIMIT 1
+        )), 0)::float8 AS seconds`;
+}
+
 const SQL = `
 WITH readers AS (
   SELECT name, transaction_id, position FROM projection_checkpoints
    WHERE name = 'conversations' OR name = 'feedback:' || (SELECT analyzer FROM feedback_live)
 )
-SELECT r.name,
-       (SELECT count(*) FROM (
-          SELECT 1 FROM events e WHERE (e.transaction_id, e.position) > (r.transaction_id, r.position) LIMIT ${LAG_COUNT_CAP}
-        ) pending)::int AS events,
-       COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - (
-          SELECT e.recorded_at FROM events e WHERE (e.transaction_id, e.position) > (r.transaction_id, r.position)
-           ORDER BY e.transaction_id, e.position LIMIT 1
-        )), 0)::float8 AS seconds
+SELECT r.name, ${lagColumns('r')}
   FROM readers r
  ORDER BY r.name`;
 
