@@ -43,12 +43,15 @@ async function main(): Promise<void> {
     const r = await runIngestionBench();
     sections.push(
       `### Ingestion\n\nautocannon, ${r.connections} connections, ${r.seconds} s after a 2 s warm-up, single-body callbacks of ${fmt(r.bodyBytes)} bytes ` +
-        `(30-turn transcript), each for a distinct existing conversation, on its token URL; ${r.database}. The ceiling is the same express ` +
-        `stack (request logger, raw body, JSON parse) answering without a database, measured in the same run.\n\n` +
+        `(30-turn transcript), each for a distinct existing conversation, on its token URL; ${r.database}. The durable floor is the same express ` +
+        `stack (request logger, raw body, JSON parse) storing only the raw body with group commit and answering after the commit ` +
+        `(the design's yardstick); the ceiling is that stack answering without a database. All three in the same run.\n\n` +
         `| | requests/s | p50 ms | p99 ms | non-2xx | errors |\n|---|---|---|---|---|---|\n` +
         `| ceiling (no database) | ${fmt(r.ceiling.requestsPerSecond)} | ${r.ceiling.p50} | ${r.ceiling.p99} | ${r.ceiling.non2xx} | ${r.ceiling.errors} |\n` +
+        `| durable floor (raw body, group commit) | ${fmt(r.floor.requestsPerSecond)} | ${r.floor.p50} | ${r.floor.p99} | ${r.floor.non2xx} | ${r.floor.errors} |\n` +
         `| service (200 after commit) | ${fmt(r.service.requestsPerSecond)} | ${r.service.p50} | ${r.service.p99} | ${r.service.non2xx} | ${r.service.errors} |\n\n` +
-        `Service / ceiling: **${fmt(r.ratio * 100)}%** (target ≥ 75%: ${verdict(r.ratio >= 0.75)}); p99 ${r.service.p99} ms (target ≤ 40 ms: ` +
+        `Service / durable floor: **${fmt(r.floorRatio * 100)}%** (target ≥ 75%: ${verdict(r.floorRatio >= 0.75)}); service / ceiling ${fmt(r.ratio * 100)}%; ` +
+        `p99 ${r.service.p99} ms (target ≤ 40 ms: ` +
         `${verdict(r.service.p99 <= 40)}); deliveries stored during the run: ${fmt(r.durable)} for ${fmt(r.service.total)} answers; ` +
         `the live projections had applied everything ${fmt(r.catchUpSeconds, 1)} s after the load stopped.`,
     );

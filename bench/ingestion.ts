@@ -6,8 +6,10 @@ import { CONVERSATION_ID_PLACEHOLDER, seedStartedConversations, singleBodyTempla
 import { startProcess, type Child } from './support/processes.js';
 
 // Ingestion: 64 connections post 4.4 KB single-body callbacks, each for a distinct conversation that
-// exists, to the service (answering 200 only after commit), and the same to the ceiling: the same
-// express stack without a database. Both in one run, so the ratio is measured, not guessed.
+// exists, to the service (answering 200 only after commit); the same to the durable floor, the
+// design's yardstick (the same express stack storing only the raw body, with group commit, 200 after
+// commit); and to the ceiling, that stack without a database. All in one run, so the ratios are
+// measured, not guessed.
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -20,8 +22,12 @@ export interface LoadResult {
 
 export interface IngestionResult {
   ceiling: LoadResult;
+  floor: LoadResult;
   service: LoadResult;
+  /** Service / ceiling. */
   ratio: number;
+  /** Service / durable floor: what the design's target is about. */
+  floorRatio: number;
   bodyBytes: number;
   durable: number;
   /** Seconds after the measured load until the live projections had applied everything. */
@@ -68,6 +74,7 @@ export async function runIngestionBench(options: { seconds?: number; connections
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
   let service: Child | undefined;
   let ceiling: Child | undefined;
+  let floor: Child | undefined;
   try {
     const seeded = await seedStartedConversations(pool, options.conversations ?? 150_000);
     const tokens = callbackTokens(SECRET);
@@ -79,6 +86,15 @@ export async function runIngestionBench(options: { seconds?: number; connections
     const ceilingResult = await load(ceiling.url, paths, ids, seconds, connections);
     await ceiling.stop();
     ceiling = undefined;
+
+    floor = await startProcess(['--import', 'tsx', 'bench/floorServer.ts'], { DATABASE_URL: database.url, LOG_LEVEL: 'warn' }, 3103);
+    await load(floor.url, paths.slice(0, 1000), ids.slice(0, 1000), 2, connections); // warm-up
+    const floorResult = await load(floor.url, paths, ids, seconds, connections);
+    await floor.stop();
+    floor = undefined;
+    // Its rows are not the service's: leave the database as the service would find it.
+    await pool.query('DROP TABLE floor_callbacks');
+    await pool.query('VACUUM');
 
     service = await startProcess(['dist/main.js'], { DATABASE_URL: database.url, AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'warn' }, 3102, '/readyz');
     await waitForProjections(pool);
@@ -95,8 +111,10 @@ export async function runIngestionBench(options: { seconds?: number; connections
     const catchUpSeconds = (performance.now() - caughtUpFrom) / 1000;
     return {
       ceiling: ceilingResult,
+      floor: floorResult,
       service: serviceResult,
       ratio: serviceResult.requestsPerSecond / ceilingResult.requestsPerSecond,
+      floorRatio: serviceResult.requestsPerSecond / floorResult.requestsPerSecond,
       bodyBytes: Buffer.byteLength(singleBodyTemplate().replace(CONVERSATION_ID_PLACEHOLDER, ids[0]!)),
       durable: after - before,
       catchUpSeconds,
@@ -106,6 +124,7 @@ export async function runIngestionBench(options: { seconds?: number; connections
     };
   } finally {
     await ceiling?.stop();
+    await floor?.stop();
     await service?.stop();
     await pool.end();
     await database.drop();
