@@ -13,7 +13,7 @@ import { createApp } from './http/app.js';
 import { trackConnections } from './http/connections.js';
 import { FeedbackHub } from './http/live/feedbackHub.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
-import { addDatabaseGauges, addReconcileCounters, addRelayGauges } from './metrics/serviceGauges.js';
+import { addDatabaseGauges, addReconcileCounters, addRelayCounters, addRelayGauges } from './metrics/serviceGauges.js';
 import { initLiveAnalyzer, liveProjections } from './projections/runtime/live.js';
 import { ProjectionRunner, type LiveRunner } from './projections/runtime/runner.js';
 import type { Parked } from './projections/runtime/isolation.js';
@@ -156,7 +156,10 @@ export async function startService(
     : null;
   reconcile?.start();
   if (reconcile) addReconcileCounters(metrics, () => reconcile.metrics());
-  if (relay) addRelayGauges(metrics, probePool);
+  if (relay) {
+    addRelayGauges(metrics, probePool);
+    addRelayCounters(metrics, () => relay.relay.metrics());
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,

@@ -3,6 +3,7 @@ import { countDeadLetters } from '../projections/runtime/deadLetters.js';
 import { readLag } from '../projections/runtime/lag.js';
 import type { ReconcileMetrics } from '../reactors/reconcile/metrics.js';
 import { readRelayLag } from '../reactors/relay/lag.js';
+import type { RelayMetrics } from '../reactors/relay/relay.js';
 import { PREFIX, type Metrics, type Sample } from './registry.js';
 
 // What the service reports besides HTTP and callbacks: read from the database at scrape time (on the
@@ -46,6 +47,16 @@ export function addRelayGauges(metrics: Metrics, probePool: pg.Pool): void {
     help: 'How long the oldest event the relay has not published has been in the history (0 when caught up)',
     read: async () => (await readRelayLag(probePool)).seconds,
   });
+}
+
+/** What this instance's relay did since start (it publishes only while it holds the lease). */
+export function addRelayCounters(metrics: Metrics, read: () => RelayMetrics): void {
+  const counter = (name: string, help: string, pick: (m: RelayMetrics) => number) =>
+    metrics.addCounter({ name: `${PREFIX}relay_${name}_total`, help, read: () => [{ value: pick(read()) }] });
+  counter('published_events', 'Events this instance published to KurrentDB (sent again after a reset or a retry: counted again)', (m) => m.publishedEvents);
+  counter('failed_batches', 'Relay batches that failed and were tried again (KurrentDB or Postgres unavailable)', (m) => m.failedBatches);
+  counter('parked_streams', 'Streams KurrentDB refused for good, parked in dead_letters as relay:kurrentdb', (m) => m.parkedStreams);
+  counter('unparked_streams', 'Parked streams published after a retry', (m) => m.unparkedStreams);
 }
 
 /** Reconciliation's counters since start (README: "When callbacks are lost"). */

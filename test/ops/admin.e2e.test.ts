@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueServiceRoleToken } from '../../src/http/auth.js';
 import { DeadLetters, ProjectionLag, RetryRequested } from '../../src/http/openapi/answers.js';
+import { parsePrometheus, sampleValue } from '../support/prometheus.js';
 import { singleBodyCallback } from '../support/callbacks.js';
 import { JWT_SECRET, json, startHarness, type Harness } from '../support/harness.js';
 
@@ -80,5 +81,20 @@ describe('/admin/lag with the relay configured', () => {
     expect(lag.relay.events).toBe(rows[0]!.n);
     expect(lag.relay.seconds).toBeGreaterThan(0);
     expect(lag.relay.seconds).toBeLessThanOrEqual((Date.now() - rows[0]!.oldest.getTime()) / 1000 + 1);
+  });
+
+  it("counts the relay's failed batches on /metrics, and nothing published", async () => {
+    const scrape = async () => parsePrometheus(await (await fetch(`${r.service.url}/metrics`)).text());
+    let samples = await scrape();
+    // The relay tries its first batch at once and again after 0.5 s, 1 s, ...: wait for a failure to be counted.
+    for (let i = 0; i < 100 && !(sampleValue(samples, 'tavus_feedback_relay_failed_batches_total')! >= 1); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      samples = await scrape();
+    }
+    expect(sampleValue(samples, 'tavus_feedback_relay_failed_batches_total')).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'tavus_feedback_relay_published_events_total')).toBe(0);
+    expect(sampleValue(samples, 'tavus_feedback_relay_parked_streams_total')).toBe(0);
+    const { rows } = await r.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+    expect(sampleValue(samples, 'tavus_feedback_relay_lag_events')).toBe(rows[0]!.n);
   });
 });

@@ -91,6 +91,10 @@ describe('the relay and a stream KurrentDB refuses', () => {
     const all = await expectedStreams(pool, prefix);
     expect(await publishedStreams(store, all.keys())).toEqual(all);
     expect((await listDeadLetters(pool)).filter((d) => d.projection === RELAY_DEAD_LETTERS)).toEqual([]);
+    // Parked twice (refused, then refused again on the first retry), published after the second;
+    // every event sent once, but for the parked stream's first, which its retry sent again.
+    const events = [...all.values()].reduce((n, list) => n + list.length, 0);
+    expect(relay.metrics()).toEqual({ publishedEvents: events + 1, failedBatches: 0, parkedStreams: 2, unparkedStreams: 1 });
   });
 
   it('sends events that only together exceed MaxAppendSize one append each, parking nothing', async () => {

@@ -39,10 +39,11 @@ export async function parkStream(db: pg.Pool, streamId: string, refusal: StreamR
 
 /**
  * Publishes a parked stream's events committed up to `upTo` (the relay's checkpoint; later ones come
- * in its next batches). True when the stream flows again; false when it was refused again and stays
- * parked. Anything that may pass (KurrentDB unreachable) is thrown, and the retry stays asked for.
+ * in its next batches). The number of events sent when the stream flows again; null when it was
+ * refused again and stays parked. Anything that may pass (KurrentDB unreachable) is thrown, and the
+ * retry stays asked for.
  */
-export async function retryParked(db: pg.Pool, store: StreamStore, streamId: string, upTo: Checkpoint, log: Logger): Promise<boolean> {
+export async function retryParked(db: pg.Pool, store: StreamStore, streamId: string, upTo: Checkpoint, log: Logger): Promise<number | null> {
   const { rows } = await db.query<{ position: string }>(STREAM_UP_TO, [streamId, upTo.transactionId, upTo.position]);
   const events = await readRelayEvents(
     db,
@@ -53,9 +54,9 @@ export async function retryParked(db: pg.Pool, store: StreamStore, streamId: str
   } catch (err) {
     if (!(err instanceof StreamRefusedError)) throw err;
     await parkStream(db, streamId, err, log);
-    return false;
+    return null;
   }
   await unpark(db, RELAY_DEAD_LETTERS, streamId);
   log.info({ streamId, events: events.length }, 'relay: parked stream published after a retry');
-  return true;
+  return events.length;
 }

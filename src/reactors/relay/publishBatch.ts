@@ -13,6 +13,8 @@ export interface BatchOutcome {
   streams: number;
   /** Streams that answered a wrong expected version and were read and compared. */
   reconciled: number;
+  /** Events sent and held by KurrentDB (of a refused stream, those before the one refused). */
+  published: number;
   /** Streams that cannot be published until an operator acts, with why. */
   refused: { streamId: string; error: StreamRefusedError }[];
   /** Set when a stream failed for a reason that may pass: the batch must be tried again (after parking the refused). */
@@ -29,6 +31,7 @@ export async function publishBatch(store: StreamStore, events: RelayEvent[]): Pr
   const groups = [...byStream.values()];
   let next = 0;
   let reconciled = 0;
+  let published = 0;
   const refused: BatchOutcome['refused'] = [];
   const errors: Error[] = [];
   // Every stream is tried even when one fails, so a retry has less to do; the batch is tried again
@@ -38,12 +41,15 @@ export async function publishBatch(store: StreamStore, events: RelayEvent[]): Pr
       const group = groups[next++]!;
       try {
         if ((await publishStream(store, group)) === 'reconciled') reconciled++;
+        published += group.length;
       } catch (err) {
-        if (err instanceof StreamRefusedError) refused.push({ streamId: group[0]!.streamId, error: err });
-        else errors.push(err instanceof Error ? err : new Error(String(err)));
+        if (err instanceof StreamRefusedError) {
+          refused.push({ streamId: group[0]!.streamId, error: err });
+          published += err.sentBefore;
+        } else errors.push(err instanceof Error ? err : new Error(String(err)));
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, groups.length) }, worker));
-  return { streams: groups.length, reconciled, refused, ...(errors.length > 0 ? { failure: errors[0] } : {}) };
+  return { streams: groups.length, reconciled, published, refused, ...(errors.length > 0 ? { failure: errors[0] } : {}) };
 }

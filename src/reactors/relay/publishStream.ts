@@ -18,6 +18,8 @@ const MAX_ATTEMPTS = 5;
 /** The stream cannot be published as it is: waiting will not help, an operator must act. */
 export class StreamRefusedError extends Error {
   override name = 'StreamRefusedError';
+  /** Events of the stream sent before the one refused (when they went one append each). */
+  sentBefore = 0;
   constructor(
     message: string,
     /** The first of the stream's events that was not published. */
@@ -77,6 +79,13 @@ async function publishOneByOne(store: StreamStore, events: RelayEvent[], maxAppe
   if (events.length === 1) throw tooLarge(events[0]!, maxAppendSize);
   // In order: an event refused stops the stream there, and the ones after it wait with it.
   let outcome: StreamOutcome = 'appended';
-  for (const event of events) if ((await publishStream(store, [event])) === 'reconciled') outcome = 'reconciled';
+  for (const [i, event] of events.entries()) {
+    try {
+      if ((await publishStream(store, [event])) === 'reconciled') outcome = 'reconciled';
+    } catch (err) {
+      if (err instanceof StreamRefusedError) err.sentBefore = i;
+      throw err;
+    }
+  }
   return outcome;
 }

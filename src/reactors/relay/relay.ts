@@ -33,6 +33,17 @@ export interface BatchResult {
   caughtUp: boolean;
 }
 
+/** What this relay has done since it was made: GET /metrics serves it as counters. */
+export interface RelayMetrics {
+  /** Events sent to KurrentDB and held there (one sent again, after a reset or a retry, counts again). */
+  publishedEvents: number;
+  failedBatches: number;
+  /** Streams parked (a stream refused again after a retry counts again). */
+  parkedStreams: number;
+  /** Parked streams published after a retry. */
+  unparkedStreams: number;
+}
+
 export class Relay implements LeasedJob {
   private readonly batchSize: number;
   private readonly retryMinMs: number;
@@ -44,6 +55,7 @@ export class Relay implements LeasedJob {
   /** Ends a wait between retries early, when stopping. */
   private interruptWait: (() => void) | undefined;
   private failures = 0;
+  private readonly counts: RelayMetrics = { publishedEvents: 0, failedBatches: 0, parkedStreams: 0, unparkedStreams: 0 };
 
   constructor(
     private readonly pool: pg.Pool,
@@ -59,6 +71,10 @@ export class Relay implements LeasedJob {
     this.retryMinMs = options.retryMinMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
     this.lagLogEveryMs = options.lagLogEveryMs ?? 10_000;
+  }
+
+  metrics(): RelayMetrics {
+    return { ...this.counts };
   }
 
   /** Batches that failed in a row (0 while publishing works). */
@@ -101,7 +117,16 @@ export class Relay implements LeasedJob {
     const heads = await readAll(this.pool, from, this.batchSize);
     const held = await heldBack(this.pool, [...new Set(heads.map((h) => h.streamId))]);
     // Before the batch, so that a stream that flows again has its older events in KurrentDB first.
-    for (const streamId of held.retries) if (!(await retryParked(this.pool, this.store, streamId, from, this.log))) held.parked.add(streamId);
+    for (const streamId of held.retries) {
+      const sent = await retryParked(this.pool, this.store, streamId, from, this.log);
+      if (sent === null) {
+        held.parked.add(streamId);
+        this.counts.parkedStreams++;
+      } else {
+        this.counts.unparkedStreams++;
+        this.counts.publishedEvents += sent;
+      }
+    }
     if (heads.length === 0) return { published: 0, caughtUp: true };
     const events = (
       await readRelayEvents(
@@ -110,7 +135,10 @@ export class Relay implements LeasedJob {
       )
     ).filter((e) => !held.parked.has(e.streamId));
     const outcome = await publishBatch(this.store, events);
-    for (const { streamId, error } of outcome.refused) await parkStream(this.pool, streamId, error, this.log);
+    for (const { streamId, error } of outcome.refused) {
+      await parkStream(this.pool, streamId, error, this.log);
+      this.counts.parkedStreams++;
+    }
     if (outcome.failure !== undefined) throw outcome.failure;
     const to = checkpointOf(heads[heads.length - 1]!);
     if (!(await moveRelayCheckpoint(this.pool, from, to))) {
@@ -119,6 +147,7 @@ export class Relay implements LeasedJob {
     }
     if (outcome.reconciled > 0) this.log.info({ streams: outcome.reconciled }, 'relay: streams already partly in KurrentDB, compared by id and completed');
     this.log.debug({ events: events.length, streams: outcome.streams, to: to.position }, 'relay: batch published');
+    this.counts.publishedEvents += outcome.published;
     return { published: events.length, caughtUp: heads.length < this.batchSize };
   }
 
@@ -132,6 +161,7 @@ export class Relay implements LeasedJob {
         if (result.caughtUp) return;
       } catch (err) {
         this.failures++;
+        this.counts.failedBatches++;
         const waitMs = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures - 1, 20));
         this.log.warn({ err, failures: this.failures, retryInMs: waitMs }, 'relay: batch failed (KurrentDB or Postgres unavailable?); retrying the same batch');
         await this.wait(waitMs);
