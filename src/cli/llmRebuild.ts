@@ -10,6 +10,7 @@ import { ensureCheckpoints } from '../projections/runtime/checkpoints.js';
 import { readLiveAnalyzer } from '../projections/runtime/live.js';
 import { ProjectionRunner } from '../projections/runtime/runner.js';
 import { withLease } from '../reactors/lease.js';
+import { readLeaseHolder } from '../reactors/leaseRows.js';
 import { askAll } from '../reactors/llmAnalysis/askAll.js';
 import { Asker } from '../reactors/llmAnalysis/asker.js';
 import { createLlmClient } from '../reactors/llmAnalysis/client.js';
@@ -20,9 +21,11 @@ import { LLM_LEASE, logOutcome } from '../reactors/llmAnalysis/startLlmReactor.j
 // Before `rebuild feedback --analyzer llm@1` scores, it asks for what is not yet recorded: the
 // transcripts without an llm@1 answer get one (the reactor's work, run to the end), so the build is
 // made from answers in the history. A service already running its reactor does the asking (it holds
-// the llm@1 lease); then the rebuild waits for it. Otherwise the rebuild takes the lease itself while
-// it asks, so a service starting meanwhile does not ask the same questions. Transcripts that keep failing are parked and get their feedback when a
-// retry succeeds; the rest of the build does not wait for them.
+// the llm@1 lease); then the rebuild waits for it, and takes the asking over when that holder stops
+// renewing its lease (its service died or stopped). Otherwise the rebuild takes the lease itself while
+// it asks, so a service starting meanwhile does not ask the same questions. Transcripts that keep
+// failing are parked and get their feedback when a retry succeeds; the rest of the build does not
+// wait for them.
 
 /** The conversations read model up to everything committed, so feedback_inputs holds the latest answers. */
 async function projectConversations(pool: pg.Pool): Promise<void> {
@@ -32,7 +35,11 @@ async function projectConversations(pool: pg.Pool): Promise<void> {
 
 const STALLED_MS = 15 * 60_000;
 
-async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Promise<void> {
+/**
+ * Waits while another process asks: 'done' when nothing is left to ask, 'stalled' when nothing moved
+ * for STALLED_MS, 'free' when nobody holds the llm@1 lease any more (so this process may ask).
+ */
+async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Promise<'done' | 'stalled' | 'free'> {
   const listener = await pool.connect();
   let wake: () => void = () => {};
   listener.on('notification', () => wake());
@@ -43,7 +50,9 @@ async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Pr
     for (;;) {
       await projectConversations(pool);
       const { waiting } = await countAwaiting(pool);
-      if (waiting === 0) return;
+      if (waiting === 0) return 'done';
+      const holder = await readLeaseHolder(pool, LLM_LEASE);
+      if (!holder || holder.expired) return 'free';
       if (waiting !== last) {
         say(`another process (the service's ${LLM_ANALYZER_ID} reactor) is asking the model: ${waiting} transcripts still to answer`);
         last = waiting;
@@ -51,7 +60,7 @@ async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Pr
       } else if (Date.now() - movedAt > STALLED_MS) {
         // Its failures back off for minutes and then park; this long without any change, it is not asking.
         say(`no answer recorded for ${STALLED_MS / 60_000} minutes; building with what is recorded (the rest gets feedback when answered)`);
-        return;
+        return 'stalled';
       }
       // Woken by the next answer appended, or after a while regardless.
       await new Promise<void>((resolve) => {
@@ -113,12 +122,15 @@ export async function askBeforeRebuild(
     // A build under way is what makes a running service's reactor ask too; wake it now.
     await startBuild(pool, LLM_ANALYZER_ID);
     await notifyAppended(pool);
-    const asked = await withLease(pool, LLM_LEASE, (lease) => askMissing(pool, llm, before.waiting, lease.lost, say));
-    if (!asked.ran) {
-      await waitForOtherAsker(pool, say);
-    } else if (!asked.value) {
-      say(`the ${LLM_ANALYZER_ID} lease was lost (the database was out of reach, or another process took it); waiting for whoever holds it now`);
-      await waitForOtherAsker(pool, say);
+    for (;;) {
+      const { waiting } = await countAwaiting(pool);
+      if (waiting === 0) break;
+      const asked = await withLease(pool, LLM_LEASE, (lease) => askMissing(pool, llm, waiting, lease.lost, say));
+      if (asked.ran && asked.value) break;
+      if (asked.ran) say(`the ${LLM_ANALYZER_ID} lease was lost (the database was out of reach, or another process took it); waiting for whoever holds it now`);
+      const waited = await waitForOtherAsker(pool, say);
+      if (waited !== 'free') break;
+      say(`nobody holds the ${LLM_ANALYZER_ID} lease any more (its holder stopped renewing it); asking the rest here`);
     }
     await projectConversations(pool);
   }

@@ -102,4 +102,38 @@ describe('llm@1 in the CLI', () => {
       await pool.end();
     }
   });
+
+  it("rebuilds llm@1 by asking itself once the service that held llm@1's lease stops renewing it", async () => {
+    const other = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: other.url, max: 2 });
+    try {
+      await pool.query(`INSERT INTO feedback_live (analyzer) VALUES ('baseline@1')`);
+      await appendEvents(pool, transcribedConversation('cli-rebuild-takeover'));
+      // A service's reactor holds the lease, renewing it, until the rebuild says it is waiting for it;
+      // then the service dies: its row is never renewed again and runs out.
+      const renew = () =>
+        pool.query(`INSERT INTO leases (name, owner, acquired_at, expires_at) VALUES ('llm@1', 'a service', now(), now() + interval '1 second')
+                                      ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at`);
+      await renew();
+      const renewing = setInterval(() => void renew(), 200);
+      const requests = standIn.requests.length;
+      const built = await runCliAsync(['rebuild', 'feedback', '--analyzer', 'llm@1'], {
+        env: { DATABASE_URL: other.url, ...llmEnv() },
+        onStderr: (stderr) => {
+          if (stderr.includes('another process')) clearInterval(renewing);
+        },
+      });
+      clearInterval(renewing);
+      expect(built.status, built.stderr).toBe(0);
+      expect(built.stderr).toMatch(/another process \(the service's llm@1 reactor\) is asking the model: 1 transcripts still to answer/);
+      expect(built.stderr).toMatch(/nobody holds the llm@1 lease any more/);
+      expect(built.stdout).toMatch(/llm@1 is live: 1 conversations scored/);
+      expect(standIn.requests.length).toBe(requests + 1);
+      // Given back when done: a service starting now takes it at once.
+      expect((await pool.query('SELECT * FROM leases WHERE name = $1', ['llm@1'])).rows).toEqual([]);
+    } finally {
+      await pool.end();
+      await other.drop();
+    }
+  });
 });
