@@ -62,9 +62,9 @@ async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Pr
         say(`no answer recorded for ${STALLED_MS / 60_000} minutes; building with what is recorded (the rest gets feedback when answered)`);
         return 'stalled';
       }
-      // Woken by the next answer appended, or after a while regardless.
+      // Woken by the next answer appended, or after a second regardless (to see the lease expire).
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 5_000);
+        const timer = setTimeout(resolve, 1_000);
         wake = () => {
           clearTimeout(timer);
           resolve();
