@@ -86,8 +86,9 @@ describe('/admin/lag with the relay configured', () => {
   it("counts the relay's failed batches on /metrics, and nothing published", async () => {
     const scrape = async () => parsePrometheus(await (await fetch(`${r.service.url}/metrics`)).text());
     let samples = await scrape();
-    // The relay tries its first batch at once and again after 0.5 s, 1 s, ...: wait for a failure to be counted.
-    for (let i = 0; i < 100 && !(sampleValue(samples, 'tavus_feedback_relay_failed_batches_total')! >= 1); i++) {
+    // The relay tries its first batch at once and again after 0.5 s, 1 s, ...: wait for a failure to be
+    // counted (a refused connection fails at once; an append without an answer only after 10 s).
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline && !(sampleValue(samples, 'tavus_feedback_relay_failed_batches_total')! >= 1);) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       samples = await scrape();
     }
