@@ -186,10 +186,12 @@ function renderFacts(conversation) {
 }
 
 function renderTimeline(trail) {
+  const typeAt = new Map(trail.events.map((e) => [e.position, e.type]));
   const rows = [
     ...trail.callbacks.map((c) => ({
       at: c.receivedAt,
-      text: `received ${c.eventType ?? 'callback'}`,
+      // What each delivery added to the history (nothing: the history held it all already).
+      text: `received ${c.eventType ?? 'callback'}${c.produced.length ? `: added ${c.produced.map((p) => `${typeAt.get(p) ?? 'event'} #${p}`).join(', ')}` : ''}`,
       duplicate: c.duplicate,
       reconciled: c.source === 'reconcile',
       kind: 'callback',

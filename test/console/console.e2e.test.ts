@@ -97,6 +97,11 @@ describe.skipIf(!haveChromium)('the console in Chromium', () => {
     await firstCallback.locator('summary').click();
     expect(JSON.parse((await firstCallback.locator('pre').textContent())!)).toEqual(trail.callbacks[0].body);
     expect(await page.locator('#timeline li.event details').count()).toBe(trail.events.length);
+    // The first delivery names the events it added; its repeat, a duplicate, adds none.
+    const added = trail.callbacks[0].produced.map((p: string) => `${trail.events.find((e: { position: string }) => e.position === p).type} #${p}`);
+    expect(added.length).toBeGreaterThan(0);
+    expect(await page.locator('#timeline li.callback').first().textContent()).toContain(`added ${added.join(', ')}`);
+    expect(await page.locator('#timeline li.callback').last().textContent()).not.toContain('added');
     expect(await page.textContent('#timeline')).not.toContain(c.callbackUrl.split('/').pop()!);
     expect(await page.textContent('#versions')).toContain('fragile@1');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-conversation.png'), fullPage: true });
