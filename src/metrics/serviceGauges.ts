@@ -9,13 +9,18 @@ import { PREFIX, type Metrics, type Sample } from './registry.js';
 // What the service reports besides HTTP and callbacks: read from the database at scrape time (on the
 // probes' own connections, so a scrape never waits behind callbacks) and from reconciliation's counters.
 
-export function addDatabaseGauges(metrics: Metrics, probePool: pg.Pool): void {
-  // Both lag gauges come from one query; the first scrape's read is shared by the second gauge.
-  let pending: ReturnType<typeof readLag> | undefined;
-  const lag = () => {
-    pending ??= readLag(probePool).finally(() => setImmediate(() => (pending = undefined)));
+/** One read shared by the gauges of one scrape (they are read together), made again at the next. */
+function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= read().finally(() => setImmediate(() => (pending = undefined)));
     return pending;
   };
+}
+
+export function addDatabaseGauges(metrics: Metrics, probePool: pg.Pool): void {
+  // Both lag gauges come from one query.
+  const lag = sharedPerScrape(() => readLag(probePool));
   metrics.addGauge({
     name: `${PREFIX}projection_lag_events`,
     help: 'Events committed to the history that a live projection has not applied yet',
@@ -37,15 +42,16 @@ export function addDatabaseGauges(metrics: Metrics, probePool: pg.Pool): void {
 
 /** How far the outbox relay is behind the history, read from Postgres, so any instance can answer. */
 export function addRelayGauges(metrics: Metrics, probePool: pg.Pool): void {
+  const lag = sharedPerScrape(() => readRelayLag(probePool));
   metrics.addGauge({
     name: `${PREFIX}relay_lag_events`,
     help: 'Committed events the outbox relay has not published to KurrentDB yet',
-    read: async () => (await readRelayLag(probePool)).events,
+    read: async () => (await lag()).events,
   });
   metrics.addGauge({
     name: `${PREFIX}relay_lag_seconds`,
     help: 'How long the oldest event the relay has not published has been in the history (0 when caught up)',
-    read: async () => (await readRelayLag(probePool)).seconds,
+    read: async () => (await lag()).seconds,
   });
 }
 
