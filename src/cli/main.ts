@@ -171,14 +171,14 @@ export function program(): Command {
     });
   const deadletters = program
     .command('deadletters')
-    .description('the conversations a projection parked, with their errors')
+    .description('the conversations parked by a projection, the relay or the llm@1 reactor, with their errors')
     .action(async () => {
       const { printDeadLetters } = await import('./deadletters.js');
       await withPool(printDeadLetters);
     });
   deadletters
     .command('retry')
-    .description('have the running service apply parked conversations again, after a fix')
+    .description('have the running service apply (or publish, or ask about) parked conversations again, after a fix')
     .argument('[stream]', 'the parked stream, conversation-<tavus id>')
     .option('--all', 'every parked conversation')
     .action(async (stream, { all }) => {
