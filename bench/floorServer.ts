@@ -3,11 +3,9 @@
 // answering 200 after the commit. What the service does beyond this (authenticate the token,
 // validate, decide, append events, project) is what the ratio to this floor measures. Started as
 // its own process by bench/ingestion.ts, against the benchmark's database.
-import express from 'express';
 import pg from 'pg';
-import pino from 'pino';
 import { Batcher } from '../src/events/batcher.js';
-import { requestLogger } from '../src/http/app.js';
+import { benchApp, listen, rawBody } from './support/benchServer.js';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
 await pool.query('CREATE TABLE IF NOT EXISTS floor_callbacks (id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(), body text NOT NULL)');
@@ -20,18 +18,10 @@ const bodies = new Batcher<string, void>(
   { maxBatch: 256, maxInFlight: 2, maxQueued: 5_000 },
 );
 
-const app = express();
-app.disable('x-powered-by');
-app.set('etag', false);
-app.use(requestLogger(pino({ level: process.env.LOG_LEVEL ?? 'warn' })));
-app.get('/healthz', (_req, res) => {
-  res.json({ status: 'ok' });
-});
-app.post('/webhooks/tavus/:token', express.raw({ type: () => true, limit: 2 * 1024 * 1024 }), (req, res, next) => {
+const app = benchApp();
+app.post('/webhooks/tavus/:token', rawBody, (req, res, next) => {
   const text = (req.body as Buffer).toString('utf8');
   const body = JSON.parse(text) as { conversation_id?: string };
   bodies.submit(text).then(() => res.status(200).json({ received: true, conversation: body.conversation_id }), next);
 });
-const server = app.listen(Number(process.env.PORT ?? 3100), '127.0.0.1');
-server.keepAliveTimeout = 65_000;
-process.on('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));
+listen(app, () => pool.end());
