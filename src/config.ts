@@ -30,6 +30,12 @@ const schema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
   ),
+  DATABASE_DIRECT_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   TAVUS_API_KEY: optionalString,
@@ -84,6 +90,8 @@ export type Env = z.infer<typeof schema>;
 
 export interface Config {
   databaseUrl: string | undefined;
+  /** A connection that keeps sessions (migrations, LISTEN) when databaseUrl is a transaction pooler. */
+  databaseDirectUrl: string | undefined;
   port: number;
   publicUrl: string;
   tavusApiKey: string | undefined;
@@ -167,11 +175,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_DIRECT_URL: set only beside DATABASE_URL (it is the session connection for a pooled DATABASE_URL)',
+    );
+  }
   if (e.LLM_MODEL && !e.LLM_API_KEY && e.LLM_BASE_URL.replace(/\/+$/, '') === OPENAI_BASE_URL) {
     throw new ConfigError(`Invalid configuration:\n  LLM_API_KEY: required with LLM_BASE_URL ${OPENAI_BASE_URL}`);
   }
   return {
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     tavusApiKey: e.TAVUS_API_KEY,

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { embeddedUrl, startEmbeddedPostgres } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
+import { checkDatabaseUrls, DatabaseSetupError } from './db/sessions.js';
 import { startService } from './service.js';
 
 /** The database to use: DATABASE_URL, or an embedded PostgreSQL kept under the data directory. */
@@ -60,7 +61,16 @@ export async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
   const database = await resolveDatabase(config, log);
-  const applied = await migrate(database.url, (m) => log.debug(m));
+  let urls;
+  try {
+    urls = await checkDatabaseUrls(database.url, config.databaseDirectUrl);
+  } catch (err) {
+    if (!(err instanceof DatabaseSetupError)) throw err;
+    log.fatal(err.message);
+    process.exit(2);
+  }
+  // Migrations take a session lock: on the connection that keeps sessions.
+  const applied = await migrate(urls.sessionUrl, (m) => log.debug(m));
   if (applied.length) log.info({ applied }, 'migrations applied');
   const jwtSecret = await resolveJwtSecret(config, log);
   const service = await startService({ ...config, databaseUrl: database.url, jwtSecret }, log);

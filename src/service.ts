@@ -7,8 +7,13 @@ import { DEFAULT_ANALYZER, findAnalyzer } from './analysis/registry.js';
 import type { Analyzer } from './analysis/types.js';
 import { callbackTokens } from './commands/callbackToken.js';
 import { CallbackHandler } from './commands/recordCallback/handler.js';
+import { conversationStarts } from './commands/startConversation/handler.js';
+import { projectConversations } from './projections/readModels/conversations.js';
 import type { Config } from './config.js';
+import { appendWaitReporter } from './db/appendLock.js';
+import { Listener } from './db/listener.js';
 import { createPool } from './db/pool.js';
+import { checkDatabaseUrls } from './db/sessions.js';
 import { createApp } from './http/app.js';
 import { trackConnections } from './http/connections.js';
 import { FeedbackHub } from './http/live/feedbackHub.js';
@@ -56,10 +61,13 @@ export async function startService(
   options: { llm?: LlmReactorOverrides } = {},
 ): Promise<Service> {
   const log = logger ?? pino({ level: config.logLevel });
-  const pool = createPool(config.databaseUrl, { max: 20, parallelQuery: false, statementTimeoutMs: 10_000 });
+  // Refuses a transaction pooler without a session URL beside it (src/db/sessions.ts).
+  const database = await checkDatabaseUrls(config.databaseUrl, config.databaseDirectUrl);
+  const pooled = database.pooled;
+  const pool = createPool(database.url, { max: 20, parallelQuery: false, statementTimeoutMs: 10_000, pooled });
   // Health probes get connections of their own: a probe must never wait behind callbacks, nor take
   // a connection one needs.
-  const probePool = createPool(config.databaseUrl, { max: 2, applicationName: 'tavus-feedback probes', statementTimeoutMs: 2_000 });
+  const probePool = createPool(database.url, { max: 2, applicationName: 'tavus-feedback probes', statementTimeoutMs: 2_000, pooled });
   const live = await initLiveAnalyzer(pool, config.analyzer ?? DEFAULT_ANALYZER, lookupAnalyzer);
   if (config.analyzer && config.analyzer !== live) {
     log.warn(
@@ -68,7 +76,20 @@ export async function startService(
     );
   }
 
-  const callbacks = new CallbackHandler(pool);
+  // One LISTEN connection for this thread's readers; they poll too, so it only makes them sooner.
+  const listener = new Listener(database.sessionUrl, {
+    onError: (err) => log.warn({ err }, 'LISTEN connection lost; readers poll every 500 ms until it is back'),
+    onRestored: () => log.info('LISTEN connection back'),
+  });
+  await listener.start();
+  const notificationsArrive = await listener.probe(pool);
+  if (!notificationsArrive) {
+    log.warn(
+      'notifications sent on DATABASE_URL do not reach the LISTEN connection (is DATABASE_DIRECT_URL the same database?); ' +
+        'readers find new events by polling every 500 ms instead',
+    );
+  }
+
   const onError = (err: unknown) => log.error({ err }, 'live projections failed; they retry by themselves');
   const parkedEvents = {
     onParked: (p: Parked) =>
@@ -85,18 +106,40 @@ export async function startService(
   // thread cannot receive, so those run on this thread.
   const runner: LiveRunner =
     lookupAnalyzer === findAnalyzer
-      ? new ThreadedRunner({ databaseUrl: config.databaseUrl }, onError, parkedEvents)
-      : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), onError, ...parkedEvents });
+      ? new ThreadedRunner({ databaseUrl: database.url, pooled, listenUrl: database.sessionUrl }, onError, parkedEvents)
+      : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), listener, onError, ...parkedEvents });
   await runner.start();
+
+  // Every write goes through the one door (src/commands/groupCommit.ts); this instance's projections
+  // look at once, other instances hear the NOTIFY or see the head move.
+  const reportWait = appendWaitReporter(probePool, (holder) =>
+    log.warn(holder, 'appends are waiting for a transaction that holds the append lock (it inserted events and has not committed)'),
+  );
+  const door = {
+    onAppended: () => runner.wake(),
+    onSlowAppend: () => void reportWait().catch((err: unknown) => log.debug({ err }, 'could not look up who holds the append lock')),
+    projectInline: projectConversations,
+  };
+  const callbacks = new CallbackHandler(pool, door);
+  const starts = conversationStarts(pool, door);
   // This instance's name in the leases table, the same for every job it holds.
   const owner = instanceName();
-  const relay = config.kurrentDbUrl ? await startRelay({ databaseUrl: config.databaseUrl, kurrentDbUrl: config.kurrentDbUrl, owner, logger: log }) : undefined;
+  const relay = config.kurrentDbUrl
+    ? await startRelay({ databaseUrl: database.url, pooled, listener, kurrentDbUrl: config.kurrentDbUrl, owner, logger: log })
+    : undefined;
 
   const metrics = createMetrics({ onReadFailed: (name, err) => log.warn({ err, metric: name }, 'a metric could not be read for this scrape') });
   addDatabaseGauges(metrics, probePool);
 
+  metrics.addGauge({
+    name: 'tavus_feedback_listening',
+    help: '1 while this instance hears notifications (LISTEN connected and notifications arrive), 0 while it polls alone',
+    read: () => (listener.connected && notificationsArrive ? 1 : 0),
+  });
+
   const feedbackHub = new FeedbackHub(pool, {
     ...config.feedbackStreams,
+    listener,
     onError: (err) => log.warn({ err }, 'live feedback streams: a check failed; they retry by themselves'),
   });
   await feedbackHub.start();
@@ -111,13 +154,16 @@ export async function startService(
   }
   // Loaded only then: the model client and the tokenizer's tables weigh some 60 MB.
   const llm = config.llm
-    ? await (await import('./reactors/llmAnalysis/startLlmReactor.js')).startLlmReactor(config.databaseUrl, config.llm, log, owner, options.llm)
+    ? await (
+        await import('./reactors/llmAnalysis/startLlmReactor.js')
+      ).startLlmReactor({ url: database.url, pooled, listener }, config.llm, log, owner, options.llm)
     : undefined;
 
   const app = createApp({
     pool,
     probePool,
     callbacks,
+    starts,
     tavus,
     tokens: callbackTokens(config.jwtSecret),
     userAuth: {
@@ -185,6 +231,7 @@ export async function startService(
       await llm?.stop();
       await runner.stop();
       await relay?.stop();
+      await listener.stop();
       await pool.end();
       await probePool.end();
     },

@@ -3,7 +3,8 @@ import pino from 'pino';
 import { LLM_ANALYZER_ID } from '../analysis/llm/version.js';
 import type { LlmConfig } from '../config.js';
 import { BuildError } from '../projections/builds/rebuild.js';
-import { EVENTS_CHANNEL, notifyAppended } from '../events/notifyAppended.js';
+import { Wakeup } from '../db/wakeup.js';
+import { notifyAppended } from '../events/notifyAppended.js';
 import { startBuild } from '../projections/builds/builds.js';
 import { conversationsProjection } from '../projections/readModels/conversations.js';
 import { ensureCheckpoints } from '../projections/runtime/checkpoints.js';
@@ -37,22 +38,20 @@ const STALLED_MS = 15 * 60_000;
 
 /**
  * Waits while another process asks: 'done' when nothing is left to ask, 'stalled' when nothing moved
- * for STALLED_MS, 'free' when nobody holds the llm@1 lease any more (so this process may ask).
+ * for STALLED_MS, 'free' when nobody holds the llm@1 lease any more (so this process may ask). Looks
+ * every second: answers are appended by the other process, and its lease may expire at any time.
  */
-async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Promise<'done' | 'stalled' | 'free'> {
-  const listener = await pool.connect();
-  let wake: () => void = () => {};
-  listener.on('notification', () => wake());
-  try {
-    await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
-    let last = -1;
-    let movedAt = Date.now();
-    for (;;) {
+function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Promise<'done' | 'stalled' | 'free'> {
+  let last = -1;
+  let movedAt = Date.now();
+  return new Promise((resolve, reject) => {
+    const finish = (outcome: 'done' | 'stalled' | 'free') => void waker.stop().then(() => resolve(outcome));
+    const look = async () => {
       await projectConversations(pool);
       const { waiting } = await countAwaiting(pool);
-      if (waiting === 0) return 'done';
+      if (waiting === 0) return finish('done');
       const holder = await readLeaseHolder(pool, LLM_LEASE);
-      if (!holder || holder.expired) return 'free';
+      if (!holder || holder.expired) return finish('free');
       if (waiting !== last) {
         say(`another process (the service's ${LLM_ANALYZER_ID} reactor) is asking the model: ${waiting} transcripts still to answer`);
         last = waiting;
@@ -60,20 +59,15 @@ async function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Pr
       } else if (Date.now() - movedAt > STALLED_MS) {
         // Its failures back off for minutes and then park; this long without any change, it is not asking.
         say(`no answer recorded for ${STALLED_MS / 60_000} minutes; building with what is recorded (the rest gets feedback when answered)`);
-        return 'stalled';
+        return finish('stalled');
       }
-      // Woken by the next answer appended, or after a second regardless (to see the lease expire).
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1_000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  } finally {
-    listener.release(true);
-  }
+    };
+    const waker = new Wakeup(look, {
+      pollMs: 1_000,
+      onError: (err) => void waker.stop().then(() => reject(err instanceof Error ? err : new Error(String(err)))),
+    });
+    waker.start();
+  });
 }
 
 /** Asks the model for every transcript awaiting an answer; false when the lease was lost first. */

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { CallbackHandler } from '../commands/recordCallback/handler.js';
 import { ConfigError, type Config } from '../config.js';
 import { withLease, type HeldLease } from '../reactors/lease.js';
-import { catchUpToHead } from '../reactors/reconcile/catchUp.js';
+import { catchUp } from '../reactors/reconcile/catchUp.js';
 import { newMetrics } from '../reactors/reconcile/metrics.js';
 import { queueOptions, runPass, type ConversationReport, type PassPlan, type PassReport } from '../reactors/reconcile/pass.js';
 import { findTracked } from '../reactors/reconcile/pickDue.js';
@@ -71,7 +71,7 @@ export async function reconcileByHand(pool: pg.Pool, config: Config, options: Re
   };
 
   // Everything committed before the command counts, even behind a long transaction elsewhere.
-  await catchUpToHead(pool);
+  await catchUp(pool);
   let plan: PassPlan;
   if (options.conversation !== undefined) {
     const tracked = await findTracked(pool, options.conversation);

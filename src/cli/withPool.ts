@@ -3,6 +3,7 @@ import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
+import { checkDatabaseUrls } from '../db/sessions.js';
 
 /**
  * Runs `fn` against the configured database (starting the embedded one if need be), migrated first,
@@ -14,8 +15,9 @@ export async function withPool<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<T>
   const { resolveDatabase } = await import('../main.js');
   const database = await resolveDatabase(config, pino({ level: 'warn' }));
   try {
-    await migrate(database.url);
-    const pool = createPool(database.url, { max: 8, applicationName: 'tavus-feedback-cli' });
+    const urls = await checkDatabaseUrls(database.url, config.databaseDirectUrl);
+    await migrate(urls.sessionUrl);
+    const pool = createPool(urls.url, { max: 8, applicationName: 'tavus-feedback-cli', pooled: urls.pooled });
     try {
       return await fn(pool);
     } finally {

@@ -1,5 +1,8 @@
+import type pg from 'pg';
 import { conversationStream, idempotencyKey } from '../events/streams.js';
 import type { EventData, NewEvent } from '../events/types.js';
+import { GroupCommit } from './groupCommit.js';
+import type { Rejection } from './rejections.js';
 
 // A model's answer becomes the AnalysisRecorded fact of its conversation. Pure: what was asked, of
 // which transcript, and the answer come in; the event to append goes out.
@@ -31,4 +34,18 @@ export function analysisRecordedEvent(command: RecordAnalysis): NewEvent {
     idempotencyKey: analysisRecordedKey(streamId, data.analyzer, command.transcriptKey),
     metadata: { receivedAt: command.answeredAt.toISOString(), source: 'llm' },
   };
+}
+
+/**
+ * Answers go through the one door like every other write; an answer is a fact of its own, so the
+ * state to decide on is nothing, and repeats are the store's idempotency key's to refuse.
+ */
+export function analysisRecords(pool: pg.Pool): GroupCommit<RecordAnalysis, null, Rejection> {
+  return new GroupCommit<RecordAnalysis, null, Rejection>(pool, {
+    streamOf: (command) => conversationStream(command.tavusConversationId),
+    loadStates: (_db, commands) => Promise.resolve(commands.map(() => null)),
+    decide: (_state, command) => ({ accepted: true, events: [analysisRecordedEvent(command)] }),
+    claimLost: { reason: 'foreign_token' },
+    unstorable: (detail) => ({ reason: 'invalid_value', detail }),
+  });
 }

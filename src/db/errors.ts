@@ -16,6 +16,7 @@ const UNAVAILABLE_CODES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '57014', // query_canceled: our statement_timeout fired, the database is too slow right now
+  '55P03', // lock_not_available: another appender held the append lock past its lock_timeout
 ]);
 
 /** Node's socket errors when the server is not there at all. */

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { runner } from 'node-pg-migrate';
 
 /** Absolute path of `migrations/`, wherever the code runs from (src/ under tsx, dist/ when built). */
@@ -21,6 +22,13 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
     verbose: false,
   });
   return applied.map((m) => m.name);
+}
+
+/** Migrations shipped with this build that the database has not applied (readiness wants none). */
+export async function pendingMigrations(db: pg.Pool): Promise<string[]> {
+  const [shipped, applied] = await Promise.all([shippedMigrations(), db.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE}`)]);
+  const done = new Set(applied.rows.map((r) => r.name));
+  return shipped.filter((m) => !done.has(m));
 }
 
 /** Names of migration files shipped with this build, for readiness: all must be applied. */

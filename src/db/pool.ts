@@ -19,14 +19,22 @@ export interface PoolOptions {
   statementTimeoutMs?: number;
   /** Off where a cheap query's cost estimate may cross JIT's threshold, so it pays for compilation. */
   jit?: boolean;
+  /**
+   * The URL is a transaction pooler (Supavisor, PgBouncer pool_mode=transaction): it refuses, or
+   * would lose, session settings given at connect, so the three above are left to the server's
+   * defaults (the append lock's own lock_timeout still bounds every wait for it).
+   */
+  pooled?: boolean;
 }
 
 export function createPool(databaseUrl: string, options: PoolOptions = {}): pg.Pool {
-  const settings = [
-    ...(options.parallelQuery === false ? ['-c max_parallel_workers_per_gather=0'] : []),
-    ...(options.jit === false ? ['-c jit=off'] : []),
-    ...(options.statementTimeoutMs ? [`-c statement_timeout=${options.statementTimeoutMs}`] : []),
-  ];
+  const settings = options.pooled
+    ? []
+    : [
+        ...(options.parallelQuery === false ? ['-c max_parallel_workers_per_gather=0'] : []),
+        ...(options.jit === false ? ['-c jit=off'] : []),
+        ...(options.statementTimeoutMs ? [`-c statement_timeout=${options.statementTimeoutMs}`] : []),
+      ];
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,

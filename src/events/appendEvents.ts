@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { jsonOf } from './json.js';
-import { notifyAppended } from './notifyAppended.js';
 import type { NewEvent } from './types.js';
 import { hasUnreadableText, UnreadableTextError } from './unreadableJson.js';
 
@@ -105,7 +104,10 @@ UNION ALL
 SELECT NULL, token, stream_id FROM lost`;
 }
 
-/** Appends what is new in one statement and commit, then wakes the projection runners. */
+/**
+ * Appends what is new in one statement (one commit, unless `db` is in a transaction). Readers are
+ * woken by whoever called (src/commands/groupCommit.ts), after the commit.
+ */
 export async function appendEvents(db: pg.Pool | pg.PoolClient, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
   const deliveries = options.deliveries ?? [];
   const claims = options.claims ?? [];
@@ -130,6 +132,5 @@ export async function appendEvents(db: pg.Pool | pg.PoolClient, events: NewEvent
     if (row.idempotency_key !== null) appended.add(row.idempotency_key);
     else lostClaims.add(`${row.lost_token} ${row.lost_stream}`);
   }
-  if (appended.size > 0) await notifyAppended(db);
   return { appended, lostClaims };
 }

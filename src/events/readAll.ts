@@ -9,21 +9,22 @@ export interface Checkpoint {
 
 export const START: Checkpoint = { transactionId: '0', position: '0' };
 
+/**
+ * The one order of the history, for every reader: all events, every stream's, folds, the relay's
+ * revisions. Appenders number events in commit order (migration 0016), so nothing can still appear
+ * before an event a reader has seen, and no reader waits on any transaction to read.
+ */
+export const HISTORY_ORDER = 'transaction_id, position';
+
 // Only where each event is and what it is: projections read the streams they need themselves, so
 // megabytes of transcripts do not travel twice.
 const HEAD_COLUMNS = 'position, transaction_id, stream_id, type';
 
-// Positions come from a sequence taken before commit, so a transaction that started earlier can
-// commit later with smaller positions. Reading only below the oldest transaction still running
-// (the snapshot's xmin) and ordering by (transaction id, position) means nothing we have passed can
-// still appear: every transaction below xmin has finished, committed or not. A reader that has no
-// xid of its own (a plain SELECT) does not hold xmin back.
 const SQL = `
 SELECT ${HEAD_COLUMNS}
   FROM events
  WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
- ORDER BY transaction_id, position
+ ORDER BY ${HISTORY_ORDER}
  LIMIT $3`;
 
 // A reader that depends on another projection's tables must not pass that projection's checkpoint.
@@ -32,8 +33,7 @@ SELECT ${HEAD_COLUMNS}
   FROM events
  WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
    AND (transaction_id, position) <= ($4::xid8, $5::bigint)
-   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
- ORDER BY transaction_id, position
+ ORDER BY ${HISTORY_ORDER}
  LIMIT $3`;
 
 type HeadRow = { position: string; transaction_id: string; stream_id: string; type: string };

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { HISTORY_ORDER } from './readAll.js';
 import { toRecordedEvent, type EventRow } from './rows.js';
 import type { SummarisedEvent } from './types.js';
 
@@ -19,7 +20,7 @@ SELECT position, transaction_id, stream_id, type, schema_version,
        metadata, idempotency_key, recorded_at
   FROM events
  WHERE stream_id = ANY($1::text[])
- ORDER BY stream_id, position`;
+ ORDER BY stream_id, ${HISTORY_ORDER}`;
 
 const summary = z.object({ turnCount: z.number().int().nonnegative(), mentionsUser: z.boolean() });
 

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { CallbackTokens } from '../commands/callbackToken.js';
 import type { CallbackPolicy } from '../commands/recordCallback/command.js';
 import type { CallbackHandler } from '../commands/recordCallback/handler.js';
+import type { ConversationStarts } from '../commands/startConversation/handler.js';
 import type { TavusClient } from '../tavus/client.js';
 import type { ConversationCaps } from './conversationProperties.js';
 import { tokenVerifier, type TokenVerifierOptions } from './jwtVerifier.js';
@@ -29,6 +30,7 @@ export interface AppDeps {
   /** Connections of the health probes' own. */
   probePool: pg.Pool;
   callbacks: CallbackHandler;
+  starts: ConversationStarts;
   tavus: TavusClient;
   tokens: CallbackTokens;
   userAuth: TokenVerifierOptions;
@@ -132,6 +134,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     conversationRoutes({
       pool: deps.pool,
+      starts: deps.starts,
       tavus: deps.tavus,
       tokens: deps.tokens,
       publicUrl: deps.publicUrl,

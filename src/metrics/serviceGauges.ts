@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { countDeadLetters } from '../projections/runtime/deadLetters.js';
-import { readLag } from '../projections/runtime/lag.js';
+import { readLag, readReaderLags } from '../projections/runtime/lag.js';
 import type { ReconcileMetrics } from '../reactors/reconcile/metrics.js';
 import { readRelayLag } from '../reactors/relay/lag.js';
 import type { RelayMetrics } from '../reactors/relay/relay.js';
@@ -32,6 +32,19 @@ export function addDatabaseGauges(metrics: Metrics, probePool: pg.Pool): void {
     help: 'How long the oldest event a live projection has not applied has been in the history (0 when caught up)',
     labelNames: ['projection'],
     read: async () => (await lag()).map((l) => ({ labels: { projection: l.name }, value: l.seconds })),
+  });
+  const readers = sharedPerScrape(() => readReaderLags(probePool));
+  metrics.addGauge({
+    name: `${PREFIX}reader_lag_events`,
+    help: 'Committed events a reader of the history (projection:<name>, relay:<name>, reconcile) has not read yet',
+    labelNames: ['reader'],
+    read: async () => (await readers()).map((l) => ({ labels: { reader: l.name }, value: l.events })),
+  });
+  metrics.addGauge({
+    name: `${PREFIX}reader_lag_seconds`,
+    help: 'How long the oldest event a reader of the history has not read has been in it (0 when caught up)',
+    labelNames: ['reader'],
+    read: async () => (await readers()).map((l) => ({ labels: { reader: l.name }, value: l.seconds })),
   });
   metrics.addGauge({
     name: `${PREFIX}dead_letters`,

@@ -14,7 +14,11 @@ const command: StartConversation = {
 
 describe('starting a conversation', () => {
   it('records the conversation Tavus created, with the scenario as it was then', () => {
-    const [event] = decide(initialStreamState, command);
+    const decision = decide(initialStreamState, command);
+    if (!decision.accepted) throw new Error('refused');
+    // Its token opens this stream only, and its row is written with it (read-your-writes).
+    expect(decision).toMatchObject({ claim: { token: command.id, streamId: 'conversation-c42' }, readYourWrites: true, reply: { id: command.id } });
+    const [event] = decision.events;
     expect(event).toMatchObject({
       type: 'ConversationStarted',
       streamId: 'conversation-c42',
@@ -29,8 +33,11 @@ describe('starting a conversation', () => {
     });
   });
 
-  it('records nothing for a conversation already started', () => {
-    expect(decide({ started: { id: command.id, userId: command.userId, startedAt: '2025-07-11T06:40:00.000Z' } }, command)).toEqual([]);
+  it('records nothing for a conversation already started, and answers with the id it has', () => {
+    const earlier = '0b7c6f1e-2a59-4d7c-9d43-000000000001';
+    const decision = decide({ started: { id: earlier, userId: command.userId, startedAt: '2025-07-11T06:40:00.000Z' } }, command);
+    expect(decision).toMatchObject({ accepted: true, events: [], reply: { id: earlier } });
+    expect(decision).not.toHaveProperty('claim');
   });
 });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catchUpToHead } from '../../src/reactors/reconcile/catchUp.js';
+import { catchUp } from '../../src/reactors/reconcile/catchUp.js';
 import type { PassReport } from '../../src/reactors/reconcile/pass.js';
 import { exampleCallback, EXAMPLE_TYPES } from '../support/callbacks.js';
 import { callbackPath, json, startHarness, type Harness } from '../support/harness.js';
@@ -212,7 +212,7 @@ describe('reconciliation from the verbose GET', () => {
 
     // A crash between the append and the row's refresh (once the history has been read past them):
     // asked again, the answer adds nothing.
-    await catchUpToHead(h.db);
+    await catchUp(h.db);
     await h.db.query(`UPDATE reconcile_conversations SET ended_at = NULL, has_transcript = false WHERE conversation_id = $1`, [third.id]);
     b.at(3_903);
     expect(outcomeOf(await b.run(), third.id)).toMatchObject({ result: 'complete', recovered: [] });

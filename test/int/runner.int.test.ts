@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
+import { Listener } from '../../src/db/listener.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
+import { notifyAppended } from '../../src/events/notifyAppended.js';
 import { initLiveAnalyzer, liveProjections } from '../../src/projections/runtime/live.js';
 import { ProjectionRunner } from '../../src/projections/runtime/runner.js';
 import type { Projection } from '../../src/projections/runtime/projection.js';
@@ -32,11 +34,12 @@ function appliedLog(failAfter?: { batches: number }): Projection {
   };
 }
 
-function runnerWith(log: Projection, p: pg.Pool = pool, pollIntervalMs = 1_000) {
+function runnerWith(log: Projection, p: pg.Pool = pool, pollIntervalMs = 1_000, listener?: Listener) {
   const live = liveProjections();
   return new ProjectionRunner(p, {
     batchSize: 25,
     pollIntervalMs,
+    listener,
     projections: async (client) => {
       await ensureCheckpoints(client, [log.name]);
       return [...(await live(client)), log];
@@ -89,21 +92,44 @@ describe('projection runner', () => {
     expect((await pool.query('SELECT count(*)::int AS n FROM feedback_sessions')).rows[0].n).toBe(CONVERSATIONS + 40);
   });
 
+  async function appearsWithin(ms: number, streamId: string): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const { rows } = await pool.query('SELECT 1 FROM conversations WHERE conversation_id = $1', [streamId.slice('conversation-'.length)]);
+      if (rows[0]) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   it('wakes on NOTIFY when events are appended', async () => {
     // Polling only every minute: finding the row within seconds means the notification woke it.
-    const runner = runnerWith(appliedLog(), pool, 60_000);
-    // start() resolves once the runner listens.
+    const listener = new Listener(database.url);
+    await listener.start();
+    const runner = runnerWith(appliedLog(), pool, 60_000, listener);
     await runner.start();
     try {
-      const [started] = conversationEvents(5000);
-      await appendEvents(pool, conversationEvents(5000));
-      const deadline = Date.now() + 5_000;
-      let row;
-      while (Date.now() < deadline && !row) {
-        row = (await pool.query('SELECT 1 FROM conversations WHERE conversation_id = $1', [started!.streamId.slice('conversation-'.length)])).rows[0];
-        if (!row) await new Promise((r) => setTimeout(r, 10));
-      }
-      expect(row).toBeDefined();
+      await runner.drain();
+      const events = conversationEvents(5000);
+      await appendEvents(pool, events);
+      expect(await appearsWithin(1_500, events[0]!.streamId)).toBe(false);
+      await notifyAppended(pool);
+      expect(await appearsWithin(5_000, events[0]!.streamId)).toBe(true);
+    } finally {
+      await runner.stop();
+      await listener.stop();
+    }
+  });
+
+  it('finds new events by polling the head, with no LISTEN at all', async () => {
+    const runner = runnerWith(appliedLog(), pool, 200);
+    await runner.start();
+    try {
+      await runner.drain();
+      const events = conversationEvents(6000);
+      // Appended by someone who tells nobody (another instance behind a transaction pooler, psql).
+      await appendEvents(pool, events);
+      expect(await appearsWithin(2_000, events[0]!.streamId)).toBe(true);
     } finally {
       await runner.stop();
     }

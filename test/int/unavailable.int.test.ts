@@ -2,6 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { callbackTokens } from '../../src/commands/callbackToken.js';
 import { CallbackHandler } from '../../src/commands/recordCallback/handler.js';
+import { conversationStarts } from '../../src/commands/startConversation/handler.js';
 import { createPool } from '../../src/db/pool.js';
 import { createApp } from '../../src/http/app.js';
 import { createTavusClient } from '../../src/tavus/client.js';
@@ -17,6 +18,7 @@ describe('database unreachable', () => {
       pool,
       probePool: pool,
       callbacks: new CallbackHandler(pool),
+      starts: conversationStarts(pool, {}),
       tavus: createTavusClient({ apiUrl: 'http://127.0.0.1:1', apiKey: 'k' }),
       tokens,
       userAuth: { hs256Secret: 'a-secret-of-sixteen-chars', jwksUrl: undefined, audience: 'authenticated', jwksCooldownMs: 30_000, jwksCacheMaxAgeMs: 600_000 },

@@ -120,8 +120,8 @@ describe('the llm@1 asker', () => {
     };
     const log = pino({ level: 'silent' });
     // Renewed every 600 ms: the second takes over at its next try after the first gives the lease back.
-    const first = await startLlmReactor(database.url, config, log, 'first', { leaseTtlMs: 3_000 });
-    const second = await startLlmReactor(database.url, config, log, 'second', { leaseTtlMs: 3_000 });
+    const first = await startLlmReactor({ url: database.url, pooled: false }, config, log, 'first', { leaseTtlMs: 3_000 });
+    const second = await startLlmReactor({ url: database.url, pooled: false }, config, log, 'second', { leaseTtlMs: 3_000 });
     try {
       expect([first.lease!.held, second.lease!.held]).toEqual([true, false]);
       expect((await readLeaseHolder(pool, LLM_LEASE))?.owner).toBe('first');

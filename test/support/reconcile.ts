@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { ReconcileConfig } from '../../src/config.js';
-import { catchUpToHead } from '../../src/reactors/reconcile/catchUp.js';
+import { catchUp } from '../../src/reactors/reconcile/catchUp.js';
 import type { PassReport } from '../../src/reactors/reconcile/pass.js';
 import { ReconcileSweeper } from '../../src/reactors/reconcile/sweeper.js';
 import { createTavusClient } from '../../src/tavus/client.js';
@@ -51,7 +51,7 @@ export function testSweeper(h: Harness, config: Partial<ReconcileConfig> = {}, t
     now: () => now,
   });
   const run = async () => {
-    await catchUpToHead(h.db);
+    await catchUp(h.db);
     return sweeper.runOnce();
   };
   return { sweeper, run, at: (seconds) => (now = new Date(base + seconds * 1000)), now: () => now, logs };

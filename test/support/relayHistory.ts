@@ -63,23 +63,6 @@ export async function appendConversations(pool: pg.Pool, prefix: string, convers
       await appendEvents(pool, events);
     }
   }
-  await whenReadable(pool);
-}
-
-/**
- * Waits until what was appended is readable in commit-safe order: a transaction still running
- * anywhere on the server (another test file's) holds the horizon back for a moment, and a relay
- * batch read before then would find nothing yet.
- */
-export async function whenReadable(pool: pg.Pool): Promise<void> {
-  const { rows } = await pool.query<{ t: string | null }>('SELECT transaction_id::text AS t FROM events ORDER BY transaction_id DESC LIMIT 1');
-  const last = rows[0]?.t;
-  if (!last) return;
-  for (;;) {
-    const { rows: ready } = await pool.query<{ ok: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS ok', [last]);
-    if (ready[0]!.ok) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Starts for conversations of our own ids, so that callbacks on their token URLs are accepted. */
@@ -88,7 +71,6 @@ export async function appendStarts(pool: pg.Pool, conversations: { id: string; t
     pool,
     conversations.map((c) => started(c.tavusId, c.id)),
   );
-  await whenReadable(pool);
 }
 
 /** What KurrentDB must hold: each stream's event ids in commit order. */

@@ -1,5 +1,5 @@
 import { callbackType } from '../../tavus/callbacks.js';
-import type { Decision } from '../../events/groupCommit.js';
+import type { Decision } from '../groupCommit.js';
 import type { Rejection } from '../rejections.js';
 import { streamOf, type RecordCallback } from './command.js';
 import { factsOf } from './facts.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { GroupCommit, type Outcome } from '../../events/groupCommit.js';
+import { GroupCommit, type GroupCommitOptions, type Outcome } from '../groupCommit.js';
 import { uuid7 } from '../../events/uuid7.js';
 import type { Rejection } from '../rejections.js';
 import { streamOf, type RecordCallback } from './command.js';
@@ -16,7 +16,7 @@ export type CallbackOutcome = Outcome<Rejection>;
 export class CallbackHandler {
   private readonly group: GroupCommit<RecordCallback, CallbackState, Rejection>;
 
-  constructor(pool: pg.Pool, options: { maxQueued?: number } = {}) {
+  constructor(pool: pg.Pool, options: Partial<GroupCommitOptions> = {}) {
     this.group = new GroupCommit(
       pool,
       {

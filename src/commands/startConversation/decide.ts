@@ -1,5 +1,7 @@
 import { conversationStream, idempotencyKey } from '../../events/streams.js';
 import type { EventData, NewEvent } from '../../events/types.js';
+import type { Decision } from '../groupCommit.js';
+import type { Rejection } from '../rejections.js';
 import type { CreatedConversation } from '../../tavus/client.js';
 import type { StreamState } from '../recordCallback/state.js';
 
@@ -24,12 +26,21 @@ export interface StartConversation {
   now: Date;
 }
 
-/** Pure: the conversation Tavus created becomes a ConversationStarted, once. */
-export function decide(state: StreamState, command: StartConversation): NewEvent[] {
-  if (state.started) return [];
-  const streamId = conversationStream(command.tavus.conversationId);
+export function streamOf(command: StartConversation): string {
+  return conversationStream(command.tavus.conversationId);
+}
+
+/**
+ * Pure: the conversation Tavus created becomes a ConversationStarted, once, and its callback token
+ * opens this stream and no other from now on. The creator reads the conversation right after the
+ * 201, so its row is written with the event. Started already: nothing new, and the id it has.
+ */
+export function decide(state: StreamState, command: StartConversation): Decision<Rejection, { id: string }> {
+  const streamId = streamOf(command);
+  const claim = { token: command.id, streamId };
+  if (state.started) return { accepted: true, events: [], readYourWrites: true, reply: { id: state.started.id } };
   const r = command.request;
-  return [
+  const events: NewEvent[] = [
     {
       type: 'ConversationStarted',
       streamId,
@@ -48,4 +59,5 @@ export function decide(state: StreamState, command: StartConversation): NewEvent
       },
     },
   ];
+  return { accepted: true, events, claim, readYourWrites: true, reply: { id: command.id } };
 }

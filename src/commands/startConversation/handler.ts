@@ -1,14 +1,13 @@
 import type pg from 'pg';
-import { appendEvents } from '../../events/appendEvents.js';
-import { conversationStream } from '../../events/streams.js';
 import { uuid7 } from '../../events/uuid7.js';
 import { TavusError, type TavusClient } from '../../tavus/client.js';
 import { isUuid } from '../../validation.js';
 import type { CallbackTokens } from '../callbackToken.js';
+import { GroupCommit, type GroupCommitOptions } from '../groupCommit.js';
 import { readStreamStates } from '../recordCallback/loadStates.js';
-import { initialStreamState } from '../recordCallback/state.js';
+import { initialStreamState, type StreamState } from '../recordCallback/state.js';
 import type { Rejection } from '../rejections.js';
-import { decide, type Scenario, type StartConversationRequest } from './decide.js';
+import { decide, streamOf, type Scenario, type StartConversation, type StartConversationRequest } from './decide.js';
 
 export interface StartedAnswer {
   id: string;
@@ -17,8 +16,29 @@ export interface StartedAnswer {
   status: 'active';
 }
 
+/** Conversation starts through the one door (groupCommit.ts); `projectInline` writes their rows. */
+export type ConversationStarts = GroupCommit<StartConversation, StreamState, Rejection, { id: string }>;
+
+export function conversationStarts(pool: pg.Pool, options: Pick<GroupCommitOptions, 'projectInline' | 'onAppended'>): ConversationStarts {
+  return new GroupCommit(
+    pool,
+    {
+      streamOf,
+      async loadStates(db, commands) {
+        const { streams } = await readStreamStates(db, commands.map(streamOf), []);
+        return commands.map((c) => streams.get(streamOf(c)) ?? initialStreamState);
+      },
+      decide,
+      claimLost: { reason: 'foreign_token' },
+      unstorable: (detail) => ({ reason: 'invalid_value', detail }),
+    },
+    options,
+  );
+}
+
 export interface StartConversationDeps {
   pool: pg.Pool;
+  starts: ConversationStarts;
   tavus: TavusClient;
   tokens: CallbackTokens;
   publicUrl: string;
@@ -45,13 +65,10 @@ export async function startConversation(deps: StartConversationDeps, userId: str
     throw err;
   }
 
-  const streamId = conversationStream(tavus.conversationId);
-  const { streams } = await readStreamStates(deps.pool, [streamId], []);
-  const state = streams.get(streamId) ?? initialStreamState;
-  const events = decide(state, { id, userId, scenario, request, tavus, now: deps.now() });
-  // The token opens this stream and no other, from now on.
-  await appendEvents(deps.pool, events, { claims: [{ token: id, streamId }] });
-  return { ok: true, answer: { id: state.started?.id ?? id, conversationId: tavus.conversationId, conversationUrl: tavus.conversationUrl, status: 'active' } };
+  const outcome = await deps.starts.submit({ id, userId, scenario, request, tavus, now: deps.now() });
+  if (outcome.outcome === 'rejected') return { ok: false, rejection: outcome.rejection };
+  const answer = { id: outcome.reply?.id ?? id, conversationId: tavus.conversationId, conversationUrl: tavus.conversationUrl, status: 'active' as const };
+  return { ok: true, answer };
 }
 
 async function loadScenario(pool: pg.Pool, scenarioId: string): Promise<Scenario | undefined> {

@@ -1,12 +1,15 @@
 import type pg from 'pg';
+import type { Listener } from '../../db/listener.js';
+import { Wakeup } from '../../db/wakeup.js';
 import { findLiveFeedbackRows, findLiveFeedbackVersions } from '../../projections/readModels/feedbackQueries.js';
 import { ALL, decodeChanged, FEEDBACK_CHANNEL } from '../../projections/runtime/feedbackChanges.js';
 
-// This instance's live feedback streams. One connection LISTENs for the runner's announcements (sent
-// by whichever instance projected the batch); the hub then reads the live rows of the conversations
-// it watches among those and hands each stream the row when its version moved. Checks run one at a
-// time, so a stream never receives an older row after a newer one. A periodic check of everything
-// watched covers a notification lost while the listening connection was down.
+// This instance's live feedback streams. The runner announces which conversations' feedback it
+// changed (whichever instance projected the batch); the hub then reads the live rows of the
+// conversations it watches among those and hands each stream the row when its version moved. Checks
+// run one at a time, so a stream never receives an older row after a newer one. Announcements only
+// make it sooner: the hub polls the live build's checkpoint, and when it moved checks everything
+// watched, so streams stay live without LISTEN (a transaction pooler) or after a lost notification.
 
 export interface FeedbackWatcher {
   conversationId: string;
@@ -23,6 +26,10 @@ export interface FeedbackHubOptions {
   maxPerUser: number;
   /** Heartbeats go out, and everything watched is checked again, this often. */
   heartbeatMs: number;
+  /** The process's LISTEN connection; without it the hub polls alone. */
+  listener?: Listener;
+  /** How often the live build's checkpoint is polled. */
+  pollMs?: number;
   onError: (err: unknown) => void;
 }
 
@@ -30,15 +37,18 @@ export type Admission = { ok: true; release: () => void } | { ok: false; reason:
 
 /** Rows are read this many conversations at a time. */
 const CHUNK = 500;
-const RELISTEN_MS = 1_000;
+
+// Where the live build has got to: feedback rows change only when this moves (or the build switches).
+const LIVE_HEAD = `
+SELECT l.analyzer || ' ' || coalesce(c.position::text, '0') AS head
+  FROM feedback_live l LEFT JOIN projection_checkpoints c ON c.name = 'feedback:' || l.analyzer`;
 
 export class FeedbackHub {
   private readonly watchers = new Map<string, Set<FeedbackWatcher>>();
   private readonly perUser = new Map<string, number>();
   private connections = 0;
-  private listener: pg.PoolClient | undefined;
+  private readonly waker: Wakeup;
   private timer: NodeJS.Timeout | undefined;
-  private relistenTimer: NodeJS.Timeout | undefined;
   private stopped = true;
   private pending = new Set<string>();
   private pendingAll = false;
@@ -47,31 +57,31 @@ export class FeedbackHub {
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: FeedbackHubOptions,
-  ) {}
-
-  async start(): Promise<void> {
-    this.stopped = false;
-    await this.listen().catch((err: unknown) => {
-      this.options.onError(err);
-      this.relistenLater();
+  ) {
+    this.waker = new Wakeup((notified) => this.check(notified === null ? ALL : changedIn(notified)), {
+      listener: options.listener,
+      channel: FEEDBACK_CHANNEL,
+      readHead: async () => (await pool.query<{ head: string }>(LIVE_HEAD)).rows[0]?.head ?? '',
+      pollMs: options.pollMs ?? 500,
+      onError: options.onError,
     });
+  }
+
+  start(): Promise<void> {
+    this.stopped = false;
+    this.waker.start();
     this.timer = setInterval(() => this.tick(), this.options.heartbeatMs);
     this.timer.unref();
+    return Promise.resolve();
   }
 
   /** Ends every stream (clients reconnect to another instance, or to this one once it is back). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    clearTimeout(this.relistenTimer);
     for (const set of this.watchers.values()) for (const w of set) w.close();
     this.watchers.clear();
-    const listener = this.listener;
-    this.listener = undefined;
-    if (listener) {
-      listener.removeAllListeners('notification');
-      listener.release(true);
-    }
+    await this.waker.stop();
     await this.running;
   }
 
@@ -160,46 +170,15 @@ export class FeedbackHub {
     for (const set of this.watchers.values()) for (const w of set) w.heartbeat();
     if (this.watchers.size > 0) void this.check(ALL);
   }
+}
 
-  private relistenLater(): void {
-    if (this.stopped) return;
-    clearTimeout(this.relistenTimer);
-    this.relistenTimer = setTimeout(() => {
-      this.listen().then(
-        // Whatever was announced while no one listened is found by checking everything.
-        () => void this.check(ALL),
-        (err: unknown) => {
-          this.options.onError(err);
-          this.relistenLater();
-        },
-      );
-    }, RELISTEN_MS);
-    this.relistenTimer.unref();
+/** The conversations a batch of announcements names, or ALL when any says all. */
+function changedIn(payloads: string[]): string[] | typeof ALL {
+  const ids: string[] = [];
+  for (const payload of payloads) {
+    const changed = decodeChanged(payload);
+    if (changed === ALL) return ALL;
+    ids.push(...changed);
   }
-
-  private async listen(): Promise<void> {
-    if (this.listener || this.stopped) return;
-    const client = await this.pool.connect();
-    client.on('notification', (message) => {
-      if (message.channel === FEEDBACK_CHANNEL) void this.check(decodeChanged(message.payload ?? ''));
-    });
-    client.on('error', (err) => {
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      this.options.onError(err);
-      client.release(true);
-      this.relistenLater();
-    });
-    try {
-      await client.query(`LISTEN ${FEEDBACK_CHANNEL}`);
-    } catch (err) {
-      client.release(true);
-      throw err;
-    }
-    if (this.stopped) {
-      client.release(true);
-      return;
-    }
-    this.listener = client;
-  }
+  return ids;
 }

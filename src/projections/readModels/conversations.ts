@@ -44,18 +44,23 @@ WHERE feedback_inputs.input_hash IS DISTINCT FROM excluded.input_hash
 
 export const conversationsProjection: Projection = {
   name: 'conversations',
-  async apply(client: pg.PoolClient, events: EventHead[]) {
-    const streamIds = [...new Set(events.map((e) => e.streamId))];
-    const streams = await readStreamSummaries(client, streamIds);
-    const conversations: ConversationRow[] = [];
-    const inputs: FeedbackInputRow[] = [];
-    for (const streamEvents of streams.values()) {
-      const view = foldConversation(streamEvents);
-      if (!view) continue;
-      conversations.push(view.conversation);
-      if (view.feedbackInput) inputs.push(view.feedbackInput);
-    }
-    if (conversations.length === 0) return;
-    await client.query(UPSERT, [JSON.stringify(conversations), JSON.stringify(inputs)]);
-  },
+  apply: (client: pg.PoolClient, events: EventHead[]) => projectConversations(client, [...new Set(events.map((e) => e.streamId))]),
 };
+
+/**
+ * Folds these streams into their rows. The runner calls it for a batch; a command that must read
+ * its own write (a conversation just started) calls it inside its appending transaction.
+ */
+export async function projectConversations(client: pg.PoolClient, streamIds: string[]): Promise<void> {
+  const streams = await readStreamSummaries(client, streamIds);
+  const conversations: ConversationRow[] = [];
+  const inputs: FeedbackInputRow[] = [];
+  for (const streamEvents of streams.values()) {
+    const view = foldConversation(streamEvents);
+    if (!view) continue;
+    conversations.push(view.conversation);
+    if (view.feedbackInput) inputs.push(view.feedbackInput);
+  }
+  if (conversations.length === 0) return;
+  await client.query(UPSERT, [JSON.stringify(conversations), JSON.stringify(inputs)]);
+}

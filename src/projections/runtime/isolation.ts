@@ -71,7 +71,7 @@ export async function retryParked(
   streamId: string,
 ): Promise<{ error: Error | null; feedbackChanged: string[] }> {
   const { rows } = await client.query<{ position: string; transaction_id: string; stream_id: string; type: string }>(
-    'SELECT position, transaction_id, stream_id, type FROM events WHERE stream_id = $1 ORDER BY position DESC LIMIT 1',
+    'SELECT position, transaction_id, stream_id, type FROM events WHERE stream_id = $1 ORDER BY transaction_id DESC, position DESC LIMIT 1',
     [streamId],
   );
   const head = rows[0] && { position: rows[0].position, transactionId: rows[0].transaction_id, streamId: rows[0].stream_id, type: rows[0].type };

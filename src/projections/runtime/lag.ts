@@ -42,3 +42,21 @@ export async function readLag(db: pg.Pool | pg.PoolClient): Promise<Lag[]> {
   const { rows } = await db.query<{ name: string; events: number; seconds: number }>(SQL);
   return rows.map((r) => ({ name: r.name, events: r.events, seconds: Math.max(0, r.seconds) }));
 }
+
+// Every reader of all events that keeps a checkpoint: each projection (live or being built), the
+// relay, reconciliation's catch-up. Readers never wait on a transaction, so a lag that grows means
+// the reader itself is slow or stopped.
+const READERS_SQL = `
+WITH readers AS (
+  SELECT 'projection:' || name AS name, transaction_id, position FROM projection_checkpoints
+  UNION ALL SELECT 'relay:' || name, transaction_id, position FROM relay_checkpoints
+  UNION ALL SELECT 'reconcile', transaction_id, position FROM reconcile_checkpoint
+)
+SELECT r.name, ${lagColumns('r')}
+  FROM readers r
+ ORDER BY r.name`;
+
+export async function readReaderLags(db: pg.Pool | pg.PoolClient): Promise<Lag[]> {
+  const { rows } = await db.query<{ name: string; events: number; seconds: number }>(READERS_SQL);
+  return rows.map((r) => ({ name: r.name, events: r.events, seconds: Math.max(0, r.seconds) }));
+}

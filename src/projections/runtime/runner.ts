@@ -1,5 +1,8 @@
 import type pg from 'pg';
-import { AppendWaker } from '../../events/appendWaker.js';
+import type { Listener } from '../../db/listener.js';
+import { Wakeup } from '../../db/wakeup.js';
+import { readHistoryHead } from '../../events/historyHead.js';
+import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
 import { checkpointOf, isAfter, readAll, type Checkpoint } from '../../events/readAll.js';
 import { lockCheckpoints, saveCheckpointsAndCommit } from './checkpoints.js';
 import { readParked } from './deadLetters.js';
@@ -7,14 +10,16 @@ import { announceFeedbackChanged } from './feedbackChanges.js';
 import { applyIsolated, retryParked, type Parked } from './isolation.js';
 import type { Projection } from './projection.js';
 
-// Feeds projections from the history: wakes on NOTIFY, polls as a fallback, reads in commit-safe
-// order, and writes each batch's read models and checkpoints in one transaction, so a crash can
+// Feeds projections from the history: polls its head, wakes sooner on NOTIFY, reads in the history's
+// one order, and writes each batch's read models and checkpoints in one transaction, so a crash can
 // neither lose nor double an update and a restart resumes where the last commit left off.
 
 export interface RunnerOptions {
   /** The projections to feed, chosen again for every batch (the live analyzer can change). */
   projections: (client: pg.PoolClient) => Promise<Projection[]>;
   batchSize?: number;
+  /** The process's LISTEN connection; without it the runner polls alone. */
+  listener?: Listener;
   pollIntervalMs?: number;
   onError?: (err: unknown) => void;
   /** A stream a projection could not apply was parked (dead_letters); everything else went on. */
@@ -26,6 +31,8 @@ export interface RunnerOptions {
 /** What the service runs its live projections with: in this thread or in one of its own. */
 export interface LiveRunner {
   start(): Promise<void>;
+  /** Looks for new events now, rather than at the next poll. */
+  wake(): void;
   /** Applies everything committed so far; resolves with the events applied once caught up. */
   drain(): Promise<number>;
   stop(): Promise<void>;
@@ -35,7 +42,7 @@ export type BatchResult = { status: 'applied'; events: number; caughtUp: boolean
 
 export class ProjectionRunner implements LiveRunner {
   private readonly batchSize: number;
-  private readonly waker: AppendWaker;
+  private readonly waker: Wakeup;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -44,11 +51,25 @@ export class ProjectionRunner implements LiveRunner {
     // Large: under load the batch's fixed cost (a dozen round trips) is what limits how fast the
     // runner drains; measured at 1,000 callbacks/s, batches of 500 fell behind where 2,000 kept up.
     this.batchSize = options.batchSize ?? 2_000;
-    this.waker = new AppendWaker(pool, () => this.follow(), { pollIntervalMs: options.pollIntervalMs ?? 1_000, onListenError: options.onError });
+    this.waker = new Wakeup(() => this.follow(), {
+      listener: options.listener,
+      channel: EVENTS_CHANNEL,
+      readHead: () => readHistoryHead(pool),
+      pollMs: options.pollIntervalMs ?? 500,
+      // Work the head does not show: an operator's retry of a parked stream, a switch of the live build.
+      passEveryMs: 5_000,
+      onError: options.onError,
+    });
   }
 
   start(): Promise<void> {
-    return this.waker.start();
+    this.waker.start();
+    return Promise.resolve();
+  }
+
+  /** Looks for new events now (a notification from elsewhere in this process). */
+  wake(): void {
+    this.waker.wake();
   }
 
   stop(): Promise<void> {
@@ -58,12 +79,10 @@ export class ProjectionRunner implements LiveRunner {
   /**
    * Applies everything committed before the call; resolves with the number of events applied. For
    * tests and CLI commands: an awaiter, so nobody sleeps and hopes. "Caught up" alone would not do:
-   * a transaction still running anywhere in the cluster holds the readable horizon back, and a
-   * batch can come back short while committed events wait behind it.
+   * another runner (another instance) may hold the checkpoints for a batch of its own.
    */
   async drain(): Promise<number> {
-    const { rows } = await this.pool.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
-    return this.whenCaughtUp(rows[0]!.head ?? '0');
+    return this.whenCaughtUp(await readHistoryHead(this.pool));
   }
 
   /** Applies events until every committed event at or below `position` has been applied. */

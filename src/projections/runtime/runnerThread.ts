@@ -1,6 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { Listener } from '../../db/listener.js';
 import { createPool } from '../../db/pool.js';
 import { liveProjections } from './live.js';
 import { ProjectionRunner } from './runner.js';
@@ -24,9 +25,12 @@ const data = workerData as RunnerThreadData;
 const post = (message: FromRunnerThread) => port.postMessage(message);
 const describe = (err: unknown) => (err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) });
 
-const pool = createPool(data.databaseUrl, { max: 4, applicationName: 'tavus-feedback projections', parallelQuery: false });
+const pool = createPool(data.databaseUrl, { max: 4, applicationName: 'tavus-feedback projections', parallelQuery: false, pooled: data.pooled });
+const listener = data.listenUrl ? new Listener(data.listenUrl, { onError: (err) => post({ type: 'batchFailed', error: describe(err) }) }) : undefined;
+await listener?.start();
 const runner = new ProjectionRunner(pool, {
   projections: liveProjections(),
+  listener,
   pollIntervalMs: data.pollIntervalMs,
   onError: (err) => post({ type: 'batchFailed', error: describe(err) }),
   onParked: (p) => post({ type: 'parked', projection: p.projection, streamId: p.streamId, error: describe(p.error) }),
@@ -39,9 +43,12 @@ port.on('message', (message: ToRunnerThread) => {
       (events) => post({ type: 'drained', id: message.id, events }),
       (err: unknown) => post({ type: 'drained', id: message.id, error: describe(err) }),
     );
+  } else if (message.type === 'wake') {
+    runner.wake();
   } else {
     void runner
       .stop()
+      .then(() => listener?.stop())
       .then(() => pool.end())
       .finally(() => port.close());
   }

@@ -9,11 +9,15 @@ import type { LiveRunner, RunnerOptions } from './runner.js';
 
 export interface RunnerThreadData {
   databaseUrl: string;
-  /** The fallback poll when no NOTIFY comes (the runner's default unless given). */
+  /** DATABASE_URL is a transaction pooler: connect without session settings. */
+  pooled?: boolean;
+  /** Where the thread LISTENs (a URL that keeps sessions); without it, it polls alone. */
+  listenUrl?: string;
+  /** How often the history's head is polled (the runner's default unless given). */
   pollIntervalMs?: number;
 }
 
-export type ToRunnerThread = { type: 'drain'; id: number } | { type: 'stop' };
+export type ToRunnerThread = { type: 'drain'; id: number } | { type: 'wake' } | { type: 'stop' };
 
 export type FromRunnerThread =
   | { type: 'started' }
@@ -67,6 +71,11 @@ export class ThreadedRunner implements LiveRunner {
       this.drains.set(id, { resolve, reject });
       worker.postMessage({ type: 'drain', id } satisfies ToRunnerThread);
     });
+  }
+
+  /** Looks for new events now: this process has just appended some. */
+  wake(): void {
+    this.worker?.postMessage({ type: 'wake' } satisfies ToRunnerThread);
   }
 
   async stop(): Promise<void> {

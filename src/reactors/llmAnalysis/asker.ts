@@ -2,9 +2,9 @@ import { setMaxListeners } from 'node:events';
 import type pg from 'pg';
 import { needsAnswer } from '../../analysis/llm/index.js';
 import { buildPrompt, type PromptOptions } from '../../analysis/llm/prompt.js';
-import { analysisRecordedEvent } from '../../commands/recordAnalysis.js';
+import { analysisRecords } from '../../commands/recordAnalysis.js';
+import { describeRejection } from '../../commands/rejections.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
-import { appendEvents } from '../../events/appendEvents.js';
 import { tavusIdOfStream } from '../../events/streams.js';
 import { withoutAnswered } from './answeredAlready.js';
 import { readAwaitingAnswers, type AwaitingAnswer } from './awaitingAnswers.js';
@@ -14,7 +14,7 @@ import { inputOf } from './inputOf.js';
 import { parkTranscript, unparkTranscript } from './parking.js';
 
 // Asks the model about transcripts that have no llm@1 answer, a few at a time, and appends each
-// answer to its conversation's stream (AnalysisRecorded, through the store: the projections then
+// answer to its conversation's stream (AnalysisRecorded, through the commands' one door: the projections then
 // fold it in and llm@1 scores it). Shared by the reactor and by a rebuild of llm@1.
 //
 // Failures never hold up the others: each transcript is its own task, and slots are refilled as
@@ -64,6 +64,8 @@ interface Backoff {
 }
 
 export class Asker {
+  /** Answers are recorded through the one door every write takes (src/commands/groupCommit.ts). */
+  private readonly answers: ReturnType<typeof analysisRecords>;
   private readonly policy: BackoffPolicy;
   private readonly slots: number;
   private readonly now: () => number;
@@ -74,6 +76,7 @@ export class Asker {
   private readonly noCall = new Set<string>();
 
   constructor(private readonly options: AskerOptions) {
+    this.answers = analysisRecords(options.pool);
     this.policy = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.slots = options.slots ?? 8;
     this.now = options.now ?? Date.now;
@@ -140,13 +143,13 @@ export class Asker {
       }
       const result = await this.options.client.analyze(buildPrompt(input, this.options.prompt), { signal });
       if (result.ok) {
-        const event = analysisRecordedEvent({
+        const recorded = await this.answers.submit({
           tavusConversationId: tavusIdOfStream(streamId),
           transcriptKey: row.transcript_key,
           recording: result.recording,
           answeredAt: new Date(this.now()),
         });
-        await appendEvents(this.options.pool, [event]);
+        if (recorded.outcome === 'rejected') throw new Error(describeRejection(recorded.rejection));
         this.backoffs.delete(row.transcript_position);
         if (row.parked_attempts !== null) await unparkTranscript(this.options.pool, streamId);
         return this.options.onOutcome?.({ kind: 'recorded', streamId, attempts: result.recording.attempts });

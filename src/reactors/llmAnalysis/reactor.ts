@@ -1,20 +1,25 @@
 import type pg from 'pg';
+import type { Listener } from '../../db/listener.js';
+import { Wakeup } from '../../db/wakeup.js';
 import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
 import type { Asker } from './asker.js';
 import type { LeasedJob } from '../lease.js';
 import { checkModel } from './recordedModels.js';
 import { llmAnswersWanted } from './wanted.js';
 
-// The llm@1 reactor's lifecycle: wakes on NOTIFY of new events (a transcript's arrival is one),
-// polls as a fallback, and each time fills the asker's free slots with transcripts that still
-// lack an answer, while llm@1's answers are wanted (src/reactors/llmAnalysis/wanted.ts). It runs
-// under a lease (one instance at a time); everything it learns goes back through the store.
+// The llm@1 reactor's lifecycle: each pass fills the asker's free slots with transcripts that still
+// lack an answer, while llm@1's answers are wanted (src/reactors/llmAnalysis/wanted.ts). What it asks
+// about is read from feedback_inputs, which the conversations projection writes: so it polls that
+// projection's checkpoint (a transcript's arrival moves it), and NOTIFY of new events wakes it sooner.
+// It runs under a lease (one instance at a time); everything it learns goes back through the store.
 
 export interface ReactorOptions {
   pool: pg.Pool;
   asker: Asker;
   /** LLM_MODEL: the reactor refuses to start when llm@1's answers came from another model. */
   model: string;
+  listener?: Listener;
+  /** A pass runs at least this often (a build of llm@1 started, a parked transcript due again). */
   pollIntervalMs?: number;
   /** Least time between two fills woken by NOTIFY: a burst of callbacks costs a few queries, not thousands. */
   minWakeIntervalMs?: number;
@@ -23,41 +28,38 @@ export interface ReactorOptions {
   onError?: (err: unknown) => void;
 }
 
-export class LlmAnalysisReactor implements LeasedJob {
-  private listener: pg.PoolClient | undefined;
-  private poll: NodeJS.Timeout | undefined;
-  private dueTimer: NodeJS.Timeout | undefined;
-  private throttle: NodeJS.Timeout | undefined;
-  private abort = new AbortController();
-  private filling: Promise<void> | undefined;
-  private fillAgain = false;
-  private lastFill = 0;
-  private stopped = true;
+// How far the conversations projection has got: what the reactor may find to ask about moves with it.
+const PROJECTED_HEAD = `SELECT coalesce((SELECT position::text FROM projection_checkpoints WHERE name = 'conversations'), '0') AS head`;
 
-  constructor(private readonly options: ReactorOptions) {}
+export class LlmAnalysisReactor implements LeasedJob {
+  private readonly waker: Wakeup;
+  private dueTimer: NodeJS.Timeout | undefined;
+  private abort = new AbortController();
+
+  constructor(private readonly options: ReactorOptions) {
+    this.waker = new Wakeup(() => this.fill(), {
+      listener: options.listener,
+      channel: EVENTS_CHANNEL,
+      readHead: async () => (await options.pool.query<{ head: string }>(PROJECTED_HEAD)).rows[0]!.head,
+      pollMs: 500,
+      passEveryMs: options.pollIntervalMs ?? 5_000,
+      minIntervalMs: options.minWakeIntervalMs ?? 250,
+      onError: options.onError,
+    });
+  }
 
   /** Throws ModelChangedError, and starts nothing, when LLM_MODEL is not the model of the recordings. */
   async start(): Promise<void> {
     await checkModel(this.options.pool, this.options.model);
-    this.stopped = false;
     this.abort = new AbortController();
-    await this.listen().catch((err) => this.options.onError?.(err));
-    this.poll = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 5_000);
-    this.poll.unref();
-    this.wake();
+    this.waker.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.poll);
     clearTimeout(this.dueTimer);
-    clearTimeout(this.throttle);
     // Calls in flight end as aborted: not failures, asked again by whoever holds the lease next.
     this.abort.abort();
-    const listener = this.listener;
-    this.listener = undefined;
-    listener?.release(true);
-    await this.filling;
+    await this.waker.stop();
     await this.options.asker.idle();
   }
 
@@ -68,7 +70,7 @@ export class LlmAnalysisReactor implements LeasedJob {
    */
   async settled(): Promise<void> {
     for (;;) {
-      await this.fillNow();
+      await this.waker.passNow();
       if (this.options.asker.busy === 0) return;
       await this.options.asker.oneEnded();
     }
@@ -76,39 +78,11 @@ export class LlmAnalysisReactor implements LeasedJob {
 
   /** Asks for a fill soon; a fill running now is followed by another. */
   wake(): void {
-    if (this.stopped) return;
-    const wait = this.lastFill + (this.options.minWakeIntervalMs ?? 250) - performance.now();
-    if (wait > 0) {
-      this.throttle ??= setTimeout(() => {
-        this.throttle = undefined;
-        this.wake();
-      }, wait);
-      return;
-    }
-    void this.fillNow();
-  }
-
-  private fillNow(): Promise<void> {
-    if (this.filling) {
-      this.fillAgain = true;
-      return this.filling;
-    }
-    this.lastFill = performance.now();
-    this.filling = this.fill()
-      .catch((err) => this.options.onError?.(err))
-      .finally(() => {
-        this.filling = undefined;
-        if (this.fillAgain && !this.stopped) {
-          this.fillAgain = false;
-          this.wake();
-        }
-      });
-    return this.filling;
+    this.waker.wake();
   }
 
   private async fill(): Promise<void> {
-    if (this.stopped || !(await llmAnswersWanted(this.options.pool))) return;
-    if (!this.listener) await this.listen().catch(() => {});
+    if (this.waker.stopped || !(await llmAnswersWanted(this.options.pool))) return;
     await this.options.asker.fill(this.abort.signal);
     this.scheduleDue();
   }
@@ -116,26 +90,10 @@ export class LlmAnalysisReactor implements LeasedJob {
   /** A transcript backing off is asked again when its wait ends, not at the next poll. */
   private scheduleDue(): void {
     const due = this.options.asker.nextDue();
-    if (due === undefined || this.stopped) return;
+    if (due === undefined || this.waker.stopped) return;
     clearTimeout(this.dueTimer);
     const now = this.options.now ?? Date.now;
     this.dueTimer = setTimeout(() => this.wake(), Math.max(0, due - now()) + 10);
     this.dueTimer.unref();
-  }
-
-  private async listen(): Promise<void> {
-    if (this.listener || this.stopped) return;
-    const client = await this.options.pool.connect();
-    client.on('notification', () => this.wake());
-    client.on('error', (err) => {
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      this.options.onError?.(err);
-      client.release(true);
-      // The poll goes on; listen again at the next start.
-    });
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    if (this.stopped) return client.release(true);
-    this.listener = client;
   }
 }

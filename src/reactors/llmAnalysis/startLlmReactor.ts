@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { LlmConfig } from '../../config.js';
+import type { DatabaseAccess } from '../../db/access.js';
 import { createPool } from '../../db/pool.js';
 import { LLM_ANALYZER_ID } from '../../analysis/llm/version.js';
 import { Lease } from '../lease.js';
@@ -52,16 +53,20 @@ export function logOutcome(log: Logger, outcome: AskOutcome): void {
 }
 
 export async function startLlmReactor(
-  databaseUrl: string,
+  database: DatabaseAccess,
   config: LlmConfig,
   log: Logger,
   /** This instance's name in the leases table. */
   owner: string,
   overrides: LlmReactorOverrides = {},
 ): Promise<LlmReactorHandle> {
-  // One connection more than the reactor's listener and answers take, so the lease's renewals
-  // never wait behind them (the advisory lock it replaced had a connection of its own).
-  const pool = createPool(databaseUrl, { max: 4, applicationName: `tavus-feedback ${LLM_ANALYZER_ID}`, statementTimeoutMs: 10_000 });
+  // One connection more than the answers take, so the lease's renewals never wait behind them.
+  const pool = createPool(database.url, {
+    max: 4,
+    applicationName: `tavus-feedback ${LLM_ANALYZER_ID}`,
+    statementTimeoutMs: 10_000,
+    pooled: database.pooled,
+  });
   // Checked here, so the refusal is in the log at start even while another instance holds the
   // lease; checked again whenever this one takes the lease.
   try {
@@ -89,6 +94,7 @@ export async function startLlmReactor(
     pool,
     asker,
     model: config.model,
+    listener: database.listener,
     pollIntervalMs: overrides.pollIntervalMs,
     now: overrides.client?.now,
     onError: (err) => log.error({ err }, `${LLM_ANALYZER_ID} reactor failed; it tries again at the next poll`),

@@ -18,7 +18,10 @@ async function readCheckpoint(db: pg.Pool): Promise<Checkpoint> {
   return row ? { transactionId: row.transaction_id, position: row.position } : { transactionId: '0', position: '0' };
 }
 
-/** Reads the history up to what is committed now; resolves with the number of events read. */
+/**
+ * Reads the history up to what is committed now (appenders number events in commit order, so a read
+ * that finds nothing more has seen everything committed before the call); resolves with the count.
+ */
 export async function catchUp(pool: pg.Pool, options: { batchSize?: number; signal?: AbortSignal } = {}): Promise<number> {
   const batchSize = options.batchSize ?? 2_000;
   let read = 0;
@@ -42,28 +45,5 @@ export async function catchUp(pool: pg.Pool, options: { batchSize?: number; sign
     });
     // Another reader moved the checkpoint meanwhile: start again from where it is now.
     if (moved) read += heads.length;
-  }
-}
-
-/**
- * Reads every event committed before the call, waiting out transactions that hold the readable
- * horizon back (as the projection runner's drain does). For passes by hand and tests: the sweeper
- * itself reads what is readable and leaves the rest to its next pass.
- */
-export async function catchUpToHead(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
-  const head = rows[0]!.head ?? '0';
-  let read = 0;
-  for (;;) {
-    read += await catchUp(pool);
-    const done = await pool.query<{ done: boolean }>(
-      `SELECT NOT EXISTS (
-         SELECT 1 FROM reconcile_checkpoint c JOIN events e ON (e.transaction_id, e.position) > (c.transaction_id, c.position)
-          WHERE e.position <= $1::bigint
-       ) AS done`,
-      [head],
-    );
-    if (done.rows[0]!.done) return read;
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

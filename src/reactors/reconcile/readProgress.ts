@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { HISTORY_ORDER } from '../../events/readAll.js';
 import { earliestInstant, isTrusted, statusOf } from '../../events/conversationFacts.js';
 
 // What the history holds of some conversations, as far as reconciliation cares: started when, ended
@@ -26,7 +27,7 @@ SELECT stream_id, type,
        metadata->>'receivedAt' AS received_at
   FROM events
  WHERE stream_id = ANY($1::text[]) AND type IN ('ConversationStarted', 'ConversationEnded', 'TranscriptReceived')
- ORDER BY stream_id, position`;
+ ORDER BY stream_id, ${HISTORY_ORDER}`;
 
 type Row = {
   stream_id: string;

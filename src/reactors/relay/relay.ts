@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { AppendWaker } from '../../events/appendWaker.js';
+import type { Listener } from '../../db/listener.js';
+import { Wakeup } from '../../db/wakeup.js';
+import { readHistoryHead } from '../../events/historyHead.js';
+import { EVENTS_CHANNEL } from '../../events/notifyAppended.js';
 import { checkpointOf, isAfter, readAll } from '../../events/readAll.js';
 import type { LeasedJob } from '../lease.js';
 import { moveRelayCheckpoint, readRelayCheckpoint } from './checkpoint.js';
@@ -11,14 +14,16 @@ import { heldBack, parkStream, retryParked } from './parkedStreams.js';
 import { publishBatch } from './publishBatch.js';
 import { readRelayEvents } from './readRelayEvents.js';
 
-// The outbox relay's lifecycle: wake on NOTIFY (a poll is the fallback), read the next batch in
-// commit-safe order from its checkpoint, publish it, move the checkpoint, until caught up. When
+// The outbox relay's lifecycle: poll the history's head (NOTIFY wakes it sooner), read the next batch
+// in the history's one order from its checkpoint, publish it, move the checkpoint, until caught up. When
 // KurrentDB fails, wait (doubling, up to a limit) and try the same batch again; a stream KurrentDB
 // refuses for good is parked instead (parkedStreams.ts), so it holds up no other. Ingestion never
 // waits on any of this, as the relay only reads the history.
 
 export interface RelayOptions {
   logger: Logger;
+  /** The process's LISTEN connection; without it the relay polls alone. */
+  listener?: Listener;
   batchSize?: number;
   pollIntervalMs?: number;
   /** First wait after a failure; doubled after each further failure up to retryMaxMs. */
@@ -50,7 +55,7 @@ export class Relay implements LeasedJob {
   private readonly retryMaxMs: number;
   private readonly lagLogEveryMs: number;
   private readonly log: Logger;
-  private readonly waker: AppendWaker;
+  private readonly waker: Wakeup;
   private lagTimer: NodeJS.Timeout | undefined;
   /** Ends a wait between retries early, when stopping. */
   private interruptWait: (() => void) | undefined;
@@ -64,9 +69,14 @@ export class Relay implements LeasedJob {
   ) {
     this.log = options.logger;
     this.batchSize = options.batchSize ?? 500;
-    this.waker = new AppendWaker(pool, () => this.follow(), {
-      pollIntervalMs: options.pollIntervalMs ?? 1_000,
-      onListenError: (err) => this.log.warn({ err }, 'relay: LISTEN failed; polling until it works'),
+    this.waker = new Wakeup(() => this.follow(), {
+      listener: options.listener,
+      channel: EVENTS_CHANNEL,
+      readHead: () => readHistoryHead(pool),
+      pollMs: options.pollIntervalMs ?? 500,
+      // An operator's retry of a parked stream is not in the head.
+      passEveryMs: 5_000,
+      onError: (err) => this.log.warn({ err }, 'relay: could not look for new events; trying again at the next poll'),
     });
     this.retryMinMs = options.retryMinMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
@@ -82,10 +92,11 @@ export class Relay implements LeasedJob {
     return this.failures;
   }
 
-  async start(): Promise<void> {
-    await this.waker.start();
+  start(): Promise<void> {
+    this.waker.start();
     this.lagTimer = setInterval(() => void this.logLag(), this.lagLogEveryMs);
     this.lagTimer.unref();
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
@@ -104,8 +115,7 @@ export class Relay implements LeasedJob {
       const result = await this.runBatch();
       total += result.published;
       if (!result.caughtUp) continue;
-      // Caught up with what may be read; an older transaction (in any database of the server) may
-      // still keep the last events back.
+      // Caught up; another relay (one that lost its lease mid-batch) may have moved the checkpoint back.
       if (!target || !isAfter(target, await readRelayCheckpoint(this.pool))) return total;
       await new Promise((r) => setTimeout(r, 20));
     }

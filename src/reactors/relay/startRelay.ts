@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Listener } from '../../db/listener.js';
 import { createPool } from '../../db/pool.js';
 import { Lease } from '../lease.js';
 import { kurrentStreams } from './kurrentStreams.js';
@@ -9,6 +10,10 @@ import { Relay } from './relay.js';
 
 export interface RelaySettings {
   databaseUrl: string;
+  /** DATABASE_URL is a transaction pooler (no session settings at connect). */
+  pooled?: boolean;
+  /** The process's LISTEN connection. */
+  listener?: Listener;
   kurrentDbUrl: string;
   /** This instance's name in the leases table. */
   owner: string;
@@ -28,9 +33,15 @@ export async function startRelay(settings: RelaySettings): Promise<RunningRelay>
   const log = settings.logger;
   // No JIT: the batch read's cost estimate can cross its threshold on a large history (stale
   // statistics make each stream look long), and compiling took 75 ms for a read that runs in 2.
-  const pool = createPool(settings.databaseUrl, { max: 3, applicationName: 'tavus-feedback-relay', parallelQuery: false, jit: false });
+  const pool = createPool(settings.databaseUrl, {
+    max: 3,
+    applicationName: 'tavus-feedback-relay',
+    parallelQuery: false,
+    jit: false,
+    pooled: settings.pooled,
+  });
   const store = kurrentStreams(settings.kurrentDbUrl);
-  const relay = new Relay(pool, store, { logger: log });
+  const relay = new Relay(pool, store, { logger: log, listener: settings.listener });
   const lease = new Lease(
     pool,
     {

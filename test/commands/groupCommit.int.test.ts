@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatcherFullError } from '../../src/events/batcher.js';
-import { GroupCommit, type GroupCommitCommand } from '../../src/events/groupCommit.js';
+import { GroupCommit, type GroupCommitCommand } from '../../src/commands/groupCommit.js';
 import { idempotencyKey } from '../../src/events/streams.js';
 import type { NewEvent } from '../../src/events/types.js';
 import { useTestDatabase } from '../support/db.js';
