@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBuilds } from '../../src/projections/builds/builds.js';
-import { BuildError, buildLockName, dropFeedback, rebuildFeedback, useFeedback } from '../../src/projections/builds/rebuild.js';
+import { withLease } from '../../src/reactors/lease.js';
+import { BuildError, buildLeaseName, dropFeedback, rebuildFeedback, useFeedback } from '../../src/projections/builds/rebuild.js';
 import { exampleCallback, singleBodyCallback } from '../support/callbacks.js';
 import { callbackPath, json, startHarness, type Harness } from '../support/harness.js';
 import { lookupWithTestAnalyzers, turns1, turns2 } from '../support/testAnalyzers.js';
@@ -100,15 +101,22 @@ describe('rebuild feedback', () => {
 
   it('refuses a second rebuild of the same version while one runs, and a rebuild of the live one', async () => {
     await expect(rebuildFeedback(h.service.pool, lookupWithTestAnalyzers('baseline@1')!)).rejects.toThrow(/already live/);
-    // Another process holds the build lock of turns@2 (as a running rebuild does).
-    const other = await h.db.connect();
-    await other.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [buildLockName('turns@2')]);
+    // Another process holds the build lease of turns@2 (as a running rebuild does).
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding: () => void = () => {};
+    const taken = new Promise<void>((resolve) => (holding = resolve));
+    const other = withLease(h.db, buildLeaseName('turns@2'), async () => {
+      holding();
+      await held;
+    });
+    await taken;
     try {
       await expect(rebuildFeedback(h.service.pool, turns2)).rejects.toThrow(/another process is building or switching turns@2/);
       await expect(useFeedback(h.service.pool, turns2)).rejects.toThrow(/another process is building or switching turns@2/);
     } finally {
-      await other.query('SELECT pg_advisory_unlock_all()');
-      other.release();
+      release();
+      await other;
     }
     await rebuildFeedback(h.service.pool, turns2);
     expect((await liveRows()).every((r) => r.analyzer === 'turns' && r.analyzer_version === 2)).toBe(true);

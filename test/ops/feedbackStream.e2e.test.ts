@@ -40,11 +40,9 @@ async function stream(url: string, headers: Record<string, string> = {}) {
   return s;
 }
 
-/** Started and readable (GET /conversations/:id, and so the stream, answer 404 until it is projected). */
+/** Started, and readable at once (its row is written with its start). */
 async function started(user: string) {
-  const c = await h.startConversation(user);
-  await h.service.runner.drain();
-  return c;
+  return h.startConversation(user);
 }
 
 const bearer = async (user: string) => ({ authorization: `Bearer ${await h.tokenFor(user)}` });
@@ -52,6 +50,24 @@ const bearer = async (user: string) => ({ authorization: `Bearer ${await h.token
 async function transcript(c: { conversationId: string; callbackUrl: string }, turns: number) {
   expect((await h.post(callbackPath(c.callbackUrl), singleBodyCallback(c.conversationId, turns))).status).toBe(200);
 }
+
+describe('read-your-writes', () => {
+  it('serves a conversation right after its 201, on the instance that created it and on another, every time', async () => {
+    for (let i = 0; i < 20; i++) {
+      const user = randomUUID();
+      const c = await h.startConversation(user);
+      const token = await bearer(user);
+      const [here, there, events] = await Promise.all([
+        fetch(`${h.service.url}/conversations/${c.id}`, { headers: token }),
+        fetch(`${other.url}/conversations/${c.id}`, { headers: token }),
+        fetch(`${other.url}/conversations/${c.id}/events`, { headers: token }),
+      ]);
+      expect([here.status, there.status, events.status]).toEqual([200, 200, 200]);
+      expect((await json(there)).status).toBe('active');
+      expect((await json(events)).events.map((e: { type: string }) => e.type)).toEqual(['ConversationStarted']);
+    }
+  });
+});
 
 describe('live feedback', () => {
   it('sends the row the moment it is projected, with heartbeats before it', async () => {

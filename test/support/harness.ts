@@ -5,6 +5,7 @@ import { issueUserToken } from '../../src/http/auth.js';
 import { loadConfig } from '../../src/config.js';
 import { startService, type Service } from '../../src/service.js';
 import { createTestDatabase } from './db.js';
+import type { PgBouncer } from './pgbouncer.js';
 import { startTavusStandIn, type TavusStandIn } from './tavusStandIn.js';
 
 // A whole service on loopback over a database of its own, with the Tavus stand-in: what the e2e
@@ -38,6 +39,8 @@ export async function startHarness(
     env?: Record<string, string>;
     logger?: pino.Logger;
     serviceOptions?: Parameters<typeof startService>[3];
+    /** Reach the database through this transaction pooler, with the direct URL as DATABASE_DIRECT_URL. */
+    pooler?: PgBouncer;
   } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
@@ -53,7 +56,13 @@ export async function startHarness(
     ...options.env,
   });
   const service = await startService(
-    { ...config, databaseUrl: database.url, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },
+    {
+      ...config,
+      databaseUrl: options.pooler ? options.pooler.via(database.url) : database.url,
+      databaseDirectUrl: options.pooler ? database.url : undefined,
+      jwtSecret: JWT_SECRET,
+      publicUrl: 'http://feedback.test',
+    },
     options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     options.lookupAnalyzer,
     options.serviceOptions,

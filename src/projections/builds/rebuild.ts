@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { withLease } from '../../reactors/lease.js';
+import { readLeaseHolder } from '../../reactors/leaseRows.js';
 import { analyzerId, type Analyzer } from '../../analysis/types.js';
 import { inTransaction } from '../../db/transaction.js';
 import { readAll, checkpointOf, type Checkpoint } from '../../events/readAll.js';
@@ -68,24 +70,30 @@ SELECT i.conversation_id, t.data::text AS transcript_event, i.duration, i.contex
  ORDER BY i.conversation_id
  LIMIT $3`;
 
-/** The advisory lock a process holds while it builds, switches or drops one version. */
-export function buildLockName(id: string): string {
-  return `tavus-feedback build ${id}`;
+/** The lease (a row in leases) a process holds while it builds, switches or drops one version. */
+export function buildLeaseName(id: string): string {
+  return `build:${id}`;
 }
 
-/** Holds the per-version lock for as long as `fn` runs: two rebuilds of one version cannot overlap. */
+/**
+ * Holds the version's lease for as long as `fn` runs: two rebuilds of one version cannot overlap. A
+ * row lease rather than a session lock, which a transaction pooler would leave held on a server
+ * connection nobody owns. Held by another: refused as soon as the holder is seen renewing it (it is
+ * alive), taken over once its row expires (a rebuild killed a moment ago), so running the same
+ * command again after a crash just works.
+ */
 async function withBuildLock<T>(pool: pg.Pool, id: string, fn: () => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [buildLockName(id)]);
-    if (!rows[0]!.locked) throw new BuildError(`another process is building or switching ${id} right now; wait for it to finish`);
-    try {
-      return await fn();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [buildLockName(id)]);
+  const name = buildLeaseName(id);
+  let seen: Date | undefined;
+  for (;;) {
+    const outcome = await withLease(pool, name, () => fn());
+    if (outcome.ran) return outcome.value;
+    const holder = await readLeaseHolder(pool, name);
+    if (holder && !holder.expired) {
+      if (seen && holder.expiresAt > seen) throw new BuildError(`another process is building or switching ${id} right now; wait for it to finish`);
+      seen = holder.expiresAt;
     }
-  } finally {
-    client.release();
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
