@@ -28,7 +28,34 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-export async function runFreshnessBench(options: { rate?: number; seconds?: number } = {}): Promise<FreshnessResult> {
+/**
+ * A writing transaction in another database of the same server, open for `seconds`: what a
+ * neighbour's migration or long job does on a shared Postgres. Readers must not wait for it.
+ */
+async function foreignTransaction(databaseUrl: string, seconds: number): Promise<{ end: () => Promise<void> }> {
+  const neighbour = new URL(databaseUrl);
+  const name = `${neighbour.pathname.slice(1)}_neighbour`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  neighbour.pathname = `/${name}`;
+  const client = new pg.Client({ connectionString: neighbour.toString() });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('CREATE TABLE ledger (entry int)');
+  await client.query('INSERT INTO ledger SELECT generate_series(1, 1000)');
+  const timer = setTimeout(() => void client.query('ROLLBACK').catch(() => {}), seconds * 1000);
+  return {
+    async end() {
+      clearTimeout(timer);
+      await client.end().catch(() => {});
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export async function runFreshnessBench(options: { rate?: number; seconds?: number; foreignTransactionSeconds?: number } = {}): Promise<FreshnessResult> {
   const rate = options.rate ?? 1_000;
   const seconds = options.seconds ?? 10;
   const pollMs = Number(process.env.POLL_MS ?? 5);
@@ -41,6 +68,7 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
     await waitForProjections(pool);
     const tokens = callbackTokens(SECRET);
     const [prefix, suffix] = singleBodyTemplate().split(CONVERSATION_ID_PLACEHOLDER) as [string, string];
+    const foreign = options.foreignTransactionSeconds ? await foreignTransaction(database.url, options.foreignTransactionSeconds) : undefined;
 
     const acknowledged = new Map<string, number>();
     const latencies: number[] = [];
@@ -106,6 +134,7 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
     const deadline = performance.now() + 30_000;
     while (acknowledged.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await poller;
+    await foreign?.end();
     latencies.sort((a, b) => a - b);
     return {
       rate,
@@ -127,5 +156,5 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await runFreshnessBench(), null, 2));
+  console.log(JSON.stringify(await runFreshnessBench({ foreignTransactionSeconds: Number(process.env.FOREIGN_S ?? 0) || undefined }), null, 2));
 }

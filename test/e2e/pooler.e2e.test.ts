@@ -48,7 +48,10 @@ describe.skipIf(missing !== undefined)('behind PgBouncer in transaction mode', (
 
   it('refuses to start on the pooled URL alone, naming DATABASE_DIRECT_URL', async () => {
     const config = loadConfig({ PORT: '0', RECONCILE_INTERVAL_S: '0' });
-    const attempt = startService({ ...config, databaseUrl: bouncer.via(h.databaseUrl), jwtSecret: JWT_SECRET, publicUrl: 'http://x' }, pino({ level: 'silent' }));
+    const attempt = startService(
+      { ...config, databaseUrl: bouncer.via(h.databaseUrl), jwtSecret: JWT_SECRET, publicUrl: 'http://x' },
+      pino({ level: 'silent' }),
+    );
     await expect(attempt).rejects.toThrow(DatabaseSetupError);
     await expect(attempt).rejects.toThrow(/transaction pooler.*DATABASE_DIRECT_URL/s);
   });
@@ -73,7 +76,9 @@ describe.skipIf(missing !== undefined)('behind PgBouncer in transaction mode', (
     }
     // The callback is in the conversation's events as soon as it was answered 200.
     const events = await json(await fetch(`${other.url}/conversations/${c.id}/events`, { headers: token }));
-    expect(events.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['ConversationStarted', 'ConversationEnded', 'TranscriptReceived']));
+    expect(events.events.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['ConversationStarted', 'ConversationEnded', 'TranscriptReceived']),
+    );
   });
 
   it('relays to KurrentDB under its lease, through the pooler', async () => {

@@ -76,15 +76,21 @@ describe('the cut-over to commit-order positions', () => {
     expect(BigInt(old.rows[0]!.position)).toBeGreaterThan(BigInt(old.rows[1]!.position));
     // A reader (the relay, say) that had read and published the first of them, in the old order.
     const checkpoint: Checkpoint = checkpointOf({ transactionId: old.rows[0]!.transaction_id, position: old.rows[0]!.position });
-    const revisionsBefore = (await readRelayEvents(pool, old.rows.map((r) => r.position))).map((e) => [e.position, e.revision]);
+    const revisionsBefore = (
+      await readRelayEvents(
+        pool,
+        old.rows.map((r) => r.position),
+      )
+    ).map((e) => [e.position, e.revision]);
 
     await migrate(databaseUrl);
     await appendEvents(pool, [event('cutover/after')]);
 
     const rest = await readAll(pool, checkpoint, 100);
-    const keys = await pool.query<{ position: string; idempotency_key: string }>('SELECT position, idempotency_key FROM events WHERE position = ANY($1::bigint[])', [
-      rest.map((h) => h.position),
-    ]);
+    const keys = await pool.query<{ position: string; idempotency_key: string }>(
+      'SELECT position, idempotency_key FROM events WHERE position = ANY($1::bigint[])',
+      [rest.map((h) => h.position)],
+    );
     const byPosition = new Map(keys.rows.map((r) => [r.position, r.idempotency_key]));
     expect(rest.map((h) => byPosition.get(h.position))).toEqual(['cutover/late', 'cutover/after']);
 
