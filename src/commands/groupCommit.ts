@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isDataException } from '../db/errors.js';
-import { appendEvents, claimKey, type AppendResult, type Claim, type Delivery } from '../events/appendEvents.js';
+import { appendBatch, claimKey, type AppendResult, type Claim, type Delivery } from './appendBatch.js';
 import { Batcher, type BatcherOptions } from '../events/batcher.js';
 import { notifyAppended } from '../events/notifyAppended.js';
 import type { NewEvent } from '../events/types.js';
@@ -135,7 +135,7 @@ export class GroupCommit<C, S, R, A = undefined> {
     const append = { deliveries, eventClaims, claims: [...claims.values()] };
     const slow = setTimeout(() => this.options.onSlowAppend?.(), this.options.slowAppendMs ?? 1_000);
     const { appended, lostClaims } = await (
-      inline.size > 0 ? this.appendAndProject(events, append, [...inline]) : appendEvents(this.pool, events, append)
+      inline.size > 0 ? this.appendAndProject(events, append, [...inline]) : appendBatch(this.pool, events, append)
     ).finally(() => clearTimeout(slow));
     if (appended.size > 0) await this.announce();
     return decided.map((d, i) => {
@@ -152,11 +152,11 @@ export class GroupCommit<C, S, R, A = undefined> {
   }
 
   // Rare (a conversation started): the append lock is then held for two more round trips.
-  private async appendAndProject(events: NewEvent[], append: Parameters<typeof appendEvents>[2], streamIds: string[]): Promise<AppendResult> {
+  private async appendAndProject(events: NewEvent[], append: Parameters<typeof appendBatch>[2], streamIds: string[]): Promise<AppendResult> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await appendEvents(client, events, append);
+      const result = await appendBatch(client, events, append);
       await this.options.projectInline?.(client, streamIds);
       await client.query('COMMIT');
       return result;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readStreamStates } from '../../src/commands/recordCallback/loadStates.js';
 import { evolve, initialStreamState } from '../../src/commands/recordCallback/state.js';
+import { appendBatch } from '../../src/commands/appendBatch.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
 import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
 import type { NewEvent } from '../../src/events/types.js';
@@ -79,9 +80,9 @@ describe('the state a callback is decided on', () => {
 
   it('reads the stream a token is bound to', async () => {
     const token = '0197f8c2-1a2b-7c3d-8e4f-5a6b7c8d9e0f';
-    await appendEvents(db.pool, [], { claims: [{ token, streamId: 'conversation-bound' }] });
+    await appendBatch(db.pool, [], { claims: [{ token, streamId: 'conversation-bound' }] });
     // A later claim of the same token for another stream loses, and changes nothing.
-    const second = await appendEvents(db.pool, [], { claims: [{ token, streamId: 'conversation-other' }] });
+    const second = await appendBatch(db.pool, [], { claims: [{ token, streamId: 'conversation-other' }] });
     expect([...second.lostClaims]).toEqual([`${token} conversation-other`]);
     const { bindings } = await readStreamStates(db.pool, [], [token, '0197f8c2-0000-7000-8000-000000000000']);
     expect(Object.fromEntries(bindings)).toEqual({ [token]: 'conversation-bound' });
