@@ -67,8 +67,9 @@ export async function startConversation(deps: StartConversationDeps, userId: str
 
   const outcome = await deps.starts.submit({ id, userId, scenario, request, tavus, now: deps.now() });
   if (outcome.outcome === 'rejected') return { ok: false, rejection: outcome.rejection };
-  const answer = { id: outcome.reply?.id ?? id, conversationId: tavus.conversationId, conversationUrl: tavus.conversationUrl, status: 'active' as const };
-  return { ok: true, answer };
+  // Started already (Tavus answered with a conversation we know): the id it has.
+  const answerId = outcome.reply?.id ?? id;
+  return { ok: true, answer: { id: answerId, conversationId: tavus.conversationId, conversationUrl: tavus.conversationUrl, status: 'active' } };
 }
 
 async function loadScenario(pool: pg.Pool, scenarioId: string): Promise<Scenario | undefined> {

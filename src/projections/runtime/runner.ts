@@ -90,8 +90,14 @@ export class ProjectionRunner implements LiveRunner {
     let total = 0;
     for (;;) {
       const result = await this.exclusive(() => this.runBatch());
-      if (result.status === 'applied') total += result.events;
-      if (result.status === 'applied' && !result.caughtUp) continue;
+      // Another runner holds the checkpoints for its batch: one of ours must run after the call too,
+      // so that what was asked before it (an operator's retry) is done when this resolves.
+      if (result.status === 'busy') {
+        await new Promise((r) => setTimeout(r, 10));
+        continue;
+      }
+      total += result.events;
+      if (!result.caughtUp) continue;
       if (await this.hasApplied(position)) return total;
       await new Promise((r) => setTimeout(r, 10));
     }

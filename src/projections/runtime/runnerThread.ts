@@ -26,7 +26,8 @@ const post = (message: FromRunnerThread) => port.postMessage(message);
 const describe = (err: unknown) => (err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) });
 
 const pool = createPool(data.databaseUrl, { max: 4, applicationName: 'tavus-feedback projections', parallelQuery: false, pooled: data.pooled });
-const listener = data.listenUrl ? new Listener(data.listenUrl, { onError: (err) => post({ type: 'batchFailed', error: describe(err) }) }) : undefined;
+const onListenError = (err: unknown) => post({ type: 'batchFailed', error: describe(err) });
+const listener = data.listenUrl ? new Listener(data.listenUrl, { onError: onListenError }) : undefined;
 await listener?.start();
 const runner = new ProjectionRunner(pool, {
   projections: liveProjections(),
