@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { runAnalyzerBench } from './analyzer.js';
+import { runAppendOrderBench } from './appendOrder.js';
 import { runFreshnessBench } from './freshness.js';
 import { runIngestionBench } from './ingestion.js';
 import { runInstancesBench } from './instances.js';
@@ -54,6 +55,22 @@ async function main(): Promise<void> {
         `p99 ${r.service.p99} ms (target ≤ 40 ms: ` +
         `${verdict(r.service.p99 <= 40)}); deliveries stored during the run: ${fmt(r.durable)} for ${fmt(r.service.total)} answers; ` +
         `the live projections had applied everything ${fmt(r.catchUpSeconds, 1)} s after the load stopped.`,
+    );
+    console.log(sections.at(-1));
+  }
+
+  if (wanted('append-order')) {
+    const r = await runAppendOrderBench();
+    const a = r.appendsPerSecond;
+    sections.push(
+      `### Appending in commit order\n\nThe raw append (one statement and commit of 8 transcript events), 16 appenders racing for 5 s, ` +
+        `with the three ways considered; ${r.database}.\n\n| ordering | appends/s | vs none |\n|---|---|---|\n` +
+        `| none (readers wait on the server's oldest transaction) | ${fmt(a.none)} | 100% |\n` +
+        `| advisory lock in a statement of its own | ${fmt(a.lockStatement)} | ${fmt((a.lockStatement / a.none) * 100)}% |\n` +
+        `| advisory lock taken by a statement trigger (migration 0016) | ${fmt(a.trigger)} | ${fmt((a.trigger / a.none) * 100)}% |\n\n` +
+        `The alternative that keeps the old order (a horizon from the oldest transaction holding a lock on \`events\`, read from ` +
+        `pg_locks) costs every reader's poll ${fmt(r.pgLocksHorizonMicros)} µs here with next to no locks held (pg_locks takes every ` +
+        `lock partition, so it grows with the server's lock count) and still waits on whoever holds such a lock.`,
     );
     console.log(sections.at(-1));
   }

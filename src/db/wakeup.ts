@@ -40,6 +40,8 @@ export class Wakeup {
   private unsubscribe: (() => void) | undefined;
   private head: string | undefined;
   private lastPassAt = 0;
+  /** The head could not be read at the last poll: reported once per outage, not every poll. */
+  private headFailing = false;
   private passesStarted = 0;
   private passesEnded = 0;
   private waiters: { after: number; resolve: () => void }[] = [];
@@ -107,12 +109,14 @@ export class Wakeup {
     if (!this.options.readHead || due) return this.wake();
     try {
       const head = await this.options.readHead();
+      this.headFailing = false;
       if (head !== this.head) {
         this.head = head;
         this.wake();
       }
     } catch (err) {
-      this.options.onError?.(err);
+      if (!this.headFailing) this.options.onError?.(err);
+      this.headFailing = true;
     }
   }
 
