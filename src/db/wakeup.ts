@@ -126,26 +126,30 @@ export class Wakeup {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
+    this.running = this.loop();
   }
 
   private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      const notified = this.everything ? null : this.payloads;
-      this.everything = false;
-      this.payloads = [];
-      this.lastPassAt = performance.now();
-      this.passesStarted++;
-      try {
-        await this.pass(notified);
-      } catch (err) {
-        this.options.onError?.(err);
-      }
-      this.passesEnded++;
-      this.waiters = this.waiters.filter((w) => w.after >= this.passesEnded || (w.resolve(), false));
-    } while (this.again && !this.halted);
+    // `running` is cleared in the same step as the last check of `again` (no await in between): a
+    // wake that comes once that check has passed starts a loop of its own instead of being lost.
+    try {
+      do {
+        this.again = false;
+        const notified = this.everything ? null : this.payloads;
+        this.everything = false;
+        this.payloads = [];
+        this.lastPassAt = performance.now();
+        this.passesStarted++;
+        try {
+          await this.pass(notified);
+        } catch (err) {
+          this.options.onError?.(err);
+        }
+        this.passesEnded++;
+        this.waiters = this.waiters.filter((w) => w.after >= this.passesEnded || (w.resolve(), false));
+      } while (this.again && !this.halted);
+    } finally {
+      this.running = undefined;
+    }
   }
 }

@@ -131,23 +131,31 @@ export class FeedbackHub {
   check(conversationIds: string[] | typeof ALL): Promise<void> {
     if (conversationIds === ALL) this.pendingAll = true;
     else for (const id of conversationIds) if (this.watchers.has(id)) this.pending.add(id);
-    this.running ??= this.drain().finally(() => (this.running = undefined));
+    this.running ??= this.drain();
     return this.running;
   }
 
   private async drain(): Promise<void> {
-    while (this.pendingAll || this.pending.size > 0) {
-      const ids = this.pendingAll ? [...this.watchers.keys()] : [...this.pending].filter((id) => this.watchers.has(id));
-      this.pendingAll = false;
-      this.pending.clear();
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        try {
-          await this.deliver(ids.slice(i, i + CHUNK));
-        } catch (err) {
-          // The next announcement or periodic check tries again; the streams stay open.
-          this.options.onError(err);
+    // Cleared in the same step as the last check (no await between): a check asked after it starts
+    // a drain of its own rather than waiting on one that has already finished. The first await
+    // comes before anything, so that `running` is set before a drain with nothing to do can end.
+    await Promise.resolve();
+    try {
+      while (this.pendingAll || this.pending.size > 0) {
+        const ids = this.pendingAll ? [...this.watchers.keys()] : [...this.pending].filter((id) => this.watchers.has(id));
+        this.pendingAll = false;
+        this.pending.clear();
+        for (let i = 0; i < ids.length; i += CHUNK) {
+          try {
+            await this.deliver(ids.slice(i, i + CHUNK));
+          } catch (err) {
+            // The next announcement or periodic check tries again; the streams stay open.
+            this.options.onError(err);
+          }
         }
       }
+    } finally {
+      this.running = undefined;
     }
   }
 
