@@ -25,7 +25,9 @@ const positiveInteger = z.coerce.number().int().min(1);
 
 const flag = z.enum(['true', 'false'], { error: 'must be true or false' });
 /** S3, Supabase Storage, R2 and MinIO bucket names; Supabase allows underscores too. */
-const bucketName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/, 'must be a bucket name: 3 to 63 letters, digits, dots, hyphens or underscores');
+const bucketName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/, 'must be a bucket name: 3 to 63 letters, digits, dots, hyphens or underscores');
 /** Tavus writes to AWS S3, whose bucket names are stricter. */
 const awsBucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots or hyphens');
 const region = z.string().regex(/^[a-z0-9-]{2,32}$/, 'must be a region name such as us-east-1 (R2: auto)');
@@ -312,7 +314,8 @@ function recordingsOf(e: Env): RecordingsConfig | null {
     if (e[k] === undefined) problems.push(`  ${k}: ${because}`);
   }
   const pair = (id: keyof Env, secret: keyof Env) => {
-    if ((e[id] === undefined) !== (e[secret] === undefined)) problems.push(`  ${e[id] === undefined ? id : secret}: required with ${e[id] === undefined ? secret : id}`);
+    if ((e[id] === undefined) !== (e[secret] === undefined))
+      problems.push(`  ${e[id] === undefined ? id : secret}: required with ${e[id] === undefined ? secret : id}`);
   };
   pair('RECORDINGS_S3_ACCESS_KEY_ID', 'RECORDINGS_S3_SECRET_ACCESS_KEY');
   pair('TAVUS_RECORDING_S3_ACCESS_KEY_ID', 'TAVUS_RECORDING_S3_SECRET_ACCESS_KEY');

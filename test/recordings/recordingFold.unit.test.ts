@@ -57,7 +57,13 @@ describe('the fold and recordings', () => {
     const base = transcribedConversation('rec-a');
     const view = foldConversation(stored([...base, ...callback(oldForm('rec-a', 'd/room/1')), ...callback(newForm('rec-a', 'd/room/1'))]))!;
     expect(view.recordings).toEqual([
-      expect.objectContaining({ source: 's3://recordings/d/room/1', source_bucket: 'recordings', source_key: 'd/room/1', status: 'copying', duration_seconds: 14 }),
+      expect.objectContaining({
+        source: 's3://recordings/d/room/1',
+        source_bucket: 'recordings',
+        source_key: 'd/room/1',
+        status: 'copying',
+        duration_seconds: 14,
+      }),
     ]);
     expect(view.recordings[0]!.stream_id).toBe('conversation-rec-a');
     expect(view.conversation.recording_url).toBe('s3://recordings/d/room/1');
@@ -68,7 +74,13 @@ describe('the fold and recordings', () => {
     const one = foldConversation(events)!;
     const other = foldConversation([...events].reverse())!;
     expect(one.recordings).toEqual(other.recordings);
-    expect(one.recordings[0]).toMatchObject({ status: 'stored', stored_bucket: 'app-recordings', bytes: 1234, content_type: 'video/mp4', duration_seconds: 14 });
+    expect(one.recordings[0]).toMatchObject({
+      status: 'stored',
+      stored_bucket: 'app-recordings',
+      bytes: 1234,
+      content_type: 'video/mp4',
+      duration_seconds: 14,
+    });
     expect(one.conversation.recording_url).toBe('s3://app-recordings/recordings/rec-b.mp4');
   });
 
