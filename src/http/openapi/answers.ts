@@ -95,12 +95,10 @@ export const AuditTrail = z.object({
 
 export const Recording = z
   .object({
-    status: z
-      .enum(['copying', 'stored', 'failed'])
-      .meta({
-        description:
-          "copying: Tavus said it is ready, the copy into the app's storage is under way; stored: copied and checked; failed: Tavus reported it could not copy it",
-      }),
+    status: z.enum(['copying', 'stored', 'failed']).meta({
+      description:
+        "copying: Tavus said it is ready, the copy into the app's storage is under way; stored: copied and checked; failed: Tavus reported it could not copy it",
+    }),
     url: z.url().optional().meta({ description: 'stored: a presigned GET of the recording in the app’s storage, valid until expiresAt' }),
     expiresAt: instant.optional(),
     bytes: z.int().min(0).optional(),
