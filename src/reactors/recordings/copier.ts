@@ -1,12 +1,8 @@
 import type pg from 'pg';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { recordingStoredEvent } from '../../commands/recordRecordingStored.js';
 import { isDatabaseUnavailable } from '../../db/errors.js';
-import { appendEvents } from '../../events/appendEvents.js';
-import { tavusIdOfStream } from '../../events/streams.js';
 import { readAwaitingCopies, withoutStored, type AwaitingCopy } from './awaitingCopies.js';
-import { copyObject } from './copyObject.js';
-import { contentTypeOf, destinationKey } from './destination.js';
+import { copyAndRecord } from './copyAndRecord.js';
 import { classify, StoreFailure, type CopyFailure } from './failures.js';
 import { parkCopy, unparkCopy } from './parking.js';
 
@@ -156,38 +152,21 @@ export class Copier {
 
   private async copy(row: AwaitingCopy, signal: AbortSignal): Promise<void> {
     const streamId = row.stream_id;
-    const source = { bucket: row.source_bucket, key: row.source_key };
     const { tavus, storage } = this.options;
-    if (source.bucket !== tavus.bucket) {
-      const message = `the recording is in bucket ${source.bucket}, not in TAVUS_RECORDING_BUCKET (${tavus.bucket}): it is not copied from a bucket the service was not given`;
+    if (row.source_bucket !== tavus.bucket) {
+      const message = `the recording is in bucket ${row.source_bucket}, not in TAVUS_RECORDING_BUCKET (${tavus.bucket}): it is not copied from a bucket the service was not given`;
       return this.park(row, { kind: 'foreign-bucket', retryable: false, message }, null).catch((e) => this.options.onError?.(e));
     }
-    const started = performance.now();
     try {
-      const copied = await copyObject(
-        { client: tavus.client, ...source },
-        { client: storage.client, bucket: storage.bucket, keyFor: (contentType) => destinationKey(row.conversation_id, source, contentType) },
-        { signal, contentType: (said) => contentTypeOf(source.key, said), partSize: this.options.partSize, queueSize: this.options.queueSize },
+      const done = await copyAndRecord(
+        { pool: this.options.pool, tavus, storage, partSize: this.options.partSize, queueSize: this.options.queueSize, now: this.now },
+        row,
+        signal,
       );
-      const event = recordingStoredEvent({
-        tavusConversationId: tavusIdOfStream(streamId),
-        stored: {
-          source,
-          bucket: storage.bucket,
-          key: copied.key,
-          bytes: copied.bytes,
-          sha256: copied.sha256,
-          contentType: copied.contentType,
-          durationSeconds: row.duration_seconds,
-        },
-        storedAt: new Date(this.now()),
-      });
-      const { appended } = await appendEvents(this.options.pool, [event]);
       this.backoffs.delete(row.position);
       if (row.parked_attempts !== null) await unparkCopy(this.options.pool, streamId);
-      if (appended.size === 0) return this.report({ kind: 'already-stored', streamId });
-      this.counts.bytesStored += copied.bytes;
-      return this.report({ kind: 'stored', streamId, bytes: copied.bytes, ms: Math.round(performance.now() - started) });
+      if (done.kind === 'stored') this.counts.bytesStored += done.bytes;
+      return this.report({ ...done, streamId });
     } catch (err) {
       if (err instanceof StoreFailure || signal.aborted) return await this.failed(row, classify(err, signal));
       if (isDatabaseUnavailable(err)) {
