@@ -25,6 +25,8 @@ beforeAll(async () => {
       recordings: {
         backoff: { baseMs: 20, maxMs: 20, parkAfter: 2, parkedRetryMs: 3_600_000 },
         client: { maxAttempts: 1 },
+        // The row appears once projected, after the append's NOTIFY: the poll finds it.
+        pollIntervalMs: 100,
         onOutcome: (o: CopyOutcome) => o.kind === 'parked' && onParked(o.streamId),
       },
     },
