@@ -140,6 +140,14 @@ describe('recordings', () => {
 
     const row = await json(await h.get(`/conversations/${c.id}`, c.user));
     expect(row.recording_url).toBe(`s3://${APP_BUCKET}/${stored!.key as string}`);
+    // The console's player may load it from the storage, and media from nowhere else.
+    const csp = (await fetch(`${h.service.url}/console/`)).headers.get('content-security-policy')!;
+    expect(
+      csp
+        .split(';')
+        .find((d) => d.trim().startsWith('media-src'))!
+        .trim(),
+    ).toBe(`media-src 'self' http://127.0.0.1:${s3.storage.port}`);
   });
 
   it('copies a recording named by storage URI, and answers the operator too, another user never', async () => {
