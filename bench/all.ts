@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     const growth = r.rssPeakMb - r.rssBeforeMb;
     sections.push(
       `### Recordings\n\nA ${fmt(r.megabytes)} MB recording copied from the S3 stand-in's Tavus bucket into its app storage (streamed multipart, ` +
-        `8 MiB parts two at a time, then read back and checked by SHA-256) by a process of its own; the stand-in (s3rver, which writes each ` +
+        `5 MiB parts two at a time, then read back and checked by SHA-256) by a process of its own; the stand-in (s3rver, which writes each ` +
         `part to disk and then the whole object again) runs in the bench's process on the same cores.\n\n` +
         `| seconds | MB/s (copied and read back) | RSS before MB | peak RSS MB | growth MB | ≤ 150 MB |\n|---|---|---|---|---|---|\n` +
         `| ${fmt(r.seconds, 1)} | ${fmt(r.megabytesPerSecond, 1)} | ${r.rssBeforeMb} | ${r.rssPeakMb} | ${growth} | ${verdict(growth <= 150)} |`,
