@@ -98,8 +98,8 @@ async function openConversation(id) {
     api(`/conversations/${id}`),
     api(`/conversations/${id}/events`),
     api(`/conversations/${id}/feedback`, { allowMissing: true }),
-    // 404: no recording known, or the service keeps none.
-    api(`/conversations/${id}/recording`, { allowMissing: true }),
+    // 404: no recording known, or the service keeps none; a failure here leaves the rest of the page be.
+    api(`/conversations/${id}/recording`, { allowMissing: true }).catch(() => null),
   ]);
   $('detail').hidden = false;
   $('detail-title').textContent = `Conversation ${conversation.conversation_id}`;
@@ -233,7 +233,9 @@ function renderRecording(id, recording) {
   const player = $('player');
   const note = $('recording-note');
   player.onerror = null;
+  // Stops the last conversation's video, if one played.
   player.removeAttribute('src');
+  player.load();
   player.hidden = true;
   box.hidden = recording === null;
   if (!recording) return;

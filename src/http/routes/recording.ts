@@ -20,7 +20,10 @@ export async function recordingAnswer(pool: pg.Pool, links: RecordingLinks | und
       return { status: 'failed', error: recording.error ?? 'Tavus reported that the recording could not be copied' };
     case 'stored': {
       const contentType = recording.contentType ?? 'video/mp4';
-      const link = await links.link({ bucket: recording.storedBucket!, key: recording.storedKey!, contentType });
+      const link = await links.link({ bucket: recording.storedBucket!, key: recording.storedKey!, contentType }).catch((err: unknown) => {
+        // Signing needs only the storage's credentials; without them (a role's not yet fetched, say), ask again.
+        throw new HttpError(503, `the link to the recording could not be signed: ${err instanceof Error ? err.message : String(err)}`, undefined, 5);
+      });
       return {
         status: 'stored',
         url: link.url,
