@@ -310,18 +310,20 @@ function recordingsOf(e: Env): RecordingsConfig | null {
   if (given.length === 0) return null;
   const problems: string[] = [];
   const because = `required to set up recordings (${given[0]} is set)`;
-  for (const k of ['RECORDINGS_S3_BUCKET', 'RECORDINGS_S3_REGION', 'TAVUS_RECORDING_BUCKET', 'TAVUS_RECORDING_REGION', 'TAVUS_RECORDING_ROLE_ARN'] as const) {
-    if (e[k] === undefined) problems.push(`  ${k}: ${because}`);
-  }
+  const required = ['RECORDINGS_S3_BUCKET', 'RECORDINGS_S3_REGION', 'TAVUS_RECORDING_BUCKET', 'TAVUS_RECORDING_REGION', 'TAVUS_RECORDING_ROLE_ARN'] as const;
+  for (const k of required) if (e[k] === undefined) problems.push(`  ${k}: ${because}`);
+  // Keys come in pairs: one without the other is a typo, not the SDK's default chain.
   const pair = (id: keyof Env, secret: keyof Env) => {
-    if ((e[id] === undefined) !== (e[secret] === undefined))
-      problems.push(`  ${e[id] === undefined ? id : secret}: required with ${e[id] === undefined ? secret : id}`);
+    if (e[id] === undefined && e[secret] !== undefined) problems.push(`  ${id}: required with ${secret}`);
+    if (e[id] !== undefined && e[secret] === undefined) problems.push(`  ${secret}: required with ${id}`);
   };
   pair('RECORDINGS_S3_ACCESS_KEY_ID', 'RECORDINGS_S3_SECRET_ACCESS_KEY');
   pair('TAVUS_RECORDING_S3_ACCESS_KEY_ID', 'TAVUS_RECORDING_S3_SECRET_ACCESS_KEY');
   if (e.TAVUS_ALLOW_RECORDING === 'false') problems.push('  TAVUS_ALLOW_RECORDING: false, yet recordings are set up; unset one of them');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
-  const credentials = (id: string | undefined, secret: string | undefined) => (id && secret ? { accessKeyId: id, secretAccessKey: secret } : undefined);
+  const credentials = (id: string | undefined, secret: string | undefined) => {
+    return id && secret ? { accessKeyId: id, secretAccessKey: secret } : undefined;
+  };
   return {
     storage: {
       endpoint: e.RECORDINGS_S3_ENDPOINT,

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { conversationStream } from '../events/streams.js';
 import { findConversation } from '../projections/readModels/conversationQueries.js';
-import { findRecordings } from '../projections/readModels/recordingQueries.js';
-import { readLeaseHolder } from '../reactors/leaseRows.js';
+import { findRecordings, type RecordingRecord } from '../projections/readModels/recordingQueries.js';
+import { readLeaseHolder, type LeaseHolder } from '../reactors/leaseRows.js';
 import { countRecordings } from '../reactors/recordings/counts.js';
 import { listParkedCopies, requestCopyRetry, type ParkedCopy } from '../reactors/recordings/parking.js';
 import { RECORDINGS_LEASE } from '../reactors/recordings/startRecordingsReactor.js';
@@ -25,8 +25,24 @@ async function streamOf(pool: pg.Pool, ref: string): Promise<{ streamId: string;
 }
 
 function parkedLine(p: ParkedCopy): string {
-  const again = p.retryRequested ? 'retry requested' : p.retryAt ? `tried again by itself at ${p.retryAt.toISOString()}` : 'tried again only when asked';
-  return `${p.streamId}  parked since ${p.parkedAt.toISOString()}, ${p.attempts} attempt${p.attempts === 1 ? '' : 's'}, ${again}\n  ${p.error}`;
+  let again = 'tried again only when asked';
+  if (p.retryAt) again = `tried again by itself at ${p.retryAt.toISOString()}`;
+  if (p.retryRequested) again = 'retry requested';
+  const attempts = `${p.attempts} attempt${p.attempts === 1 ? '' : 's'}`;
+  return `${p.streamId}  parked since ${p.parkedAt.toISOString()}, ${attempts}, ${again}\n  ${p.error}`;
+}
+
+function holderText(holder: LeaseHolder | undefined): string {
+  if (!holder) return 'no instance (recordings not set up, or no service running)';
+  if (holder.expired) return `no instance: ${holder.owner} held it until ${holder.expiresAt.toISOString()}`;
+  return `${holder.owner} (since ${holder.acquiredAt.toISOString()})`;
+}
+
+function recordingText(r: RecordingRecord): string {
+  const duration = r.durationSeconds === null ? '' : `, ${r.durationSeconds} s`;
+  if (r.status === 'stored') return `stored in ${r.storedBucket}: ${r.bytes} bytes, sha256 ${r.sha256}, ${r.contentType}${duration}`;
+  if (r.status === 'failed') return `failed (Tavus): ${r.error}`;
+  return `copying${duration}`;
 }
 
 export async function recordingsStatus(pool: pg.Pool, ref: string | undefined, print: Print): Promise<void> {
@@ -34,9 +50,7 @@ export async function recordingsStatus(pool: pg.Pool, ref: string | undefined, p
   const counts = await countRecordings(pool);
   const holder = await readLeaseHolder(pool, RECORDINGS_LEASE);
   print(`recordings   ${counts.stored} stored, ${counts.copying} copying, ${counts.failed} failed (reported by Tavus), ${counts.parked} parked`);
-  print(
-    `copying in   ${!holder ? 'no instance (recordings not set up, or no service running)' : holder.expired ? `no instance: ${holder.owner} held it until ${holder.expiresAt.toISOString()}` : `${holder.owner} (since ${holder.acquiredAt.toISOString()})`}`,
-  );
+  print(`copying in   ${holderText(holder)}`);
   for (const p of await listParkedCopies(pool)) print(parkedLine(p));
 }
 
@@ -44,16 +58,7 @@ async function conversationStatus(pool: pg.Pool, ref: string, print: Print): Pro
   const { streamId, id } = await streamOf(pool, ref);
   const recordings = id ? await findRecordings(pool, id) : [];
   if (recordings.length === 0) print(`${streamId}: no recording known`);
-  for (const r of recordings) {
-    const what =
-      r.status === 'stored'
-        ? `stored in ${r.storedBucket}: ${r.bytes} bytes, sha256 ${r.sha256}, ${r.contentType}`
-        : r.status === 'failed'
-          ? `failed (Tavus): ${r.error}`
-          : 'copying';
-    const duration = r.durationSeconds === null ? '' : `, ${r.durationSeconds} s`;
-    print(`${streamId}  ${what}${duration}`);
-  }
+  for (const r of recordings) print(`${streamId}  ${recordingText(r)}`);
   for (const p of await listParkedCopies(pool, streamId)) print(parkedLine(p));
 }
 
@@ -80,7 +85,8 @@ export async function recordingsRetry(pool: pg.Pool, ref: string | null, print: 
           continue;
         }
         ok = false;
-        print(`${b.streamId}: ${still.retryRequested ? 'not tried yet (is the service running, with recordings set up?)' : `failed again: ${still.error}`}`);
+        const how = still.retryRequested ? 'not tried yet (is the service running, with recordings set up?)' : `failed again: ${still.error}`;
+        print(`${b.streamId}: ${how}`);
       }
       return ok;
     }

@@ -108,7 +108,7 @@ export function foldRecordings(events: SummarisedEvent[], conversationId: string
     r.duration_seconds ??= s.durationSeconds;
     r.updated_at = later(r.updated_at, recordedAt);
   }
-  return [...rows.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  return [...rows.values()].sort((a, b) => (a.source < b.source ? -1 : Number(a.source > b.source)));
 }
 
 /** Where the conversation's recording is: the first one kept in the app's storage, as s3://bucket/key. */

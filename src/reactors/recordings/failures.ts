@@ -51,7 +51,8 @@ const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EN
 function codeOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const { code, name } = err as { code?: unknown; name?: unknown };
-  return typeof code === 'string' ? code : typeof name === 'string' ? name : undefined;
+  if (typeof code === 'string') return code;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** `side`: the store to blame when the error does not say (a StoreFailure does). */
