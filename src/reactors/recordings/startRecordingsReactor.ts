@@ -63,6 +63,8 @@ export class RecordingsJob implements LeasedJob {
     // Copies in flight end as aborted: not failures, copied again by whoever holds the lease next.
     this.abort.abort();
     await waker?.stop();
+    // A fill under way may still start a copy (which ends at once, aborted): wait for it, then for the copies.
+    await this.copier.fill(this.abort.signal).catch(() => {});
     await this.copier.idle();
   }
 
