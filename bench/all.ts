@@ -7,6 +7,7 @@ import { runFreshnessBench } from './freshness.js';
 import { runIngestionBench } from './ingestion.js';
 import { runInstancesBench } from './instances.js';
 import { runRebuildBench } from './rebuild.js';
+import { runRecordingsBench } from './recordings.js';
 import { runRelayBench } from './relay.js';
 import { ROOT } from './support/processes.js';
 
@@ -131,6 +132,19 @@ async function main(): Promise<void> {
         `conversations projection (${setup.join('; ')}), then \`tavus-feedback rebuild feedback --analyzer X\` as a real process, timed ` +
         `end to end (snapshot, catch-up, switch), peak RSS sampled from /proc; ${r.database}.\n\n` +
         `| conversations | analyzer | conversations/s | target | peak RSS MB | ≤ 300 MB |\n|---|---|---|---|---|---|\n${rows.join('\n')}`,
+    );
+    console.log(sections.at(-1));
+  }
+
+  if (wanted('recordings')) {
+    const r = await runRecordingsBench();
+    const growth = r.rssPeakMb - r.rssBeforeMb;
+    sections.push(
+      `### Recordings\n\nA ${fmt(r.megabytes)} MB recording copied from the S3 stand-in's Tavus bucket into its app storage (streamed multipart, ` +
+        `5 MiB parts two at a time, then read back and checked by SHA-256) by a process of its own; the stand-in (s3rver, which writes each ` +
+        `part to disk and then the whole object again) runs in the bench's process on the same cores.\n\n` +
+        `| seconds | MB/s (copied and read back) | RSS before MB | peak RSS MB | growth MB | ≤ 150 MB |\n|---|---|---|---|---|---|\n` +
+        `| ${fmt(r.seconds, 1)} | ${fmt(r.megabytesPerSecond, 1)} | ${r.rssBeforeMb} | ${r.rssPeakMb} | ${growth} | ${verdict(growth <= 150)} |`,
     );
     console.log(sections.at(-1));
   }

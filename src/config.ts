@@ -23,6 +23,18 @@ const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 const positiveInteger = z.coerce.number().int().min(1);
 
+const flag = z.enum(['true', 'false'], { error: 'must be true or false' });
+/** S3, Supabase Storage, R2 and MinIO bucket names; Supabase allows underscores too. */
+const bucketName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/, 'must be a bucket name: 3 to 63 letters, digits, dots, hyphens or underscores');
+/** Tavus writes to AWS S3, whose bucket names are stricter. */
+const awsBucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots or hyphens');
+const region = z.string().regex(/^[a-z0-9-]{2,32}$/, 'must be a region name such as us-east-1 (R2: auto)');
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as us-east-1');
+const roleArn = z.string().regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN: arn:aws:iam::<account id>:role/<name>');
+const endpoint = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
 const schema = z.object({
   DATABASE_URL: optionalString.pipe(
     z
@@ -65,7 +77,8 @@ const schema = z.object({
   RATE_LIMIT_PER_ADDRESS: positiveInteger.default(600),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   TAVUS_MAX_CALL_DURATION: duration.pipe(z.number().int('must be whole seconds').min(60, 'must be at least 60s')).default(1800),
-  TAVUS_ALLOW_RECORDING: z.enum(['true', 'false']).default('false'),
+  // Unset and false differ: false contradicts recordings being set up (below).
+  TAVUS_ALLOW_RECORDING: optionalString.pipe(flag.optional()),
   RECONCILE_INTERVAL_S: duration.default(60),
   // Tavus's default max_call_duration (3600 s) plus five minutes.
   RECONCILE_AFTER_S: duration.default(3900),
@@ -79,6 +92,21 @@ const schema = z.object({
       .regex(/^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\/[^/?#\s]+/, 'must be a KurrentDB connection string, e.g. kurrentdb://127.0.0.1:2113?tls=false')
       .optional(),
   ),
+  // Recordings (src/reactors/recordings/): the app's storage, where they are kept and served from...
+  RECORDINGS_S3_ENDPOINT: optionalString.pipe(endpoint.optional()),
+  RECORDINGS_S3_REGION: optionalString.pipe(region.optional()),
+  RECORDINGS_S3_BUCKET: optionalString.pipe(bucketName.optional()),
+  RECORDINGS_S3_ACCESS_KEY_ID: optionalString,
+  RECORDINGS_S3_SECRET_ACCESS_KEY: optionalString,
+  RECORDINGS_S3_FORCE_PATH_STYLE: optionalString.pipe(flag.optional()),
+  // ...and the bucket Tavus writes to (named in the create call), with how the service reads it.
+  TAVUS_RECORDING_BUCKET: optionalString.pipe(awsBucketName.optional()),
+  TAVUS_RECORDING_REGION: optionalString.pipe(awsRegion.optional()),
+  TAVUS_RECORDING_ROLE_ARN: optionalString.pipe(roleArn.optional()),
+  TAVUS_RECORDING_S3_ENDPOINT: optionalString.pipe(endpoint.optional()),
+  TAVUS_RECORDING_S3_ACCESS_KEY_ID: optionalString,
+  TAVUS_RECORDING_S3_SECRET_ACCESS_KEY: optionalString,
+  TAVUS_RECORDING_S3_FORCE_PATH_STYLE: optionalString.pipe(flag.optional()),
   // Operating it (src/metrics/, GET /metrics).
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FEEDBACK_STREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
@@ -120,8 +148,13 @@ export interface Config {
   rateLimit: { windowMs: number; perUser: number; perAddress: number };
   /** Reverse proxies in front of the service whose X-Forwarded-For is believed (0: none). */
   trustProxyHops: number;
-  /** What a user may ask Tavus for when starting a conversation: the operator pays for both. */
-  conversationCaps: { maxCallDurationSeconds: number; allowRecording: boolean };
+  /**
+   * What a user may ask Tavus for when starting a conversation: the operator pays for both. With
+   * recordings set up, `recording` names the bucket every conversation is recorded into.
+   */
+  conversationCaps: { maxCallDurationSeconds: number; allowRecording: boolean; recording?: TavusRecordingTarget };
+  /** Recordings copied from the bucket Tavus writes to into the app's storage; null when not set up. */
+  recordings: RecordingsConfig | null;
   /** The model llm@1 asks; null when LLM_MODEL is unset (llm@1 is then not configured). */
   llm: LlmConfig | null;
   reconcile: ReconcileConfig;
@@ -164,6 +197,31 @@ export interface ReconcileConfig {
   concurrency: number;
 }
 
+/** How the service reaches one S3-compatible store. */
+export interface S3Access {
+  /** Undefined: AWS's own endpoint for the region. */
+  endpoint: string | undefined;
+  region: string;
+  /** Undefined: the AWS SDK's default chain (environment, profile, instance or task role). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  forcePathStyle: boolean;
+  bucket: string;
+}
+
+/** What POST /conversations tells Tavus: where to write the recording, and the role to assume for it. */
+export interface TavusRecordingTarget {
+  bucket: string;
+  region: string;
+  roleArn: string;
+}
+
+export interface RecordingsConfig {
+  /** The app's storage (RECORDINGS_S3_*): where recordings are kept and served from. */
+  storage: S3Access;
+  /** The bucket Tavus writes to (TAVUS_RECORDING_*), as the service reads it. */
+  tavus: S3Access & { roleArn: string };
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -183,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.LLM_MODEL && !e.LLM_API_KEY && e.LLM_BASE_URL.replace(/\/+$/, '') === OPENAI_BASE_URL) {
     throw new ConfigError(`Invalid configuration:\n  LLM_API_KEY: required with LLM_BASE_URL ${OPENAI_BASE_URL}`);
   }
+  const recordings = recordingsOf(e);
   return {
     databaseUrl: e.DATABASE_URL,
     databaseDirectUrl: e.DATABASE_DIRECT_URL,
@@ -215,7 +274,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authJwksCacheMaxAgeMs: e.AUTH_JWKS_CACHE_MAX_AGE * 1000,
     rateLimit: { windowMs: e.RATE_LIMIT_WINDOW * 1000, perUser: e.RATE_LIMIT_PER_USER, perAddress: e.RATE_LIMIT_PER_ADDRESS },
     trustProxyHops: e.TRUST_PROXY,
-    conversationCaps: { maxCallDurationSeconds: e.TAVUS_MAX_CALL_DURATION, allowRecording: e.TAVUS_ALLOW_RECORDING === 'true' },
+    conversationCaps: {
+      maxCallDurationSeconds: e.TAVUS_MAX_CALL_DURATION,
+      allowRecording: recordings !== null || e.TAVUS_ALLOW_RECORDING === 'true',
+      ...(recordings ? { recording: { bucket: recordings.tavus.bucket, region: recordings.tavus.region, roleArn: recordings.tavus.roleArn } } : {}),
+    },
+    recordings,
     reconcile: {
       intervalSeconds: e.RECONCILE_INTERVAL_S,
       afterSeconds: e.RECONCILE_AFTER_S,
@@ -230,6 +294,65 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: e.FEEDBACK_STREAM_MAX_CONNECTIONS,
       maxPerUser: e.FEEDBACK_STREAM_MAX_PER_USER,
       heartbeatMs: Math.round(e.FEEDBACK_STREAM_HEARTBEAT * 1000),
+    },
+  };
+}
+
+const RECORDING_KEYS = [
+  'RECORDINGS_S3_ENDPOINT',
+  'RECORDINGS_S3_REGION',
+  'RECORDINGS_S3_BUCKET',
+  'RECORDINGS_S3_ACCESS_KEY_ID',
+  'RECORDINGS_S3_SECRET_ACCESS_KEY',
+  'RECORDINGS_S3_FORCE_PATH_STYLE',
+  'TAVUS_RECORDING_BUCKET',
+  'TAVUS_RECORDING_REGION',
+  'TAVUS_RECORDING_ROLE_ARN',
+  'TAVUS_RECORDING_S3_ENDPOINT',
+  'TAVUS_RECORDING_S3_ACCESS_KEY_ID',
+  'TAVUS_RECORDING_S3_SECRET_ACCESS_KEY',
+  'TAVUS_RECORDING_S3_FORCE_PATH_STYLE',
+] as const satisfies readonly (keyof Env)[];
+
+/**
+ * Recordings are set up when any of their keys is, and then every key they cannot do without must
+ * be there too: half a setup would ask Tavus to record into a bucket nobody copies from, or copy
+ * into nowhere. Every problem is named at once, so one restart fixes them all.
+ */
+function recordingsOf(e: Env): RecordingsConfig | null {
+  const given = RECORDING_KEYS.filter((k) => e[k] !== undefined);
+  if (given.length === 0) return null;
+  const problems: string[] = [];
+  const because = `required to set up recordings (${given[0]} is set)`;
+  const required = ['RECORDINGS_S3_BUCKET', 'RECORDINGS_S3_REGION', 'TAVUS_RECORDING_BUCKET', 'TAVUS_RECORDING_REGION', 'TAVUS_RECORDING_ROLE_ARN'] as const;
+  for (const k of required) if (e[k] === undefined) problems.push(`  ${k}: ${because}`);
+  // Keys come in pairs: one without the other is a typo, not the SDK's default chain.
+  const pair = (id: keyof Env, secret: keyof Env) => {
+    if (e[id] === undefined && e[secret] !== undefined) problems.push(`  ${id}: required with ${secret}`);
+    if (e[id] !== undefined && e[secret] === undefined) problems.push(`  ${secret}: required with ${id}`);
+  };
+  pair('RECORDINGS_S3_ACCESS_KEY_ID', 'RECORDINGS_S3_SECRET_ACCESS_KEY');
+  pair('TAVUS_RECORDING_S3_ACCESS_KEY_ID', 'TAVUS_RECORDING_S3_SECRET_ACCESS_KEY');
+  if (e.TAVUS_ALLOW_RECORDING === 'false') problems.push('  TAVUS_ALLOW_RECORDING: false, yet recordings are set up; unset one of them');
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  const credentials = (id: string | undefined, secret: string | undefined) => {
+    return id && secret ? { accessKeyId: id, secretAccessKey: secret } : undefined;
+  };
+  return {
+    storage: {
+      endpoint: e.RECORDINGS_S3_ENDPOINT,
+      region: e.RECORDINGS_S3_REGION!,
+      bucket: e.RECORDINGS_S3_BUCKET!,
+      credentials: credentials(e.RECORDINGS_S3_ACCESS_KEY_ID, e.RECORDINGS_S3_SECRET_ACCESS_KEY),
+      forcePathStyle: e.RECORDINGS_S3_FORCE_PATH_STYLE === 'true',
+    },
+    tavus: {
+      endpoint: e.TAVUS_RECORDING_S3_ENDPOINT,
+      region: e.TAVUS_RECORDING_REGION!,
+      bucket: e.TAVUS_RECORDING_BUCKET!,
+      roleArn: e.TAVUS_RECORDING_ROLE_ARN!,
+      credentials: credentials(e.TAVUS_RECORDING_S3_ACCESS_KEY_ID, e.TAVUS_RECORDING_S3_SECRET_ACCESS_KEY),
+      forcePathStyle: e.TAVUS_RECORDING_S3_FORCE_PATH_STYLE === 'true',
     },
   };
 }

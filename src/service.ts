@@ -18,7 +18,14 @@ import { createApp } from './http/app.js';
 import { trackConnections } from './http/connections.js';
 import { FeedbackHub } from './http/live/feedbackHub.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
-import { addDatabaseGauges, addReconcileCounters, addRelayCounters, addRelayGauges } from './metrics/serviceGauges.js';
+import {
+  addDatabaseGauges,
+  addReconcileCounters,
+  addRecordingCounters,
+  addRecordingGauges,
+  addRelayCounters,
+  addRelayGauges,
+} from './metrics/serviceGauges.js';
 import { initLiveAnalyzer, liveProjections } from './projections/runtime/live.js';
 import { ProjectionRunner, type LiveRunner } from './projections/runtime/runner.js';
 import type { Parked } from './projections/runtime/isolation.js';
@@ -29,6 +36,7 @@ import { startRelay, type RunningRelay } from './reactors/relay/startRelay.js';
 import { createTavusClient } from './tavus/client.js';
 import { LLM_ANALYZER_ID } from './analysis/llm/version.js';
 import type { LlmReactorHandle, LlmReactorOverrides } from './reactors/llmAnalysis/startLlmReactor.js';
+import type { RecordingsHandle, RecordingsOverrides } from './reactors/recordings/startRecordingsReactor.js';
 
 // The composition root: configuration in, a running service out. main.ts adds the database
 // (embedded or not) and signals; tests call this directly.
@@ -47,6 +55,8 @@ export interface Service {
   logger: Logger;
   /** The outbox relay to KurrentDB (KURRENTDB_URL set); it publishes while this instance holds its lease. */
   relay: RunningRelay | undefined;
+  /** The recordings reactor (RECORDINGS_S3_*, TAVUS_RECORDING_* set); it copies while this instance holds its lease. */
+  recordings: RecordingsHandle | undefined;
   /** What GET /metrics serves; parts started later (the relay) add their gauges with `metrics.addGauge`. */
   metrics: Metrics;
   stop(): Promise<void>;
@@ -57,8 +67,8 @@ export async function startService(
   logger?: Logger,
   /** Where analyzer ids are looked up; tests add analyzers of their own. */
   lookupAnalyzer: (id: string) => Analyzer | undefined = findAnalyzer,
-  /** Tests shorten the llm reactor's waits. */
-  options: { llm?: LlmReactorOverrides } = {},
+  /** Tests shorten the reactors' waits. */
+  options: { llm?: LlmReactorOverrides; recordings?: RecordingsOverrides } = {},
 ): Promise<Service> {
   const log = logger ?? pino({ level: config.logLevel });
   // Refuses a transaction pooler without a session URL beside it (src/db/sessions.ts).
@@ -159,6 +169,18 @@ export async function startService(
       ).startLlmReactor({ url: database.url, pooled, listener }, config.llm, log, owner, options.llm)
     : undefined;
 
+  // Loaded only then, like the llm reactor: the AWS SDK weighs some tens of megabytes.
+  const recordings = config.recordings
+    ? await (
+        await import('./reactors/recordings/startRecordingsReactor.js')
+      ).startRecordingsReactor({ url: database.url, pooled, listener }, config.recordings, log, owner, options.recordings)
+    : undefined;
+  const recordingLinks = config.recordings ? await (await import('./storage/links.js')).openRecordingLinks(config.recordings.storage) : undefined;
+  if (recordings) {
+    addRecordingGauges(metrics, probePool);
+    addRecordingCounters(metrics, () => recordings.metrics());
+  }
+
   const app = createApp({
     pool,
     probePool,
@@ -184,6 +206,7 @@ export async function startService(
     relayEnabled: relay !== undefined,
     isAnalyzer: (id) => lookupAnalyzer(id) !== undefined,
     feedbackHub,
+    recordings: recordingLinks && { links: recordingLinks.links, mediaOrigin: recordingLinks.mediaOrigin },
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
@@ -217,6 +240,7 @@ export async function startService(
     llm,
     logger: log,
     relay,
+    recordings,
     metrics,
     async stop() {
       // It records through the callbacks handler: stopped first, so the drain below includes its work.
@@ -229,6 +253,8 @@ export async function startService(
       });
       await callbacks.drained();
       await llm?.stop();
+      await recordings?.stop();
+      recordingLinks?.close();
       await runner.stop();
       await relay?.stop();
       await listener.stop();

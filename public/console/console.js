@@ -94,10 +94,12 @@ async function loadConversations(fresh) {
 
 async function openConversation(id) {
   for (const b of document.querySelectorAll('#conversations button')) b.classList.toggle('selected', b.dataset.id === id);
-  const [conversation, trail, feedback] = await Promise.all([
+  const [conversation, trail, feedback, recording] = await Promise.all([
     api(`/conversations/${id}`),
     api(`/conversations/${id}/events`),
     api(`/conversations/${id}/feedback`, { allowMissing: true }),
+    // 404: no recording known, or the service keeps none; a failure here leaves the rest of the page be.
+    api(`/conversations/${id}/recording`, { allowMissing: true }).catch(() => null),
   ]);
   $('detail').hidden = false;
   $('detail-title').textContent = `Conversation ${conversation.conversation_id}`;
@@ -105,6 +107,7 @@ async function openConversation(id) {
   renderFeedback(feedback);
   renderFacts(conversation);
   renderTimeline(trail);
+  renderRecording(id, recording);
   renderVersions(trail.feedback);
   // The feedback as it changes, from any instance (EventSource sends no headers: the token goes in the URL).
   feedbackStream?.close();
@@ -218,6 +221,46 @@ function renderTimeline(trail) {
     li.append(details);
     list.append(li);
   }
+}
+
+/**
+ * The recording beside the timeline: an HTML5 player on the short-lived link the service gave, the
+ * video fetched from the storage itself. A link that expired mid-way (seeking after 15 minutes) is
+ * replaced by a fresh one, once per failure, and playback resumes where it was.
+ */
+function renderRecording(id, recording) {
+  const box = $('recording');
+  const player = $('player');
+  const note = $('recording-note');
+  player.onerror = null;
+  // Stops the last conversation's video, if one played.
+  player.removeAttribute('src');
+  player.load();
+  player.hidden = true;
+  box.hidden = recording === null;
+  if (!recording) return;
+  if (recording.status === 'copying') {
+    note.textContent = 'Tavus has the recording; it is being copied into storage.';
+    return;
+  }
+  if (recording.status === 'failed') {
+    note.textContent = `The recording could not be kept: ${recording.error}`;
+    return;
+  }
+  player.hidden = false;
+  player.src = recording.url;
+  const megabytes = (recording.bytes / 1e6).toFixed(1);
+  note.textContent = `${recording.contentType}, ${megabytes} MB, sha256 ${recording.sha256}`;
+  let expiresAt = Date.parse(recording.expiresAt);
+  player.onerror = async () => {
+    if (Date.now() < expiresAt - 5_000) return;
+    const fresh = await api(`/conversations/${id}/recording`, { allowMissing: true }).catch(() => null);
+    if (fresh?.status !== 'stored') return;
+    const at = player.currentTime;
+    expiresAt = Date.parse(fresh.expiresAt);
+    player.src = fresh.url;
+    player.currentTime = at;
+  };
 }
 
 function renderVersions(versions) {

@@ -162,16 +162,36 @@ export function program(): Command {
       const { relayReset } = await import('./relay.js');
       await withPool((pool) => relayReset(pool, from, console.log));
     });
+  const recordings = program.command('recordings').description("recordings copied from Tavus's bucket into the app's storage (RECORDINGS_S3_*)");
+  recordings
+    .command('status')
+    .description('where the copies stand: counts, which instance copies, the parked ones and why; or one conversation')
+    .argument('[conversation]', "our id, Tavus's conversation id, or conversation-<tavus id>")
+    .action(async (ref) => {
+      const { recordingsStatus } = await import('./recordings.js');
+      await withPool((pool) => recordingsStatus(pool, ref, console.log));
+    });
+  recordings
+    .command('retry')
+    .description('have the running service copy parked recordings again (after a fix), and say how it went')
+    .argument('[conversation]', "our id, Tavus's conversation id, or conversation-<tavus id>")
+    .option('--all', 'every parked recording')
+    .action(async (ref, { all }) => {
+      if (!all && !ref) throw new UsageError('recordings retry needs a conversation or --all');
+      const { recordingsRetry } = await import('./recordings.js');
+      const ok = await withPool((pool) => recordingsRetry(pool, all ? null : ref!, console.log));
+      if (!ok) throw new Error('some parked recordings were not copied (see above)');
+    });
   program
     .command('leases')
-    .description('which instance runs each one-at-a-time job (relay, llm@1 reactor, reconciliation pass)')
+    .description('which instance runs each one-at-a-time job (relay, llm@1 reactor, recordings, reconciliation pass)')
     .action(async () => {
       const { printLeases } = await import('./leases.js');
       await withPool((pool) => printLeases(pool, console.log));
     });
   const deadletters = program
     .command('deadletters')
-    .description('the conversations parked by a projection, the relay or the llm@1 reactor, with their errors')
+    .description('the conversations parked by a projection, the relay, the llm@1 reactor or the recordings reactor, with their errors')
     .action(async () => {
       const { printDeadLetters } = await import('./deadletters.js');
       await withPool(printDeadLetters);

@@ -111,6 +111,23 @@ export const analysisRecordedSchema = z.object({
   attempts: z.number().int().positive(),
 });
 
+/**
+ * A recording copied from the bucket Tavus wrote it to into the app's storage, and checked there:
+ * what was stored is, byte for byte, what was read (its length and SHA-256 match).
+ */
+export const recordingStoredSchema = z.object({
+  /** The object Tavus wrote, as its RecordingReady names it: what this copy is of. */
+  source: z.object({ bucket: z.string(), key: z.string() }),
+  /** Where it is kept: the app's bucket (RECORDINGS_S3_BUCKET when it was copied) and its key there. */
+  bucket: z.string(),
+  key: z.string(),
+  bytes: z.number().int().nonnegative(),
+  /** Of the bytes, lower-case hex. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  contentType: z.string(),
+  durationSeconds: z.number().nullable(),
+});
+
 export const eventSchemas = {
   ConversationStarted: conversationStartedSchema,
   ReplicaJoined: replicaJoinedSchema,
@@ -122,6 +139,7 @@ export const eventSchemas = {
   GuardrailTriggered: guardrailTriggeredSchema,
   CallbackIgnored: callbackIgnoredSchema,
   AnalysisRecorded: analysisRecordedSchema,
+  RecordingStored: recordingStoredSchema,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -147,7 +165,7 @@ export interface EventMetadata {
    */
   tokenConversationId?: string;
   receivedAt: string;
-  source: 'tavus-callback' | 'api' | 'reconcile' | 'llm';
+  source: 'tavus-callback' | 'api' | 'reconcile' | 'llm' | 'recordings';
 }
 
 /** An event ready to append: its idempotency key says which fact it records. */

@@ -23,6 +23,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { redactCallbackTokens } from '../tavus/redact.js';
 import type { FeedbackHub } from './live/feedbackHub.js';
+import type { RecordingLinks } from '../storage/links.js';
 import { errorHandler, sendProblem } from './problems.js';
 
 export interface AppDeps {
@@ -49,6 +50,8 @@ export interface AppDeps {
   isAnalyzer?: (id: string) => boolean;
   /** Live feedback streams (GET /conversations/:id/feedback/stream). */
   feedbackHub?: FeedbackHub;
+  /** Links to recordings (GET /conversations/:id/recording), and the origin the console's player may load them from. */
+  recordings?: { links: RecordingLinks; mediaOrigin: string };
   now?: () => Date;
 }
 
@@ -80,9 +83,10 @@ export function requestLogger(logger: Logger) {
  * helmet's headers on every answer. The pages the service serves (/docs, /console) load scripts only
  * from the service itself and run none inline; Swagger UI sets inline style attributes and data:
  * images, so those stay allowed. No upgrade-insecure-requests: the service is often reached over
- * plain http (localhost, a private network, behind a proxy that ends TLS).
+ * plain http (localhost, a private network, behind a proxy that ends TLS). `mediaOrigins`: where the
+ * console's player may load recordings from (the app's storage), and nowhere else.
  */
-export function securityHeaders() {
+export function securityHeaders(mediaOrigins: string[] = []) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: true,
@@ -91,6 +95,7 @@ export function securityHeaders() {
         'style-src': ["'self'", "'unsafe-inline'"],
         'img-src': ["'self'", 'data:'],
         'connect-src': ["'self'"],
+        'media-src': ["'self'", ...mediaOrigins],
         'frame-ancestors': ["'none'"],
         'upgrade-insecure-requests': null,
       },
@@ -105,7 +110,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   // false rather than 0 hops: then the rate limiter warns once when X-Forwarded-For arrives untrusted.
   app.set('trust proxy', deps.trustProxyHops || false);
-  app.use(securityHeaders());
+  app.use(securityHeaders(deps.recordings ? [deps.recordings.mediaOrigin] : []));
   const metrics = deps.metrics?.metrics;
   if (metrics) app.use(requestMetrics(metrics.httpDuration));
   app.use(requestLogger(deps.logger));
@@ -144,6 +149,7 @@ export function createApp(deps: AppDeps): express.Express {
       caps: deps.conversationCaps,
       logger: deps.logger,
       hub: deps.feedbackHub,
+      recordings: deps.recordings?.links,
     }),
   );
   app.use((_req, res) => sendProblem(res, 404, 'no such route'));

@@ -11,6 +11,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly errors?: FieldError[],
+    /** Seconds to send as Retry-After (a 503's). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -41,7 +43,10 @@ export function errorHandler(onUnexpected: (err: unknown, req: Parameters<ErrorR
   // Express knows an error handler by its four parameters, so `_next` stays though it is not called.
   return (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
-    if (err instanceof HttpError) return sendProblem(res, err.status, err.message, err.errors);
+    if (err instanceof HttpError) {
+      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      return sendProblem(res, err.status, err.message, err.errors);
+    }
     // body-parser's own errors carry the status they mean (413 too large, 400 bad JSON, 415 bad charset).
     const parserError = err as { status?: unknown; type?: unknown; limit?: unknown; message?: unknown } | null | undefined;
     const status = typeof parserError?.status === 'number' ? parserError.status : undefined;

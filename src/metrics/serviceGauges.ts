@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { countDeadLetters } from '../projections/runtime/deadLetters.js';
 import { readLag, readReaderLags } from '../projections/runtime/lag.js';
 import type { ReconcileMetrics } from '../reactors/reconcile/metrics.js';
+import type { CopierMetrics } from '../reactors/recordings/copier.js';
+import { countRecordings } from '../reactors/recordings/counts.js';
 import { readRelayLag } from '../reactors/relay/lag.js';
 import type { RelayMetrics } from '../reactors/relay/relay.js';
 import { PREFIX, type Metrics, type Sample } from './registry.js';
@@ -100,5 +102,39 @@ export function addReconcileCounters(metrics: Metrics, read: () => ReconcileMetr
     help: 'Conversations that could not be fetched from Tavus, by kind',
     labelNames: ['kind'],
     read: () => byLabel(read().failed, 'kind'),
+  });
+}
+
+/** Where recordings stand, read from Postgres (any instance answers), when recordings are set up. */
+export function addRecordingGauges(metrics: Metrics, probePool: pg.Pool): void {
+  const counts = sharedPerScrape(() => countRecordings(probePool));
+  metrics.addGauge({
+    name: `${PREFIX}recordings`,
+    help: "Recordings by status: copying into the app's storage, stored (copied and checked), failed (Tavus reported it could not copy)",
+    labelNames: ['status'],
+    read: async () => {
+      const c = await counts();
+      return (['copying', 'stored', 'failed'] as const).map((status) => ({ labels: { status }, value: c[status] }));
+    },
+  });
+  metrics.addGauge({
+    name: `${PREFIX}recordings_parked`,
+    help: 'Conversations whose recording copy keeps failing, parked as reactor:recordings@1 (tavus-feedback recordings status)',
+    read: async () => (await counts()).parked,
+  });
+}
+
+/** What this instance's recordings reactor did since start (it copies only while it holds the lease). */
+export function addRecordingCounters(metrics: Metrics, read: () => CopierMetrics): void {
+  metrics.addCounter({
+    name: `${PREFIX}recording_copies_total`,
+    help: 'Recording copies by outcome: stored, already-stored (another copy was recorded first), deferred (failed, tried again later), parked',
+    labelNames: ['outcome'],
+    read: () => Object.entries(read().outcomes).map(([outcome, value]) => ({ labels: { outcome }, value })),
+  });
+  metrics.addCounter({
+    name: `${PREFIX}recording_bytes_stored_total`,
+    help: "Bytes of recordings this instance copied into the app's storage and checked",
+    read: () => [{ value: read().bytesStored }],
   });
 }

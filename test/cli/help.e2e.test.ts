@@ -91,6 +91,9 @@ describe('tavus-feedback --help', () => {
         'relay status',
         'relay reset',
         'leases',
+        'recordings',
+        'recordings status',
+        'recordings retry',
       ].sort(),
     );
   });

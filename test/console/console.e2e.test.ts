@@ -49,7 +49,8 @@ describe.skipIf(!haveChromium)('the console in Chromium', () => {
 
   /**
    * A page that records every script error, console error (a CSP refusal is one) and failed answer,
-   * but for the one expected: a conversation's feedback is 404 until its transcript has arrived.
+   * but for the ones expected: a conversation's feedback is 404 until its transcript has arrived, and
+   * its recording on a service that keeps none (this one).
    */
   async function open(url: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -59,7 +60,7 @@ describe.skipIf(!haveChromium)('the console in Chromium', () => {
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`${url}: ${m.text()}`);
     });
     page.on('response', (r) => {
-      const expected = r.status() === 404 && /\/conversations\/[^/]+\/feedback$/.test(new URL(r.url()).pathname);
+      const expected = r.status() === 404 && /\/conversations\/[^/]+\/(feedback|recording)$/.test(new URL(r.url()).pathname);
       if (r.status() >= 400 && !expected) problems.push(`${r.url()}: ${r.status()}`);
     });
     await page.goto(url);

@@ -93,6 +93,26 @@ export const AuditTrail = z.object({
   feedback: z.array(z.object({ analyzer: z.string(), live: z.boolean(), score: z.int(), scoredAt: instant, analysis: json })),
 });
 
+export const Recording = z
+  .object({
+    status: z.enum(['copying', 'stored', 'failed']).meta({
+      description:
+        "copying: Tavus said it is ready, the copy into the app's storage is under way; stored: copied and checked; failed: Tavus reported it could not copy it",
+    }),
+    url: z.url().optional().meta({ description: 'stored: a presigned GET of the recording in the app’s storage, valid until expiresAt' }),
+    expiresAt: instant.optional(),
+    bytes: z.int().min(0).optional(),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional()
+      .meta({ description: 'of the bytes kept, checked against what was read from Tavus’s bucket' }),
+    contentType: z.string().optional(),
+    durationSeconds: z.number().optional().meta({ description: 'as Tavus reported it' }),
+    error: z.string().optional().meta({ description: 'failed: Tavus’s error_message' }),
+  })
+  .meta({ description: "A conversation's recording" });
+
 export const CallbackReceived = z.object({
   received: z.literal(true),
   duplicate: z.boolean().meta({ description: 'true when the history already held every fact it carries' }),

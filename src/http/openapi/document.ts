@@ -14,6 +14,7 @@ import {
   ConversationPage,
   DeadLetters,
   ProjectionLag,
+  Recording,
   RetryRequested,
   Feedback,
   Health,
@@ -100,6 +101,7 @@ export function openApiDocument(options: DocumentOptions) {
         ConversationPage,
         Feedback,
         AuditTrail,
+        Recording,
         CallbackReceived,
       },
     },
@@ -165,6 +167,18 @@ export function openApiDocument(options: DocumentOptions) {
             '200': { description: 'the stream', content: { 'text/event-stream': { schema: z.string() } } },
             ...problems(...userRead),
           },
+        },
+      },
+      '/conversations/{id}/recording': {
+        get: {
+          tags: ['conversations'],
+          summary: "A conversation's recording: its status, and once kept in the app's storage, a short-lived link to it",
+          description:
+            "`url` is a presigned GET of the object in the app's storage (RECORDINGS_S3_*), valid until `expiresAt` (15 minutes): ask again for a fresh one. " +
+            '404 when the conversation is not the caller’s, when no recording of it is known, or when this service keeps no recordings.',
+          security: [{ userJwt: [] }],
+          requestParams: { path: conversationRef },
+          responses: { '200': jsonAnswer('the recording', Recording), ...problems(...userRead) },
         },
       },
       '/conversations/{id}/events': {

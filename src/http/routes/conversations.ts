@@ -8,6 +8,7 @@ import { hasUnreadableText } from '../../events/unreadableJson.js';
 import { auditTrail } from '../../projections/readModels/audit.js';
 import { findConversation, listConversations } from '../../projections/readModels/conversationQueries.js';
 import { findFeedbackOf, findLiveFeedback } from '../../projections/readModels/feedbackQueries.js';
+import type { RecordingLinks } from '../../storage/links.js';
 import { ANALYZER_ID, describeFieldErrors, fieldErrorsOf } from '../../validation.js';
 import { authenticate, readerOf } from '../auth.js';
 import { propertiesSchema, withCaps, type ConversationCaps } from '../conversationProperties.js';
@@ -18,6 +19,7 @@ import { HttpError } from '../problems.js';
 import { limitPerAddress, limitPerUser, type RateLimits } from '../rateLimits.js';
 import { rejectionError } from '../rejections.js';
 import { acceptsQueryToken, feedbackStream } from './feedbackStream.js';
+import { recordingAnswer } from './recording.js';
 
 export interface ConversationRouteDeps extends StartConversationDeps {
   verifyToken: TokenVerifier;
@@ -26,6 +28,8 @@ export interface ConversationRouteDeps extends StartConversationDeps {
   logger: Logger;
   /** Live feedback streams; without it, GET .../feedback/stream is not served. */
   hub?: FeedbackHub;
+  /** Links to recordings in the app's storage; without it (recordings not set up), GET .../recording answers 404. */
+  recordings?: RecordingLinks;
 }
 
 /** POST /conversations's body; `properties` is the schema checked, or (for the API's description) its plain shape. */
@@ -135,6 +139,13 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
   });
 
   if (deps.hub) router.get('/conversations/:id/feedback/stream', feedbackStream({ pool: deps.pool, hub: deps.hub }));
+
+  router.get('/conversations/:id/recording', async (req, res) => {
+    const conversation = await readable(deps.pool, String(req.params.id), readerOf(req.principal));
+    // The link in it is a credential while it lives: no cache keeps it.
+    res.setHeader('cache-control', 'no-store');
+    res.json(await recordingAnswer(deps.pool, deps.recordings, conversation.id));
+  });
 
   router.get('/conversations/:id/events', async (req, res) => {
     const conversation = await readable(deps.pool, String(req.params.id), readerOf(req.principal));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { earliestInstant, fullestTranscript, isTrusted, statusOf } from '../../events/conversationFacts.js';
 import { saneDuration } from '../../instants.js';
 import type { EventData, SummarisedEvent } from '../../events/types.js';
+import { foldRecordings, storedLocation, type RecordingRow } from './recordingFold.js';
 
 // What a conversation's events say, folded the same way whatever order they came in: every choice
 // (earliest end, fullest transcript, failure over success: src/events/conversationFacts.ts) is
@@ -49,6 +50,7 @@ export interface FeedbackInputRow {
 export interface ConversationView {
   conversation: ConversationRow;
   feedbackInput: FeedbackInputRow | null;
+  recordings: RecordingRow[];
 }
 
 const byKey = <E extends { idempotencyKey: string }>(a: E, b: E) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0);
@@ -71,6 +73,7 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
   const transcripts: { turnCount: number; mentionsUser: boolean; position: string; key: string; recordedAt: string }[] = [];
   const analyses: { key: string; position: string; analyzer: string; transcriptKey: string }[] = [];
   const recordings: EventData<'RecordingReady'>[] = [];
+  const recordingFacts: SummarisedEvent[] = [];
   const objectives = new Map<string, ConversationRow['objectives'][number]>();
   const guardrails: ConversationRow['guardrails'] = [];
   const metadata: Record<string, unknown> = {};
@@ -96,6 +99,11 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
         break;
       case 'RecordingReady':
         recordings.push(e.data);
+        recordingFacts.push(e);
+        break;
+      case 'RecordingStored':
+      case 'CallbackIgnored':
+        recordingFacts.push(e);
         break;
       case 'ObjectiveCompleted': {
         // Reached twice (a repeat, or the evaluator again): the earliest counts.
@@ -113,6 +121,7 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     }
   }
 
+  const recordingRows = foldRecordings(recordingFacts, started.id, startedEvent.streamId);
   const endedAt = earliestInstant(ends.map((e) => e.at ?? e.receivedAt));
   const status = statusOf(ends);
   const conversation: ConversationRow = {
@@ -124,7 +133,8 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     ended_at: endedAt,
     status,
     tavus_metadata: metadata,
-    recording_url: recordings.find((r) => r.url !== null)?.url ?? null,
+    // Once copied, where the app's storage keeps it; until then where Tavus said it is.
+    recording_url: storedLocation(recordingRows) ?? recordings.find((r) => r.url !== null)?.url ?? null,
     objectives: [...objectives.values()].sort(byInstantThenName),
     guardrails: guardrails.sort(byInstantThenName),
     created_at: started.startedAt,
@@ -133,7 +143,7 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
 
   // No transcript, no feedback.
   const transcript = fullestTranscript(transcripts);
-  if (!transcript) return { conversation, feedbackInput: null };
+  if (!transcript) return { conversation, feedbackInput: null, recordings: recordingRows };
 
   const startedAt = earliestInstant(ends.map((e) => e.startedAt)) ?? started.startedAt;
   const measured = endedAt ? Math.round((Date.parse(endedAt) - Date.parse(startedAt)) / 1000) : null;
@@ -164,5 +174,5 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     created_at: earliestInstant(transcripts.map((t) => t.recordedAt)) ?? updatedAt,
     updated_at: updatedAt,
   };
-  return { conversation, feedbackInput };
+  return { conversation, feedbackInput, recordings: recordingRows };
 }

@@ -2,14 +2,16 @@ import type pg from 'pg';
 import { readStreamSummaries } from '../../events/readStreamSummaries.js';
 import type { EventHead } from '../../events/types.js';
 import { foldConversation, type ConversationRow, type FeedbackInputRow } from './conversationFold.js';
+import type { RecordingRow } from './recordingFold.js';
 import type { Projection } from '../runtime/projection.js';
 
-// profiles, conversations and feedback_inputs: everything read from a conversation that does not
-// depend on an analyzer. Each touched conversation is folded again from all its events, so applying
+// profiles, conversations, feedback_inputs and recordings: everything read from a conversation that
+// does not depend on an analyzer. Each touched conversation is folded again from all its events, so applying
 // a batch twice, or events in another order, writes the same rows.
 
-// One statement writes all three tables (data-modifying CTEs run in order of dependency through the
-// foreign keys: profiles, then conversations, then feedback_inputs), so a batch costs one round trip.
+// One statement writes all four tables (data-modifying CTEs run in order of dependency through the
+// foreign keys: profiles, then conversations, then feedback_inputs and recordings), so a batch costs
+// one round trip. A recording row is never removed: what a history said of a recording it keeps saying.
 const UPSERT = `
 WITH profiles_added AS (
   INSERT INTO profiles (id)
@@ -25,6 +27,20 @@ ON CONFLICT (id) DO UPDATE SET
   ended_at = excluded.ended_at, status = excluded.status, tavus_metadata = excluded.tavus_metadata,
   recording_url = excluded.recording_url, objectives = excluded.objectives, guardrails = excluded.guardrails, updated_at = excluded.updated_at
 RETURNING id
+), recordings_written AS (
+INSERT INTO recordings (conversation_id, source, stream_id, source_bucket, source_key, position, status, duration_seconds, stored_bucket, stored_key,
+       bytes, sha256, content_type, error, updated_at)
+SELECT conversation_id, source, stream_id, source_bucket, source_key, position, status, duration_seconds, stored_bucket, stored_key,
+       bytes, sha256, content_type, error, updated_at
+  FROM jsonb_to_recordset($3::jsonb) AS r(conversation_id uuid, source text, stream_id text, source_bucket text, source_key text, position bigint,
+       status text, duration_seconds double precision, stored_bucket text, stored_key text, bytes bigint, sha256 text, content_type text, error text,
+       updated_at timestamptz)
+ WHERE conversation_id IN (SELECT id FROM conversations_written)
+ON CONFLICT (conversation_id, source) DO UPDATE SET
+  position = excluded.position, status = excluded.status, duration_seconds = excluded.duration_seconds, stored_bucket = excluded.stored_bucket,
+  stored_key = excluded.stored_key, bytes = excluded.bytes, sha256 = excluded.sha256, content_type = excluded.content_type, error = excluded.error,
+  updated_at = excluded.updated_at
+WHERE (recordings.*) IS DISTINCT FROM (excluded.*)
 )
 INSERT INTO feedback_inputs (conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, user_present, recording_positions,
        recorded_analyzers, context, input_hash, created_at, updated_at)
@@ -55,12 +71,14 @@ export async function projectConversations(client: pg.PoolClient, streamIds: str
   const streams = await readStreamSummaries(client, streamIds);
   const conversations: ConversationRow[] = [];
   const inputs: FeedbackInputRow[] = [];
+  const recordings: RecordingRow[] = [];
   for (const streamEvents of streams.values()) {
     const view = foldConversation(streamEvents);
     if (!view) continue;
     conversations.push(view.conversation);
     if (view.feedbackInput) inputs.push(view.feedbackInput);
+    recordings.push(...view.recordings);
   }
   if (conversations.length === 0) return;
-  await client.query(UPSERT, [JSON.stringify(conversations), JSON.stringify(inputs)]);
+  await client.query(UPSERT, [JSON.stringify(conversations), JSON.stringify(inputs), JSON.stringify(recordings)]);
 }
