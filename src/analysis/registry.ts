@@ -10,7 +10,7 @@ const all: Analyzer[] = [baseline, coach, coach2, llm];
 
 export const analyzers: ReadonlyMap<string, Analyzer> = new Map(all.map((a) => [analyzerId(a), a]));
 
-export const DEFAULT_ANALYZER = 'baseline@1';
+export { DEFAULT_ANALYZER } from './defaultAnalyzer.js';
 
 export function findAnalyzer(id: string): Analyzer | undefined {
   return analyzers.get(id);
