@@ -24,6 +24,12 @@ function round(value: number | null, digits: number): number | null {
   return Math.round(value * f) / f;
 }
 
+const THRESHOLDS: MitiReport['thresholds'] = Object.freeze({
+  reflectionToQuestionRatio: MITI_THRESHOLDS.reflectionToQuestionRatio.source,
+  complexReflectionShare: MITI_THRESHOLDS.complexReflectionShare.source,
+  openQuestionShare: MITI_THRESHOLDS.openQuestionShare.source,
+});
+
 export function mitiReport(codes: readonly UtteranceCode[]): MitiReport {
   let open = 0;
   let closed = 0;
@@ -35,28 +41,29 @@ export function mitiReport(codes: readonly UtteranceCode[]): MitiReport {
     if (c.reflection === 'simple') simple++;
     else if (c.reflection === 'complex') complex++;
   }
-  const counts = { reflections: simple + complex, complexReflections: complex, questions: open + closed, openQuestions: open, closedQuestions: closed };
-  const s = mitiSummary(counts);
-  const summary: MitiSummary = {
-    reflectionToQuestionRatio: round(s.reflectionToQuestionRatio, 2)!,
-    complexReflectionShare: round(s.complexReflectionShare, 3),
-    openQuestionShare: round(s.openQuestionShare, 3),
-  };
+  const questions = open + closed;
+  const reflections = simple + complex;
+  const s = mitiSummary({ reflections, complexReflections: complex, questions, openQuestions: open, closedQuestions: closed });
+  const rq = round(s.reflectionToQuestionRatio, 2)!;
+  const cr = round(s.complexReflectionShare, 3);
+  const oq = round(s.openQuestionShare, 3);
   // With nothing said there is nothing to rate: R:Q of 0 reflections to 0 questions is no level.
-  const rated = counts.questions + counts.reflections > 0;
+  const rated = questions + reflections > 0;
   return {
-    ...counts,
+    questions,
+    openQuestions: open,
+    closedQuestions: closed,
+    reflections,
     simpleReflections: simple,
-    ...summary,
+    complexReflections: complex,
+    reflectionToQuestionRatio: rq,
+    complexReflectionShare: cr,
+    openQuestionShare: oq,
     levels: {
-      reflectionToQuestionRatio: rated ? levelOf(summary.reflectionToQuestionRatio, MITI_THRESHOLDS.reflectionToQuestionRatio) : null,
-      complexReflectionShare: levelOf(summary.complexReflectionShare, MITI_THRESHOLDS.complexReflectionShare),
-      openQuestionShare: levelOf(summary.openQuestionShare, MITI_THRESHOLDS.openQuestionShare),
+      reflectionToQuestionRatio: rated ? levelOf(rq, MITI_THRESHOLDS.reflectionToQuestionRatio) : null,
+      complexReflectionShare: levelOf(cr, MITI_THRESHOLDS.complexReflectionShare),
+      openQuestionShare: levelOf(oq, MITI_THRESHOLDS.openQuestionShare),
     },
-    thresholds: {
-      reflectionToQuestionRatio: MITI_THRESHOLDS.reflectionToQuestionRatio.source,
-      complexReflectionShare: MITI_THRESHOLDS.complexReflectionShare.source,
-      openQuestionShare: MITI_THRESHOLDS.openQuestionShare.source,
-    },
+    thresholds: THRESHOLDS,
   };
 }

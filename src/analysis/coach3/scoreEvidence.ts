@@ -34,7 +34,11 @@ export type ScoreEvidence = Record<SkillScore, ComponentEvidence[]>;
 
 const MAX_QUOTES = 2;
 
-const user = (quotes: EvidenceQuote[]): ScoreQuote[] => quotes.slice(0, MAX_QUOTES).map((q) => ({ ...q, speaker: 'user' }));
+function user(quotes: readonly EvidenceQuote[]): ScoreQuote[] {
+  const out: ScoreQuote[] = [];
+  for (let i = 0; i < quotes.length && i < MAX_QUOTES; i++) out.push({ turn: quotes[i]!.turn, quote: quotes[i]!.quote, speaker: 'user' });
+  return out;
+}
 
 /** The counterpart's turns that `rank` puts first (positive ranks only), in transcript order; `lateOnly`: their last third. */
 function counterpart(records: readonly TurnRecord[], rank: (r: TurnRecord) => number, lateOnly = false): ScoreQuote[] {
@@ -88,15 +92,15 @@ const QUOTES: Record<keyof Components, { raised: Quoter; lowered: Quoter }> = {
     lowered: (rs) => user(quotesAfterLongAnswers(rs)),
   },
   reflectionToQuestions: {
-    raised: (rs) => user(quotesWhere(rs, 'reflection', (u) => u.reflection)),
-    lowered: (rs) => user(quotesWhere(rs, 'question', (u) => u.openQuestions + u.closedQuestions > 0 && !u.reflection)),
+    raised: (rs) => user(quotesWhere(rs, 'reflection', (u) => u.reflection, undefined, MAX_QUOTES)),
+    lowered: (rs) => user(quotesWhere(rs, 'question', (u) => u.openQuestions + u.closedQuestions > 0 && !u.reflection, undefined, MAX_QUOTES)),
   },
-  affirming: { raised: (rs) => user(quotesWhere(rs, 'affirmation', (u) => u.affirmation)), lowered: none },
-  adviceRestraint: { raised: none, lowered: (rs) => user(quotesWhere(rs, 'advice', (u) => u.advice)) },
+  affirming: { raised: (rs) => user(quotesWhere(rs, 'affirmation', (u) => u.affirmation, undefined, MAX_QUOTES)), lowered: none },
+  adviceRestraint: { raised: none, lowered: (rs) => user(quotesWhere(rs, 'advice', (u) => u.advice, undefined, MAX_QUOTES)) },
   inputRestraint: { raised: none, lowered: (rs) => user(quoteMost(rs, (u) => (u.code === 'input' ? u.words : 0))) },
   openQuestions: {
-    raised: (rs) => user(quotesWhere(rs, 'question', (u) => u.openQuestions > 0)),
-    lowered: (rs) => user(quotesWhere(rs, 'question', (u) => u.closedQuestions > 0 && u.openQuestions === 0)),
+    raised: (rs) => user(quotesWhere(rs, 'question', (u) => u.openQuestions > 0, undefined, MAX_QUOTES)),
+    lowered: (rs) => user(quotesWhere(rs, 'question', (u) => u.closedQuestions > 0 && u.openQuestions === 0, undefined, MAX_QUOTES)),
   },
   talkBalance: {
     raised: (rs) => {
@@ -114,7 +118,7 @@ const QUOTES: Record<keyof Components, { raised: Quoter; lowered: Quoter }> = {
     lowered: (rs) => counterpart(rs, (r) => (r.counterpart!.sustain ? r.counterpart!.words : 0)),
   },
   planning: {
-    raised: (rs) => user(quotesWhere(rs, 'nextStep', (u) => u.nextStep || u.summary)),
+    raised: (rs) => user(quotesWhere(rs, 'nextStep', (u) => u.nextStep || u.summary, undefined, MAX_QUOTES)),
     lowered: none,
   },
   openingUp: {
@@ -127,6 +131,8 @@ const QUOTES: Record<keyof Components, { raised: Quoter; lowered: Quoter }> = {
   },
 };
 
+const SKILLS = Object.keys(SKILL_WEIGHTS) as SkillScore[];
+
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
@@ -134,27 +140,24 @@ function round(value: number, digits: number): number {
 
 export function scoreEvidence(components: Components, records: readonly TurnRecord[]): ScoreEvidence {
   const out = {} as ScoreEvidence;
-  for (const skill of Object.keys(SKILL_WEIGHTS) as SkillScore[]) {
-    out[skill] = SKILL_WEIGHTS[skill]
-      .map(([component, weight]): ComponentEvidence & { pull: number } => {
-        const value = components[component];
-        const effect = value > 0.5 ? 'raised' : value < 0.5 ? 'lowered' : 'neutral';
-        const quotes = effect === 'neutral' ? [] : QUOTES[component][effect](records);
-        const entry: ComponentEvidence & { pull: number } = {
-          component,
-          weight,
-          value: round(value, 3),
-          points: round(100 * weight * value, 1),
-          effect,
-          quotes,
-          pull: weight * Math.abs(value - 0.5),
-        };
-        const note = effect === 'neutral' ? undefined : NOTES[component]?.[effect];
-        if (quotes.length === 0 && note !== undefined) entry.note = note;
-        return entry;
-      })
-      .sort((a, b) => b.pull - a.pull)
-      .map(({ pull: _pull, ...rest }) => rest);
+  for (const skill of SKILLS) {
+    const entries: ComponentEvidence[] = [];
+    const pulls: number[] = [];
+    for (const [component, weight] of SKILL_WEIGHTS[skill]) {
+      const value = components[component];
+      const effect = value > 0.5 ? 'raised' : value < 0.5 ? 'lowered' : 'neutral';
+      const quotes = effect === 'neutral' ? [] : QUOTES[component][effect](records);
+      const entry: ComponentEvidence = { component, weight, value: round(value, 3), points: round(100 * weight * value, 1), effect, quotes };
+      const note = effect === 'neutral' ? undefined : NOTES[component]?.[effect];
+      if (quotes.length === 0 && note !== undefined) entry.note = note;
+      entries.push(entry);
+      pulls.push(weight * Math.abs(value - 0.5));
+    }
+    // The most telling first: how far from the midpoint, times its weight (ties keep the table's order).
+    out[skill] = entries
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => pulls[b.i]! - pulls[a.i]! || a.i - b.i)
+      .map(({ e }) => e);
   }
   return out;
 }
