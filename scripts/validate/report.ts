@@ -44,6 +44,27 @@ export function reportOf(s: Summary, run: { seconds: number; threads: number }):
     ),
   );
 
+  out.push(
+    `| experts' codes, scored as coach@2 (not an analyzer: perfect detectors) | ${SCORE_NAMES.map((n) => ci(s.ceiling[n])).join(' | ')} | nothing to fit |`,
+  );
+
+  out.push('\n## Old estimate beside the nested one, per score (old: leave one source out; whole set for an analyzer that fits nothing)\n');
+  out.push(
+    table(
+      ['analyzer', ...SCORE_NAMES.map((n) => `${LABEL[n]}: old → nested`)],
+      s.analyzers.map((a) => [a.analyzer, ...SCORE_NAMES.map((n) => `${f2(a.old[n])} → ${f2(a.nested[n].estimate)}`)]),
+    ),
+  );
+  out.push(
+    `\n## What a held-back set of ${s.heldBackSize.high} high and ${s.heldBackSize.low} low-quality conversations would likely show (95%: the estimate's uncertainty and the new set's)\n`,
+  );
+  out.push(
+    table(
+      ['analyzer', ...SCORE_NAMES.map((n) => LABEL[n])],
+      s.analyzers.map((a) => [a.analyzer, ...SCORE_NAMES.map((n) => `${f2(a.heldBack[n].low)}–${f2(a.heldBack[n].high)}`)]),
+    ),
+  );
+
   const sel = s.selection;
   const nestedLearnt = s.analyzers.find((a) => a.analyzer === sel.analyzer)!;
   out.push(`\n## ${sel.analyzer}: the old estimate beside the nested one\n`);
@@ -128,7 +149,10 @@ export function reportOf(s: Summary, run: { seconds: number; threads: number }):
 
   out.push(
     `\n## Default\n\nHighest nested overall AUC: ${s.best}. A fresh install serves ${s.defaultAnalyzer}` +
-      (s.defaultAnalyzer === s.best ? '.' : ` (see src/analysis/README.md, "Choosing the default", for why it differs).`),
+      (s.defaultAnalyzer === s.best
+        ? '.'
+        : ` — not the analyzer these figures choose: change src/analysis/defaultAnalyzer.ts, or say in src/analysis/README.md why not.`) +
+      ' (Rule: the highest nested overall AUC; equal figures come from equal scores, and then the later version, which only adds to the other, wins.)',
   );
   return out.join('\n');
 }

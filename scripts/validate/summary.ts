@@ -6,7 +6,7 @@ import { agreementOf, type MeasureAgreement } from '../../src/analysis/validatio
 import type { Interval } from '../../src/analysis/validation/bootstrap.js';
 import { dominance, dropOneSource, type DominanceReport, type Influence } from '../../src/analysis/validation/dominance.js';
 import { nearDuplicates, type DuplicateReport } from '../../src/analysis/validation/duplicates.js';
-import { codeFigures, differences, figuresFor, intervals, plainAucs, type ScoreIntervals } from '../../src/analysis/validation/figures.js';
+import { codeFigures, differences, figuresFor, heldBackIntervals, intervals, plainAucs, type ScoreIntervals } from '../../src/analysis/validation/figures.js';
 import type { NestedOutcome } from '../../src/analysis/validation/nested.js';
 import type { NestedOptions } from '../../src/analysis/validation/plan.js';
 
@@ -16,6 +16,10 @@ export interface AnalyzerSummary {
   analyzer: string;
   /** The nested estimate of each score's AUC, with its 95% interval. */
   nested: ScoreIntervals;
+  /** What the old procedure reported (leave one source out; for an analyzer that fits nothing, the whole set). */
+  old: Record<ScoreName, number>;
+  /** Where the AUC on a held-back set of the given size would likely fall (95%). */
+  heldBack: ScoreIntervals;
   /** How often each setting was chosen over the outer folds (one entry for analyzers that fit nothing). */
   chosen: Record<string, number>;
   /** Lowest and highest overall AUC with one source left out. */
@@ -42,6 +46,9 @@ export interface Summary {
   options: NestedOptions;
   resamples: number;
   analyzers: AnalyzerSummary[];
+  /** coach@2's scoring of the experts' own codes: what perfect detectors would give it. */
+  ceiling: ScoreIntervals;
+  heldBackSize: { high: number; low: number };
   selection: SelectionFigures;
   /** Each analyzer against the best by the nested overall estimate, on the same resamples. */
   againstBest: { analyzer: string; best: string; difference: Record<ScoreName, Interval & { aWins: number }> }[];
@@ -50,6 +57,19 @@ export interface Summary {
   /** The analyzer with the highest nested overall AUC, and what this build serves a fresh install. */
   best: string;
   defaultAnalyzer: string;
+}
+
+/**
+ * The rule for the default: the highest nested overall AUC. Equal figures come from equal scores
+ * (coach@3 scores exactly as coach@1), and then the later version of the analyzer wins, as it
+ * only adds to the other's output.
+ */
+function preferred(b: AnalyzerSummary, a: AnalyzerSummary): boolean {
+  const [x, y] = [b.nested.overallScore.estimate, a.nested.overallScore.estimate];
+  if (x !== y) return x > y;
+  const [bName, bVersion] = b.analyzer.split('@');
+  const [aName, aVersion] = a.analyzer.split('@');
+  return bName === aName && Number(bVersion) > Number(aVersion);
 }
 
 function chosenCounts(o: NestedOutcome): Record<string, number> {
@@ -61,7 +81,15 @@ function chosenCounts(o: NestedOutcome): Record<string, number> {
   return out;
 }
 
-export function summarise(input: { rows: AnnomiRow[]; nested: NestedOutcome[]; old: NestedOutcome; options: NestedOptions; defaultAnalyzer: string }): Summary {
+export function summarise(input: {
+  rows: AnnomiRow[];
+  nested: NestedOutcome[];
+  old: NestedOutcome;
+  ceiling: NestedOutcome;
+  heldBack: { high: number; low: number };
+  options: NestedOptions;
+  defaultAnalyzer: string;
+}): Summary {
   const { rows, nested, old } = input;
   const f = figuresFor(rows);
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -69,15 +97,18 @@ export function summarise(input: { rows: AnnomiRow[]; nested: NestedOutcome[]; o
     const hasCodes = Object.keys(o.codes).length > 0;
     const hasMeasures = o.rows.some((r) => r.measures !== undefined);
     const expert = o.rows.map((r) => expertMeasures(byId.get(r.id)!));
+    const measured = AGREED_MEASURES.filter((n) => o.rows.some((r) => r.measures?.[n] !== undefined));
     return {
       analyzer: o.analyzer,
       nested: intervals(f, o.rows),
+      old: plainAucs(f, o.candidates.length > 1 ? old.rows : o.rows),
+      heldBack: heldBackIntervals(f, o.rows, input.heldBack),
       chosen: chosenCounts(o),
       influence: dropOneSource(rows, f.aligned(o.rows, 'overallScore')),
       codes: hasCodes ? codeFigures(o.codes) : null,
       measures: hasMeasures
         ? Object.fromEntries(
-            AGREED_MEASURES.map((n) => [
+            measured.map((n) => [
               n,
               agreementOf(
                 o.rows.map((r) => r.measures ?? {}),
@@ -89,7 +120,7 @@ export function summarise(input: { rows: AnnomiRow[]; nested: NestedOutcome[]; o
         : null,
     };
   });
-  const best = analyzers.reduce((a, b) => (b.nested.overallScore.estimate > a.nested.overallScore.estimate ? b : a)).analyzer;
+  const best = analyzers.reduce((a, b) => (preferred(b, a) ? b : a)).analyzer;
   const bestRows = nested.find((o) => o.analyzer === best)!.rows;
   const learnt = nested.find((o) => o.candidates.length > 1)!;
   return {
@@ -100,6 +131,8 @@ export function summarise(input: { rows: AnnomiRow[]; nested: NestedOutcome[]; o
     options: input.options,
     resamples: f.resamples.length,
     analyzers,
+    ceiling: intervals(f, input.ceiling.rows),
+    heldBackSize: input.heldBack,
     selection: {
       analyzer: learnt.analyzer,
       oldLeaveOneSourceOut: plainAucs(f, old.rows),

@@ -2,4 +2,4 @@
 // best predict experts' ratings of conversations it never saw (src/analysis/README.md, "Choosing
 // the default"). A module of its own so that configuration can name it without loading analyzers.
 // Changing it changes nothing for a database already serving feedback: that keeps its live version.
-export const DEFAULT_ANALYZER = 'coach@1';
+export const DEFAULT_ANALYZER = 'coach@3';

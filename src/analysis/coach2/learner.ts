@@ -6,6 +6,7 @@ import { countAgreement } from './agreement.js';
 import { AGREED_MEASURES, expertMeasures } from './expert.js';
 import { createCoach2, type Coach2Analysis } from './index.js';
 import { Detectors } from './model.js';
+import { score } from './scoring.js';
 import { TRAINING, trainDetectors, type TrainingSettings } from './train.js';
 
 // coach@2 as the nested cross-validation fits it: its settings are the choices once made by hand
@@ -44,5 +45,19 @@ export function coach2Learner(candidates: readonly TrainingSettings[] = COACH2_C
         AGREED_MEASURES,
       );
     },
+  };
+}
+
+/**
+ * Not an analyzer: coach@2's measures and scores computed from the experts' own codes, as if its
+ * detectors were perfect. Reported beside the others as the most better detectors could give.
+ */
+export function expertCodesLearner(): Learner<null> {
+  return {
+    analyzer: "experts' codes, scored as coach@2",
+    candidates: [null],
+    describe: () => 'nothing to fit',
+    run: (_training, scored) => ({ rows: scored.map((r) => ({ id: r.id, scores: score(expertMeasures(r)).scores })) }),
+    criterion: () => 0,
   };
 }

@@ -91,3 +91,35 @@ export function aucDifference(
   const finite = draws.filter((d) => !Number.isNaN(d));
   return { ...interval(auc(a, positives) - auc(b, positives), draws), aWins: finite.filter((d) => d > 0).length / finite.length };
 }
+
+/**
+ * Where the AUC of a new set of `high` and `low` conversations like these would likely fall: for
+ * each resample of sources (the estimate's own uncertainty), a set of that size drawn from its
+ * conversations (the new set's); the middle 95% of the AUCs. Wider than the interval of the
+ * estimate: it is what a single held-back set can show.
+ */
+export function predictionInterval(
+  scores: readonly number[],
+  positives: readonly boolean[],
+  resamples: readonly number[][],
+  size: { high: number; low: number },
+  seed = SEED + 1,
+): Interval {
+  const random = seeded(seed);
+  const draws = resamples.map((pick) => {
+    const highs = pick.filter((i) => positives[i]);
+    const lows = pick.filter((i) => !positives[i]);
+    const s: number[] = [];
+    const p: boolean[] = [];
+    for (let k = 0; k < size.high; k++) {
+      s.push(scores[highs[Math.floor(random() * highs.length)]!]!);
+      p.push(true);
+    }
+    for (let k = 0; k < size.low; k++) {
+      s.push(scores[lows[Math.floor(random() * lows.length)]!]!);
+      p.push(false);
+    }
+    return auc(s, p);
+  });
+  return interval(auc(scores, positives), draws);
+}

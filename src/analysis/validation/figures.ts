@@ -1,7 +1,7 @@
 import type { AnnomiRow } from '../annomi.js';
 import { agreementOf as codeAgreementOf, type CodeAgreement, type CodeCounts, type CodeName } from '../coach2/agreement.js';
 import { auc, SCORE_NAMES, type ScoreName } from '../evaluate.js';
-import { aucDifference, aucInterval, sourceResamples, type Interval } from './bootstrap.js';
+import { aucDifference, aucInterval, predictionInterval, sourceResamples, type Interval } from './bootstrap.js';
 import type { RowResult } from './learner.js';
 
 // From scored conversations to the figures `npm run validate` prints: each score's AUC with its
@@ -48,4 +48,9 @@ export function differences(f: Figures, a: readonly RowResult[], b: readonly Row
 
 export function codeFigures(codes: Partial<Record<CodeName, CodeCounts>>): Record<CodeName, CodeAgreement> {
   return codeAgreementOf(new Map(Object.entries(codes) as [CodeName, CodeCounts][]));
+}
+
+/** Per score, where a held-back set of `size` conversations would likely put the AUC. */
+export function heldBackIntervals(f: Figures, results: readonly RowResult[], size: { high: number; low: number }): ScoreIntervals {
+  return Object.fromEntries(SCORE_NAMES.map((n) => [n, predictionInterval(f.aligned(results, n), f.positives, f.resamples, size)])) as ScoreIntervals;
 }

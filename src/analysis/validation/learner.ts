@@ -1,7 +1,7 @@
 import type { AnnomiRow } from '../annomi.js';
 import type { CodeCounts, CodeName } from '../coach2/agreement.js';
 import { SCORE_NAMES, type ScoreName } from '../evaluate.js';
-import { analyzerId, type Analyzer } from '../types.js';
+import { analyzerId, type Analysis, type Analyzer } from '../types.js';
 
 // What the nested cross-validation needs of an analyzer: settings to choose among, a way to fit
 // one on some conversations and score others, and a criterion to choose by. Everything a run
@@ -36,18 +36,26 @@ export interface Learner<S = unknown> {
   criterion(results: readonly RowResult[], rows: ReadonlyMap<string, AnnomiRow>): number;
 }
 
-export function scoresOf(analyzer: Analyzer, row: AnnomiRow): Record<ScoreName, number> {
-  const { analysis } = analyzer.analyze({ transcript: row.transcript, durationSeconds: row.duration ?? null, recordings: row.recordings });
-  return Object.fromEntries(SCORE_NAMES.map((n) => [n, analysis[n]])) as Record<ScoreName, number>;
+/** What a fixed analyzer's validation reports beside its scores: its utterance codes, its MITI measures. */
+export interface FixedExtras {
+  codes?: (scored: readonly AnnomiRow[]) => RunResult['codes'];
+  measures?: (analysis: Analysis) => Record<string, number | null>;
 }
 
 /** An analyzer that fits nothing: one setting, and its scores are the same whatever it is trained on. */
-export function fixedLearner(analyzer: Analyzer, codes?: (scored: readonly AnnomiRow[]) => RunResult['codes']): Learner<null> {
+export function fixedLearner(analyzer: Analyzer, extras: FixedExtras = {}): Learner<null> {
   return {
     analyzer: analyzerId(analyzer),
     candidates: [null],
     describe: () => 'nothing to fit',
-    run: (_training, scored) => ({ rows: scored.map((r) => ({ id: r.id, scores: scoresOf(analyzer, r) })), codes: codes?.(scored) }),
+    run: (_training, scored) => ({
+      rows: scored.map((r) => {
+        const { analysis } = analyzer.analyze({ transcript: r.transcript, durationSeconds: r.duration ?? null, recordings: r.recordings });
+        const scores = Object.fromEntries(SCORE_NAMES.map((n) => [n, analysis[n]])) as Record<ScoreName, number>;
+        return extras.measures ? { id: r.id, scores, measures: extras.measures(analysis) } : { id: r.id, scores };
+      }),
+      codes: extras.codes?.(scored),
+    }),
     criterion: () => 0,
   };
 }
