@@ -27,7 +27,9 @@ describe('a fresh install', () => {
     const c = await h.startConversation(user);
     expect((await h.post(callbackPath(c.callbackUrl), exampleCallback('application.transcription_ready', c.conversationId))).status).toBe(200);
     await h.service.runner.drain();
-    const feedback = await json(await h.get(`/conversations/${c.id}/feedback`, user));
+    const response = await h.get(`/conversations/${c.id}/feedback`, user);
+    expect(response.status, await response.clone().text()).toBe(200);
+    const feedback = await json(response);
     expect({ analyzer: feedback.analyzer, version: feedback.analyzer_version }).toEqual({ analyzer: name, version: Number(version) });
     expect(logLines.some((l) => l.includes('ANALYZER is deprecated: rename it to FEEDBACK_DEFAULT_ANALYZER'))).toBe(true);
   });
