@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_ANALYZER } from './analysis/defaultAnalyzer.js';
+import { ANALYZER_ID } from './validation.js';
 
 // Configuration is read once, at the composition root, and passed down as a value.
 // A bad value stops the service with a message that names the variable.
@@ -55,7 +57,10 @@ const schema = z.object({
   AUTH_JWT_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   WEBHOOK_AUTH: z.enum(['token', 'none']).default('token'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ANALYZER: optionalString,
+  FEEDBACK_DEFAULT_ANALYZER: optionalString.pipe(z.string().regex(ANALYZER_ID, 'must look like name@version, e.g. coach@1').optional()),
+  // Deprecated: the old name of FEEDBACK_DEFAULT_ANALYZER, still read (with a warning) so that an
+  // install configured before the rename starts as it did.
+  ANALYZER: optionalString.pipe(z.string().regex(ANALYZER_ID, 'must look like name@version, e.g. coach@1').optional()),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   CALLBACK_TOKEN_TTL: duration.default(7 * 86400),
@@ -128,8 +133,12 @@ export interface Config {
   authJwtSecret: string | undefined;
   webhookAuth: 'token' | 'none';
   logLevel: Env['LOG_LEVEL'];
-  /** The analyzer a fresh database starts serving; later switches go through `feedback use`. */
-  analyzer: string | undefined;
+  /** The analyzer a fresh database starts serving; later switches go through a rebuild or `feedback use`. */
+  defaultAnalyzer: string;
+  /** Where `defaultAnalyzer` came from: an operator's setting, or the build's default. */
+  defaultAnalyzerFrom: 'FEEDBACK_DEFAULT_ANALYZER' | 'ANALYZER' | 'default';
+  /** Settings that work but should be changed (deprecated names), for the caller to log once. */
+  warnings: string[];
   dataDir: string;
   embeddedPostgresPort: number;
   /** Seconds after its conversation started that a callback URL's token is honoured. */
@@ -226,6 +235,25 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** FEEDBACK_DEFAULT_ANALYZER, else the deprecated ANALYZER (with a warning), else the build's default. */
+function defaultAnalyzerOf(e: Env): Pick<Config, 'defaultAnalyzer' | 'defaultAnalyzerFrom' | 'warnings'> {
+  if (e.FEEDBACK_DEFAULT_ANALYZER !== undefined) {
+    const warnings =
+      e.ANALYZER === undefined
+        ? []
+        : [`ANALYZER is deprecated and ignored: FEEDBACK_DEFAULT_ANALYZER (${e.FEEDBACK_DEFAULT_ANALYZER}) is set; remove ANALYZER (${e.ANALYZER})`];
+    return { defaultAnalyzer: e.FEEDBACK_DEFAULT_ANALYZER, defaultAnalyzerFrom: 'FEEDBACK_DEFAULT_ANALYZER', warnings };
+  }
+  if (e.ANALYZER !== undefined) {
+    return {
+      defaultAnalyzer: e.ANALYZER,
+      defaultAnalyzerFrom: 'ANALYZER',
+      warnings: [`ANALYZER is deprecated: rename it to FEEDBACK_DEFAULT_ANALYZER (it is read as that for now: ${e.ANALYZER})`],
+    };
+  }
+  return { defaultAnalyzer: DEFAULT_ANALYZER, defaultAnalyzerFrom: 'default', warnings: [] };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -252,7 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authJwtSecret: e.AUTH_JWT_SECRET,
     webhookAuth: e.WEBHOOK_AUTH,
     logLevel: e.LOG_LEVEL,
-    analyzer: e.ANALYZER,
+    ...defaultAnalyzerOf(e),
     dataDir: e.DATA_DIR,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     callbackTokenTtlSeconds: e.CALLBACK_TOKEN_TTL,

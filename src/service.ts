@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import pino, { type Logger } from 'pino';
-import { DEFAULT_ANALYZER, findAnalyzer } from './analysis/registry.js';
+import { findAnalyzer } from './analysis/registry.js';
 import type { Analyzer } from './analysis/types.js';
 import { callbackTokens } from './commands/callbackToken.js';
 import { CallbackHandler } from './commands/recordCallback/handler.js';
@@ -78,12 +78,14 @@ export async function startService(
   // Health probes get connections of their own: a probe must never wait behind callbacks, nor take
   // a connection one needs.
   const probePool = createPool(database.url, { max: 2, applicationName: 'tavus-feedback probes', statementTimeoutMs: 2_000, pooled });
-  const live = await initLiveAnalyzer(pool, config.analyzer ?? DEFAULT_ANALYZER, lookupAnalyzer);
-  if (config.analyzer && config.analyzer !== live) {
-    log.warn(
-      { live, configured: config.analyzer },
-      'ANALYZER differs from the analyzer feedback_sessions serves; build and switch with `tavus-feedback rebuild feedback --analyzer`',
-    );
+  for (const warning of config.warnings) log.warn(warning);
+  const live = await initLiveAnalyzer(pool, config.defaultAnalyzer, lookupAnalyzer);
+  if (live !== config.defaultAnalyzer) {
+    // A database keeps what it serves until an operator switches: a new default (or a new setting)
+    // must not change the scores users already see. Said louder when an operator asked for it.
+    const message = `this database serves ${live}, not ${config.defaultAnalyzer} (${config.defaultAnalyzerFrom === 'default' ? "this build's default for fresh installs" : config.defaultAnalyzerFrom}); to switch, build it with \`tavus-feedback rebuild feedback --analyzer ${config.defaultAnalyzer}\``;
+    if (config.defaultAnalyzerFrom === 'default') log.info({ live, default: config.defaultAnalyzer }, message);
+    else log.warn({ live, configured: config.defaultAnalyzer }, message);
   }
 
   // One LISTEN connection for this thread's readers; they poll too, so it only makes them sooner.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ANALYZER } from '../src/analysis/registry.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 // The settings of users' tokens, rate limits and Tavus property caps: defaults, and bad values named.
@@ -55,5 +56,29 @@ describe('configuration of auth, rate limits and caps', () => {
   ])('refuses %s=%s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}: `));
+  });
+});
+
+describe('the analyzer a fresh database serves', () => {
+  it('is the build default unless FEEDBACK_DEFAULT_ANALYZER names another', () => {
+    expect(loadConfig({})).toMatchObject({ defaultAnalyzer: DEFAULT_ANALYZER, defaultAnalyzerFrom: 'default', warnings: [] });
+    expect(loadConfig({ FEEDBACK_DEFAULT_ANALYZER: 'baseline@1' })).toMatchObject({
+      defaultAnalyzer: 'baseline@1',
+      defaultAnalyzerFrom: 'FEEDBACK_DEFAULT_ANALYZER',
+      warnings: [],
+    });
+  });
+
+  it('still reads the deprecated ANALYZER, with a warning, and ignores it beside the new key', () => {
+    const alone = loadConfig({ ANALYZER: 'coach@2' });
+    expect(alone).toMatchObject({ defaultAnalyzer: 'coach@2', defaultAnalyzerFrom: 'ANALYZER' });
+    expect(alone.warnings).toEqual([expect.stringMatching(/^ANALYZER is deprecated: rename it to FEEDBACK_DEFAULT_ANALYZER/)]);
+    const both = loadConfig({ ANALYZER: 'coach@2', FEEDBACK_DEFAULT_ANALYZER: 'baseline@1' });
+    expect(both).toMatchObject({ defaultAnalyzer: 'baseline@1', defaultAnalyzerFrom: 'FEEDBACK_DEFAULT_ANALYZER' });
+    expect(both.warnings).toEqual([expect.stringMatching(/^ANALYZER is deprecated and ignored/)]);
+  });
+
+  it.each(['FEEDBACK_DEFAULT_ANALYZER', 'ANALYZER'])('refuses %s that is not name@version, naming it', (name) => {
+    expect(() => loadConfig({ [name]: 'coach' })).toThrow(new RegExp(`^Invalid configuration:\\n  ${name}: must look like name@version`));
   });
 });

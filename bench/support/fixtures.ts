@@ -99,7 +99,8 @@ export async function waitForProjections(pool: pg.Pool, timeoutMs = 600_000): Pr
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { rows } = await pool.query<{ behind: boolean }>(
-      `SELECT coalesce((SELECT max(position) FROM events), 0) > coalesce((SELECT min(position) FROM projection_checkpoints), -1) AS behind`,
+      // In the history's order: a position-only comparison waited forever under the old order.
+      `SELECT EXISTS (SELECT 1 FROM events e, projection_checkpoints c WHERE (e.transaction_id, e.position) > (c.transaction_id, c.position)) AS behind`,
     );
     if (!rows[0]!.behind) return;
     if (Date.now() > deadline) throw new Error('projections did not catch up in time');

@@ -93,10 +93,12 @@ export function program(): Command {
   program
     .command('analyze')
     .description('score transcripts: JSON lines {id, transcript, duration?} in, feedback out')
-    .option(`--analyzer ${ANALYZER}`, `default: ANALYZER, else ${DEFAULT_ANALYZER}`, analyzer)
+    .option(`--analyzer ${ANALYZER}`, `default: FEEDBACK_DEFAULT_ANALYZER, else ${DEFAULT_ANALYZER}`, analyzer)
     .argument('[file]', 'JSON lines to read; - or none reads standard input')
     .action(async (file, options) => {
-      const chosen = options.analyzer ?? analyzerOrFail(loadConfig().analyzer ?? DEFAULT_ANALYZER);
+      const config = options.analyzer ? undefined : loadConfig();
+      for (const warning of config?.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+      const chosen = options.analyzer ?? analyzerOrFail(config!.defaultAnalyzer);
       const { analyzeLines } = await import('./analyze.js');
       await analyzeLines(chosen, file, (line) => process.stdout.write(line + '\n'));
     });

@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { coach, type CoachAnalysis } from '../../src/analysis/coach/index.js';
 import { coach2, type Coach2Analysis } from '../../src/analysis/coach2/index.js';
+import { coach3, type Coach3Analysis } from '../../src/analysis/coach3/index.js';
+import { SKILL_WEIGHTS } from '../../src/analysis/coach/scoring.js';
 import { analyzerId, type AnalysisInput, type Analyzer, type EvidenceQuote } from '../../src/analysis/types.js';
 
-// Any transcript, however broken, yields a valid analysis from coach@1 and coach@2; the same
-// input always yields the same analysis. Generated inputs mix real cue phrases (so the detectors fire) with noise.
+// Any transcript, however broken, yields a valid analysis from coach@1, coach@2 and coach@3; the
+// same input always yields the same analysis; coach@3 scores exactly as coach@1. Generated inputs mix real cue phrases (so the detectors fire) with noise.
 
 const phrases = [
   'It sounds like you feel stuck',
@@ -91,6 +93,35 @@ function assertQuotes(inp: AnalysisInput, quotes: readonly EvidenceQuote[], role
   }
 }
 
+/** Every skill lists each of its components once; quotes are the speaker's own words; MITI figures are numbers or null. */
+function assertScoreEvidence(inp: AnalysisInput, a: Coach3Analysis): void {
+  for (const [skill, parts] of Object.entries(SKILL_WEIGHTS)) {
+    const listed = a.evidence.scores[skill as keyof typeof SKILL_WEIGHTS];
+    expect(listed.map((c) => c.component).sort()).toEqual(parts.map(([name]) => name).sort());
+    for (const c of listed) {
+      expect(c.value).toBeGreaterThanOrEqual(0);
+      expect(c.value).toBeLessThanOrEqual(1);
+      if (c.effect === 'neutral') expect(c.quotes).toEqual([]);
+      // A component that moved the score either quotes what moved it or says what did.
+      else if (c.quotes.length === 0) expect(typeof c.note).toBe('string');
+      assertQuotes(
+        inp,
+        c.quotes.filter((q) => q.speaker === 'user'),
+        'user',
+      );
+      assertQuotes(
+        inp,
+        c.quotes.filter((q) => q.speaker === 'counterpart'),
+        'assistant',
+      );
+    }
+  }
+  const m = a.miti;
+  for (const v of [m.reflectionToQuestionRatio, m.complexReflectionShare, m.openQuestionShare]) expect(v === null || Number.isFinite(v)).toBe(true);
+  expect(m.simpleReflections + m.complexReflections).toBe(m.reflections);
+  expect(m.openQuestions + m.closedQuestions).toBe(m.questions);
+}
+
 function assertValid(analyzer: Analyzer, inp: AnalysisInput): void {
   const result = analyzer.analyze(inp);
   const a = result.analysis as CoachAnalysis | Coach2Analysis;
@@ -113,12 +144,13 @@ function assertValid(analyzer: Analyzer, inp: AnalysisInput): void {
     assertQuotes(inp, openedUp, 'assistant');
     assertQuotes(inp, pushedBack, 'assistant');
   }
+  if (analyzerId(analyzer) === 'coach@3') assertScoreEvidence(inp, a as Coach3Analysis);
   for (const v of Object.values(a.metrics)) expect(v === null || Number.isFinite(v)).toBe(true);
   // Everything stored must survive JSON as it is.
   expect(JSON.parse(JSON.stringify(result))).toEqual(result);
 }
 
-describe.each([coach, coach2])('$name@$version properties', (analyzer) => {
+describe.each([coach, coach2, coach3])('$name@$version properties', (analyzer) => {
   it('gives a valid analysis for any transcript and never throws', () => {
     fc.assert(
       fc.property(input, (inp) => assertValid(analyzer, inp)),
@@ -193,7 +225,27 @@ describe.each([coach, coach2])('$name@$version properties', (analyzer) => {
     const big = analyzer.analyze(cases[1]!).analysis as CoachAnalysis | Coach2Analysis;
     expect(big.metrics.userWords).toBeGreaterThan(50_000);
     // coach@1 codes the one turn as advice; coach@2 counts it in part, as a probability.
-    if (analyzerId(analyzer) === 'coach@1') expect(big.metrics.adviceGiven).toBe(1);
-    else expect(big.metrics.adviceGiven).toBeLessThanOrEqual(1);
+    if (analyzerId(analyzer) === 'coach@2') expect(big.metrics.adviceGiven).toBeLessThanOrEqual(1);
+    else expect(big.metrics.adviceGiven).toBe(1);
+  });
+});
+
+describe('coach@3 against coach@1', () => {
+  it('scores, finds and quotes exactly as coach@1 for any input, and only adds to it', () => {
+    fc.assert(
+      fc.property(input, (inp) => {
+        const one = coach.analyze(inp);
+        const three = coach3.analyze(inp);
+        expect(three.score).toBe(one.score);
+        const { miti, evidence, keyInsights, ...rest } = three.analysis as Coach3Analysis;
+        const { evidence: evidence1, keyInsights: insights1, ...rest1 } = one.analysis as CoachAnalysis;
+        expect(rest).toEqual(rest1);
+        expect({ strengths: evidence.strengths, areasForImprovement: evidence.areasForImprovement }).toEqual(evidence1);
+        // Its insights are coach@1's with the MITI line added.
+        expect(keyInsights.filter((line) => !line.startsWith('MITI counts:'))).toEqual(insights1);
+        expect(miti).toBeDefined();
+      }),
+      { numRuns: 300 },
+    );
   });
 });

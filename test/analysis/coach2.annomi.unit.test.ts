@@ -4,15 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { annomiDevPath, loadAnnomi } from '../../src/analysis/annomi.js';
 import { FeatureIndex, featureNames } from '../../src/analysis/coach2/features.js';
-import { serializeWeights, trainDetectors, labelledTurns } from '../../src/analysis/coach2/train.js';
-import { validateCoach2 } from '../../src/analysis/coach2/validation.js';
-import { SCORE_NAMES } from '../../src/analysis/evaluate.js';
-import { DEFAULT_ANALYZER } from '../../src/analysis/registry.js';
+import { labelledTurns, serializeWeights, trainDetectors, TRAINING } from '../../src/analysis/coach2/train.js';
+import { agreementOf, countAgreement } from '../../src/analysis/coach2/agreement.js';
+import { AGREED_MEASURES } from '../../src/analysis/coach2/expert.js';
+import { coach2Learner } from '../../src/analysis/coach2/learner.js';
+import { Detectors, type DetectorWeights } from '../../src/analysis/coach2/model.js';
+import shipped from '../../src/analysis/coach2/weights.json' with { type: 'json' };
 
 // coach@2 against the AnnoMI development set (ANNOMI_DEV, or shared/data/annomi/dev.jsonl beside
-// the checkout): the shipped weights are what the training script makes of it, and the figures
-// of src/analysis/README.md hold. Floors sit a little under what was reached, so a regression
-// fails and noise does not.
+// the checkout): the shipped weights are what the training script makes of it. Floors sit a
+// little under what was reached, so a regression fails and noise does not.
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const file = process.env.ANNOMI_DEV ?? annomiDevPath(repoRoot);
@@ -46,33 +47,22 @@ describe.skipIf(rows === null)('coach@2 on the AnnoMI development set', () => {
     }
   });
 
-  it('holds its figures in sample and leave-one-source-out', { timeout: 900_000 }, () => {
-    const v = validateCoach2(data);
-    expect(v).toMatchObject({ conversations: 51, sources: 47 });
-    const [coach1, coach2] = v.scores;
-    // coach@1 learns nothing, so holding sources out changes nothing.
-    expect(coach1!.leaveOneSourceOut.auc).toEqual(coach1!.inSample.auc);
-    // Reached, leave-one-source-out: overall 0.81, communication 0.63, empathy 0.71, problem solving 0.76.
-    const held = coach2!.leaveOneSourceOut.auc;
-    expect(held.overallScore).toBeGreaterThanOrEqual(0.75);
-    expect(held.communicationScore).toBeGreaterThanOrEqual(0.58);
-    expect(held.empathyScore).toBeGreaterThanOrEqual(0.66);
-    expect(held.problemSolvingScore).toBeGreaterThanOrEqual(0.71);
-    // The issue's rule for what a fresh database serves: coach@2 once it beats coach@1 held out on
-    // every score, baseline@1 until then. A retraining that crosses the line fails here until the
-    // default follows it.
-    const beatsCoach1 = SCORE_NAMES.every((n) => held[n] > coach1!.leaveOneSourceOut.auc[n]);
-    expect(DEFAULT_ANALYZER).toBe(beatsCoach1 ? 'coach@2' : 'baseline@1');
-    // Reached, in sample: 0.87, 0.76, 0.71, 0.84.
-    expect(coach2!.inSample.auc.overallScore).toBeGreaterThanOrEqual(0.83);
-    // Codes: reached leave-one-source-out, reflections P 0.72 R 0.51, questions P 0.89 R 0.85, open R 0.71.
-    const codes = v.codes.leaveOneSourceOut;
-    expect(codes['reflection.any']!.precision).toBeGreaterThanOrEqual(0.67);
-    expect(codes['reflection.any']!.recall).toBeGreaterThanOrEqual(0.46);
-    expect(codes['question.any']!.precision).toBeGreaterThanOrEqual(0.85);
-    expect(codes['question.any']!.recall).toBeGreaterThanOrEqual(0.8);
-    expect(codes['question.open']!.recall).toBeGreaterThanOrEqual(0.64);
-    // Held out really is held out: in sample the detectors nearly recite their training set.
-    expect(v.codes.inSample['reflection.any']!.precision).toBeGreaterThan(codes['reflection.any']!.precision + 0.15);
+  // The held-out figures (nested cross-validation, hundreds of trainings) are `npm run validate`'s,
+  // too heavy for the suite; here, what the shipped detectors do in sample, and that the learner
+  // the validation fits scores only what it did not train on.
+  it('codes in sample as shipped, and learns in a fold without seeing the conversations it scores', { timeout: 120_000 }, () => {
+    const inSample = agreementOf(countAgreement(data, new Detectors(shipped as DetectorWeights)));
+    // Reached in sample: reflections P 0.99 R 0.87, questions P 0.98 R 0.96.
+    expect(inSample['reflection.any']!.precision).toBeGreaterThanOrEqual(0.95);
+    expect(inSample['question.any']!.recall).toBeGreaterThanOrEqual(0.92);
+    const heldOut = data.filter((r) => r.source === data[0]!.source);
+    const training = data.filter((r) => r.source !== data[0]!.source);
+    const run = coach2Learner([TRAINING]).run(training, heldOut, TRAINING);
+    expect(run.rows.map((r) => r.id)).toEqual(heldOut.map((r) => r.id));
+    expect(Object.keys(run.rows[0]!.measures!)).toEqual([...AGREED_MEASURES]);
+    // Code counts cover exactly the held-out conversations' coded practitioner turns.
+    const practitionerTurns = heldOut.flatMap((r) => r.labels).filter((l) => l.behaviour !== 'n/a').length;
+    expect(run.codes!['question.any']!.labelled).toBeLessThanOrEqual(practitionerTurns);
+    expect(run.codes!['question.any']!.labelled).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,7 @@ import { EXAMPLE_TYPES, exampleCallback, singleBodyCallback } from '../support/c
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ analyzer: 'baseline@1' });
 });
 afterAll(async () => {
   await h.close();

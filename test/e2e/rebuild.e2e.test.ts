@@ -12,7 +12,7 @@ import { lookupWithTestAnalyzers, turns1, turns2 } from '../support/testAnalyzer
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ lookupAnalyzer: lookupWithTestAnalyzers });
+  h = await startHarness({ analyzer: 'baseline@1', lookupAnalyzer: lookupWithTestAnalyzers });
 });
 afterAll(async () => {
   await h.close();

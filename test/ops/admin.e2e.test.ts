@@ -12,7 +12,7 @@ import { JWT_SECRET, json, startHarness, type Harness } from '../support/harness
 let h: Harness;
 let operator: Record<string, string>;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ analyzer: 'baseline@1' });
   operator = { authorization: `Bearer ${await issueServiceRoleToken(JWT_SECRET)}`, 'content-type': 'application/json' };
 });
 afterAll(async () => {

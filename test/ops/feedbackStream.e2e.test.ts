@@ -24,7 +24,7 @@ const streams: SseStream[] = [];
 beforeAll(async () => {
   const env = { FEEDBACK_STREAM_HEARTBEAT: '0.2', FEEDBACK_STREAM_MAX_PER_USER: '3', FEEDBACK_STREAM_MAX_CONNECTIONS: '6' };
   // Debug level: access logs of successful requests too, to check no token is in any of them.
-  h = await startHarness({ env, logger: pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }) });
+  h = await startHarness({ analyzer: 'baseline@1', env, logger: pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }) });
   const config = loadConfig({ PORT: '0', RECONCILE_INTERVAL_S: '0', ...env });
   other = await startService({ ...config, databaseUrl: h.databaseUrl, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' }, pino({ level: 'silent' }));
 });

@@ -50,7 +50,7 @@ export async function startHarness(
     TAVUS_API_URL: tavus.url,
     TAVUS_API_KEY: tavus.apiKey,
     WEBHOOK_AUTH: options.webhookAuth ?? 'token',
-    ANALYZER: options.analyzer ?? '',
+    FEEDBACK_DEFAULT_ANALYZER: options.analyzer ?? '',
     // The sweeper is off unless a test's env turns it on.
     RECONCILE_INTERVAL_S: '0',
     ...options.env,

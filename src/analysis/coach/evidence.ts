@@ -19,12 +19,11 @@ export function quotesWhere(
   spot: Spot,
   keep: (u: UserTurnCode) => boolean,
   prefer: (u: UserTurnCode) => boolean = () => true,
+  limit = MAX_QUOTES,
 ): EvidenceQuote[] {
   const matching = records.filter((r) => r.user !== undefined && keep(r.user));
   const clear = matching.filter((r) => prefer(r.user!));
-  const chosen = (clear.length >= MAX_QUOTES ? clear : [...clear, ...matching.filter((r) => !prefer(r.user!))])
-    .slice(0, MAX_QUOTES)
-    .sort((a, b) => a.index - b.index);
+  const chosen = (clear.length >= limit ? clear : [...clear, ...matching.filter((r) => !prefer(r.user!))]).slice(0, limit).sort((a, b) => a.index - b.index);
   return chosen.map((r) => ({ turn: r.index, quote: quoteSentence(r.tokens, Math.max(0, r.user!.at[spot])) })).filter((q) => q.quote.length > 0);
 }
 

@@ -184,7 +184,7 @@ function longestCounterpartTurn(records: readonly TurnRecord[]): number {
 }
 
 /** The person's questions or statements that followed the counterpart's longest answers. */
-function quotesAfterLongAnswers(records: readonly TurnRecord[]): EvidenceQuote[] {
+export function quotesAfterLongAnswers(records: readonly TurnRecord[]): EvidenceQuote[] {
   const out: EvidenceQuote[] = [];
   let answer = 0;
   for (const r of records) {

@@ -1,11 +1,11 @@
 import { parseRubric } from '../rubric.js';
 import type { Analysis, AnalysisInput, AnalysisResult, Analyzer, FeedbackEvidence } from '../types.js';
-import { walkConversation } from './conversation.js';
+import { walkConversation, type TurnRecord } from './conversation.js';
 import { evaluateRubric, foldRubric, type RubricReport } from './criteria.js';
 import { areasOf, strengthsOf } from './feedback.js';
 import { insightsOf } from './insights.js';
 import { measure, type Metrics } from './metrics.js';
-import { score } from './scoring.js';
+import { score, type Components, type Scores } from './scoring.js';
 
 // coach@1: codes what the practising person did, turn by turn, the way motivational-interviewing
 // coders do (questions, reflections, advice, ...), measures how the counterpart responded, and
@@ -18,15 +18,21 @@ export interface CoachAnalysis extends Analysis {
   rubric?: RubricReport;
 }
 
-function durationOf(input: AnalysisInput): number | null {
-  const d = input.durationSeconds;
-  return typeof d === 'number' && Number.isFinite(d) && d > 0 ? d : null;
+/** What coach@1 measured and scored, before it is written up: coach@3 writes up more of it. */
+export interface CoachParts {
+  records: TurnRecord[];
+  metrics: Metrics;
+  /** The components as measured, before the rubric folds in. */
+  components: Components;
+  scores: Scores;
+  rubric?: RubricReport;
 }
 
-function analyzeCoach(input: AnalysisInput): AnalysisResult {
+export function coachParts(input: AnalysisInput): CoachParts {
   const records = walkConversation(input?.transcript);
   const metrics = measure(records);
-  let { scores } = score(metrics);
+  const measured = score(metrics);
+  let scores = measured.scores;
 
   let rubric: RubricReport | undefined;
   const stored = input?.context?.rubric;
@@ -45,7 +51,19 @@ function analyzeCoach(input: AnalysisInput): AnalysisResult {
       rubric = { status: 'invalid', errors: parsed.errors };
     }
   }
+  const parts: CoachParts = { records, metrics, components: measured.components, scores };
+  if (rubric !== undefined) parts.rubric = rubric;
+  return parts;
+}
 
+export function durationOf(input: AnalysisInput): number | null {
+  const d = input.durationSeconds;
+  return typeof d === 'number' && Number.isFinite(d) && d > 0 ? d : null;
+}
+
+/** coach@1's analysis from its parts: findings with quotes, insights, scores, metrics. */
+export function coachAnalysisOf(input: AnalysisInput, parts: CoachParts): CoachAnalysis {
+  const { records, metrics, scores, rubric } = parts;
   const strengths = strengthsOf(metrics, records);
   const areas = areasOf(metrics, records);
   const analysis: CoachAnalysis = {
@@ -57,7 +75,30 @@ function analyzeCoach(input: AnalysisInput): AnalysisResult {
     evidence: { strengths: strengths.map((f) => f.evidence), areasForImprovement: areas.map((f) => f.evidence) },
   };
   if (rubric !== undefined) analysis.rubric = rubric;
-  return { score: scores.overallScore, analysis };
+  return analysis;
+}
+
+function analyzeCoach(input: AnalysisInput): AnalysisResult {
+  const parts = coachParts(input);
+  return { score: parts.scores.overallScore, analysis: coachAnalysisOf(input, parts) };
+}
+
+/** What an analyzer answers for an input it could not analyse (never reached by any tested input). */
+export function failedAnalysis(err: unknown): AnalysisResult {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    score: 0,
+    analysis: {
+      strengths: [],
+      areasForImprovement: [],
+      keyInsights: ['This conversation could not be analysed.'],
+      communicationScore: 0,
+      empathyScore: 0,
+      problemSolvingScore: 0,
+      overallScore: 0,
+      failed: message,
+    },
+  };
 }
 
 export const coach: Analyzer = {
@@ -71,20 +112,7 @@ export const coach: Analyzer = {
     } catch (err) {
       // Never reached by any input the tests generate; kept so one unforeseen input cannot stop
       // the feedback pipeline. The analysis says so instead of pretending to have scored.
-      const message = err instanceof Error ? err.message : String(err);
-      return {
-        score: 0,
-        analysis: {
-          strengths: [],
-          areasForImprovement: [],
-          keyInsights: ['This conversation could not be analysed.'],
-          communicationScore: 0,
-          empathyScore: 0,
-          problemSolvingScore: 0,
-          overallScore: 0,
-          failed: message,
-        },
-      };
+      return failedAnalysis(err);
     }
   },
 };

@@ -71,15 +71,50 @@ export function clampScore(value: number): number {
   return Math.max(0, Math.min(100, Math.round(value)));
 }
 
+/** What each skill score is made of: its components and their weights (each skill's add up to 1). */
+export const SKILL_WEIGHTS = {
+  empathyScore: [
+    ['reflectiveListening', 0.4],
+    ['reflectionToQuestions', 0.2],
+    ['affirming', 0.1],
+    ['adviceRestraint', 0.15],
+    ['openingUp', 0.15],
+  ],
+  communicationScore: [
+    ['talkBalance', 0.25],
+    ['openQuestions', 0.2],
+    ['monologue', 0.15],
+    ['fluency', 0.15],
+    ['engagement', 0.1],
+    ['inputRestraint', 0.15],
+  ],
+  problemSolvingScore: [
+    ['evokingChange', 0.3],
+    ['openQuestions', 0.2],
+    ['planning', 0.2],
+    ['inputRestraint', 0.15],
+    ['sentimentTrend', 0.15],
+  ],
+} as const satisfies Record<Exclude<keyof Scores, 'overallScore'>, readonly (readonly [keyof Components, number])[]>;
+
+export type SkillScore = keyof typeof SKILL_WEIGHTS;
+
+/** The weighted sum, added left to right from 0 (the same floating-point result as writing it out). */
+function weighted(c: Components, parts: readonly (readonly [keyof Components, number])[]): number {
+  let sum = 0;
+  for (const [name, weight] of parts) sum += weight * c[name];
+  return sum;
+}
+
 export function score(m: Metrics): { scores: Scores; components: Components } {
   const c = components(m);
   // Nobody to score: a transcript where the person never spoke earns nothing.
   if ((m.userWords ?? 0) === 0) {
     return { scores: { communicationScore: 0, empathyScore: 0, problemSolvingScore: 0, overallScore: 0 }, components: c };
   }
-  const empathy = 0.4 * c.reflectiveListening + 0.2 * c.reflectionToQuestions + 0.1 * c.affirming + 0.15 * c.adviceRestraint + 0.15 * c.openingUp;
-  const communication = 0.25 * c.talkBalance + 0.2 * c.openQuestions + 0.15 * c.monologue + 0.15 * c.fluency + 0.1 * c.engagement + 0.15 * c.inputRestraint;
-  const problemSolving = 0.3 * c.evokingChange + 0.2 * c.openQuestions + 0.2 * c.planning + 0.15 * c.inputRestraint + 0.15 * c.sentimentTrend;
+  const empathy = weighted(c, SKILL_WEIGHTS.empathyScore);
+  const communication = weighted(c, SKILL_WEIGHTS.communicationScore);
+  const problemSolving = weighted(c, SKILL_WEIGHTS.problemSolvingScore);
   const scores: Scores = {
     communicationScore: clampScore(100 * communication),
     empathyScore: clampScore(100 * empathy),

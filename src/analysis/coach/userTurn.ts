@@ -35,6 +35,11 @@ export interface UserTurnCode {
   hedges: number;
   /** Distinct content stems the counterpart used in their last two turns. */
   echoed: number;
+  /** Distinct content stems the counterpart used at any time before (`echoed` among them), and never. */
+  gathered: number;
+  unheard: number;
+  /** Names a feeling (a strongly rated word) the counterpart never used: a reflection going beyond their words. */
+  unheardFeeling: boolean;
   /** Word index to quote for each finding, -1 when absent. */
   at: { question: number; reflection: number; advice: number; affirmation: number; summary: number; nextStep: number; filler: number };
 }
@@ -75,6 +80,7 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
   // Restated content: words the counterpart just used, and how many earlier ones a summary gathers.
   let echoed = 0;
   let gathered = 0;
+  let unheardFeeling = false;
   let fillers = 0;
   const seen = new Set<string>();
   // Which words restate the counterpart's last two turns, by position, for per-sentence checks.
@@ -94,6 +100,7 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
     seen.add(st);
     if (heard === 2) echoed++;
     if (heard > 0) gathered++;
+    else if (info.flags & W.feeling) unheardFeeling = true;
   }
 
   const clause = { next: 0 };
@@ -202,6 +209,9 @@ export function codeUserTurn(tokens: Tokens, memory: CounterpartMemory, infos: r
     fillers,
     hedges: hits.count[Cue.hedge]!,
     echoed,
+    gathered,
+    unheard: seen.size - gathered,
+    unheardFeeling,
     at,
   };
 }

@@ -1,4 +1,5 @@
 import { trend } from '../coach/metrics.js';
+import { mitiSummary } from '../miti/globals.js';
 import type { CodedTurn } from './conversation.js';
 
 // MITI-style summary measures of the conversation (Moyers et al., MITI 4.2.1 and 3.1.1): how many
@@ -116,6 +117,7 @@ export function measure(turns: readonly CodedTurn[]): Coach2Metrics {
   }
 
   const input = information + advice + negotiation + options;
+  const miti = mitiSummary({ reflections, complexReflections: complex, questions, openQuestions: open, closedQuestions: closed });
   return {
     userTurns,
     counterpartTurns,
@@ -128,13 +130,12 @@ export function measure(turns: readonly CodedTurn[]): Coach2Metrics {
     questions: round(questions, 1),
     openQuestions: round(open, 1),
     closedQuestions: round(closed, 1),
-    openQuestionShare: round(share(open, open + closed), 3),
+    openQuestionShare: round(miti.openQuestionShare, 3),
     reflections: round(reflections, 1),
     complexReflections: round(complex, 1),
-    complexReflectionShare: round(share(complex, reflections), 3),
+    complexReflectionShare: round(miti.complexReflectionShare, 3),
     reflectionShare: round(share(reflections, spokenTurns), 3),
-    // MITI divides by the questions asked; with none, the reflections alone speak.
-    reflectionToQuestionRatio: round(reflections / Math.max(1, questions), 2),
+    reflectionToQuestionRatio: round(miti.reflectionToQuestionRatio, 2),
     informationTurns: round(information, 1),
     adviceGiven: round(advice, 1),
     adviceWithPermission: round(permitted, 1),

@@ -1,4 +1,5 @@
 import type { Scores } from '../coach/scoring.js';
+import { MITI_THRESHOLDS, type Anchor } from '../miti/thresholds.js';
 import type { Coach2Metrics } from './measures.js';
 
 // From MITI-style measures to 0..100 scores. Each measure is read against its published
@@ -7,19 +8,10 @@ import type { Coach2Metrics } from './measures.js';
 // natural floor. The thresholds are the coding manuals', the weights equal, all set before the
 // first evaluation; nothing here was fitted to the development set's quality labels.
 
-export interface Anchor {
-  /** Where the component is 0, 0.5 and 1; `floor` above `good` for a measure that should stay low. */
-  floor: number;
-  fair: number;
-  good: number;
-  source: string;
-}
+export type { Anchor };
 
 export const ANCHORS = {
-  reflectionToQuestionRatio: { floor: 0, fair: 1, good: 2, source: 'MITI 4.2.1: R:Q 1:1 fair, 2:1 good' },
-  complexReflectionShare: { floor: 0, fair: 0.4, good: 0.5, source: 'MITI 4.2.1: %CR 40% fair, 50% good' },
-  openQuestionShare: { floor: 0, fair: 0.5, good: 0.7, source: 'MITI 3.1.1: %OQ 50% fair, 70% good' },
-  miAdherence: { floor: 0, fair: 0.9, good: 1, source: 'MITI 3.1.1: %MI-adherent 90% fair, 100% good' },
+  ...MITI_THRESHOLDS,
   // No MITI threshold: as much change talk as sustain talk is fair, twice as much good (as R:Q).
   changeTalkShare: { floor: 0, fair: 0.5, good: 2 / 3, source: 'no MITI threshold: change talk 1:1 fair, 2:1 good' },
   // No MITI threshold: the counterpart should do at least half the talking.
