@@ -40,17 +40,35 @@ function user(quotes: readonly EvidenceQuote[]): ScoreQuote[] {
   return out;
 }
 
-/** The counterpart's turns that `rank` puts first (positive ranks only), in transcript order; `lateOnly`: their last third. */
+/**
+ * The counterpart's two turns that `rank` puts first (positive ranks only; ties: the earlier), in
+ * transcript order; `lateOnly`: among their last third. One pass, no sorting: it runs per analysis.
+ */
 function counterpart(records: readonly TurnRecord[], rank: (r: TurnRecord) => number, lateOnly = false): ScoreQuote[] {
-  const theirs = records.filter((r) => r.counterpart !== undefined && r.counterpart.words > 0);
-  const pool = lateOnly ? theirs.slice(theirs.length - Math.floor(theirs.length / 3)) : theirs;
-  return pool
-    .map((r) => ({ r, v: rank(r) }))
-    .filter((x) => x.v > 0)
-    .sort((a, b) => b.v - a.v || a.r.index - b.r.index)
-    .slice(0, MAX_QUOTES)
-    .sort((a, b) => a.r.index - b.r.index)
-    .map(({ r }) => ({ turn: r.index, quote: quoteSentence(r.tokens, 0), speaker: 'counterpart' as const }));
+  let theirs = 0;
+  for (const r of records) if (r.counterpart !== undefined && r.counterpart.words > 0) theirs++;
+  const skip = lateOnly ? theirs - Math.floor(theirs / 3) : 0;
+  let first = -1;
+  let firstValue = 0;
+  let second = -1;
+  let secondValue = 0;
+  let seen = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (r.counterpart === undefined || r.counterpart.words === 0 || seen++ < skip) continue;
+    const v = rank(r);
+    if (v > firstValue) {
+      second = first;
+      secondValue = firstValue;
+      first = i;
+      firstValue = v;
+    } else if (v > secondValue) {
+      second = i;
+      secondValue = v;
+    }
+  }
+  const picked = [first, second].filter((i) => i >= 0).sort((a, b) => a - b);
+  return picked.map((i) => ({ turn: records[i]!.index, quote: quoteSentence(records[i]!.tokens, 0), speaker: 'counterpart' as const }));
 }
 
 const valence = (r: TurnRecord) => (r.counterpart!.rated > 0 ? r.counterpart!.sentiment / r.counterpart!.rated : 0);
