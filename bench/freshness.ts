@@ -29,10 +29,12 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /**
- * A writing transaction in another database of the same server, open for `seconds`: what a
- * neighbour's migration or long job does on a shared Postgres. Readers must not wait for it.
+ * A writing transaction in another database of the same server, open for `seconds` once begun: what
+ * a neighbour's migration or long job does on a shared Postgres. Readers must not wait for it. The
+ * database is made first, before the seeding: CREATE DATABASE forces a checkpoint, whose writes
+ * would otherwise land in the measured run.
  */
-async function foreignTransaction(databaseUrl: string, seconds: number): Promise<{ end: () => Promise<void> }> {
+async function neighbourDatabase(databaseUrl: string): Promise<{ begin: (seconds: number) => Promise<void>; end: () => Promise<void> }> {
   const neighbour = new URL(databaseUrl);
   const name = `${neighbour.pathname.slice(1)}_neighbour`;
   const admin = new pg.Client({ connectionString: databaseUrl });
@@ -41,11 +43,14 @@ async function foreignTransaction(databaseUrl: string, seconds: number): Promise
   neighbour.pathname = `/${name}`;
   const client = new pg.Client({ connectionString: neighbour.toString() });
   await client.connect();
-  await client.query('BEGIN');
-  await client.query('CREATE TABLE ledger (entry int)');
-  await client.query('INSERT INTO ledger SELECT generate_series(1, 1000)');
-  const timer = setTimeout(() => void client.query('ROLLBACK').catch(() => {}), seconds * 1000);
+  let timer: NodeJS.Timeout | undefined;
   return {
+    async begin(seconds) {
+      await client.query('BEGIN');
+      await client.query('CREATE TABLE ledger (entry int)');
+      await client.query('INSERT INTO ledger SELECT generate_series(1, 1000)');
+      timer = setTimeout(() => void client.query('ROLLBACK').catch(() => {}), seconds * 1000);
+    },
     async end() {
       clearTimeout(timer);
       await client.end().catch(() => {});
@@ -63,12 +68,13 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
   const database = await createBenchDatabase();
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
   const service = await startProcess(['dist/main.js'], { DATABASE_URL: database.url, AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'warn' }, 3103, '/readyz');
+  const foreign = options.foreignTransactionSeconds ? await neighbourDatabase(database.url) : undefined;
   try {
     const seeded = await seedStartedConversations(pool, total);
     await waitForProjections(pool);
     const tokens = callbackTokens(SECRET);
     const [prefix, suffix] = singleBodyTemplate().split(CONVERSATION_ID_PLACEHOLDER) as [string, string];
-    const foreign = options.foreignTransactionSeconds ? await foreignTransaction(database.url, options.foreignTransactionSeconds) : undefined;
+    if (foreign) await foreign.begin(options.foreignTransactionSeconds!);
 
     const acknowledged = new Map<string, number>();
     const latencies: number[] = [];
@@ -134,7 +140,6 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
     const deadline = performance.now() + 30_000;
     while (acknowledged.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await poller;
-    await foreign?.end();
     latencies.sort((a, b) => a - b);
     return {
       rate,
@@ -149,6 +154,7 @@ export async function runFreshnessBench(options: { rate?: number; seconds?: numb
       database: database.describe,
     };
   } finally {
+    await foreign?.end();
     await service.stop();
     await pool.end();
     await database.drop();
