@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { isDataException } from '../db/errors.js';
+import { inTransaction } from '../db/transaction.js';
 import { appendBatch, claimKey, type AppendResult, type Claim, type Delivery } from './appendBatch.js';
 import { Batcher, type BatcherOptions } from '../events/batcher.js';
 import { notifyAppended } from '../events/notifyAppended.js';
@@ -152,20 +153,12 @@ export class GroupCommit<C, S, R, A = undefined> {
   }
 
   // Rare (a conversation started): the append lock is then held for two more round trips.
-  private async appendAndProject(events: NewEvent[], append: Parameters<typeof appendBatch>[2], streamIds: string[]): Promise<AppendResult> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  private appendAndProject(events: NewEvent[], append: Parameters<typeof appendBatch>[2], streamIds: string[]): Promise<AppendResult> {
+    return inTransaction(this.pool, async (client) => {
       const result = await appendBatch(client, events, append);
       await this.options.projectInline?.(client, streamIds);
-      await client.query('COMMIT');
       return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   // After the commit, in a statement of its own (see notifyAppended.ts). Committed is committed: a

@@ -1,7 +1,5 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { annomiDevPath, loadAnnomi } from '../../src/analysis/annomi.js';
+import { annomiRowsFor } from '../support/annomi.js';
 import { detectorAgreement } from '../../src/analysis/coach/agreement.js';
 import { coach } from '../../src/analysis/coach/index.js';
 import { auc, aucStability, evaluateAnalyzer } from '../../src/analysis/evaluate.js';
@@ -10,10 +8,7 @@ import { auc, aucStability, evaluateAnalyzer } from '../../src/analysis/evaluate
 // experts, every practitioner utterance labelled). It lives in shared/, beside the checkout.
 // Floors sit a little under what coach@1 reaches, so a regression fails and noise does not.
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const file = annomiDevPath(repoRoot, process.env.ANNOMI_DEV);
-const rows = loadAnnomi(file);
-if (rows === null) console.warn(`AnnoMI tests skipped: ${file} is missing (it comes with shared/data/annomi; or set ANNOMI_DEV to its path).`);
+const rows = annomiRowsFor('AnnoMI tests');
 
 describe.skipIf(rows === null)('coach@1 on the AnnoMI development set', () => {
   const data = rows ?? [];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { annomiDevPath, loadAnnomi } from '../../src/analysis/annomi.js';
+import { annomiRowsFor } from '../support/annomi.js';
 import { FeatureIndex, featureNames } from '../../src/analysis/coach2/features.js';
 import { labelledTurns, serializeWeights, trainDetectors, TRAINING } from '../../src/analysis/coach2/train.js';
 import { agreementOf, countAgreement } from '../../src/analysis/coach2/agreement.js';
@@ -16,9 +16,7 @@ import shipped from '../../src/analysis/coach2/weights.json' with { type: 'json'
 // little under what was reached, so a regression fails and noise does not.
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const file = process.env.ANNOMI_DEV ?? annomiDevPath(repoRoot);
-const rows = loadAnnomi(file);
-if (rows === null) console.warn(`coach@2 AnnoMI tests skipped: ${file} is missing (it comes with shared/data/annomi, or set ANNOMI_DEV).`);
+const rows = annomiRowsFor('coach@2 AnnoMI tests');
 const weightsFile = path.join(repoRoot, 'src/analysis/coach2/weights.json');
 
 describe.skipIf(rows === null)('coach@2 on the AnnoMI development set', () => {

@@ -1,7 +1,5 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { annomiDevPath, loadAnnomi } from '../../src/analysis/annomi.js';
+import { annomiRowsFor } from '../support/annomi.js';
 import { coach } from '../../src/analysis/coach/index.js';
 import { countMitiAgreement } from '../../src/analysis/coach3/agreement.js';
 import { coach3 } from '../../src/analysis/coach3/index.js';
@@ -11,10 +9,7 @@ import { codeFigures } from '../../src/analysis/validation/figures.js';
 // checkout): its scores are coach@1's on every conversation, and its utterance codes agree with the
 // experts' as src/analysis/README.md reports (floors a little under what was reached).
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const file = process.env.ANNOMI_DEV ?? annomiDevPath(repoRoot);
-const rows = loadAnnomi(file);
-if (rows === null) console.warn(`coach@3 AnnoMI tests skipped: ${file} is missing (it comes with shared/data/annomi, or set ANNOMI_DEV).`);
+const rows = annomiRowsFor('coach@3 AnnoMI tests');
 
 describe.skipIf(rows === null)('coach@3 on the AnnoMI development set', () => {
   const data = rows ?? [];
