@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/globalSetup.ts'],
     testTimeout: 30_000,
+    // Services and CLI runs started by tests seal personal data under this test key (test/support/keys.ts).
+    env: { DATA_KEK: 'dGF2dXMtZmVlZGJhY2sgdGVzdHMnIGRhdGEga2V5ISE=' },
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', 'json'],

@@ -6,7 +6,11 @@ import { ensureCheckpoints } from '../src/projections/runtime/checkpoints.js';
 import { ProjectionRunner } from '../src/projections/runtime/runner.js';
 import { createBenchDatabase } from './support/database.js';
 import { generateHistory } from './support/fixtures.js';
-import { profileArgs, ROOT } from './support/processes.js';
+import { BENCH_DATA_KEK, profileArgs, ROOT } from './support/processes.js';
+import { parseKek } from '../src/privacy/kek.js';
+import { Keyring } from '../src/privacy/keyring.js';
+
+const keyring = new Keyring([parseKek(BENCH_DATA_KEK)]);
 
 // Rebuild: a history of ended conversations with 30-turn transcripts, generated straight into the
 // event store and projected, then `tavus-feedback rebuild feedback` for each analyzer as a real
@@ -68,7 +72,7 @@ export async function runRebuildBench(options: { sizes?: number[]; analyzers?: s
       await ensureCheckpoints(pool, ['conversations']);
       await pool.query(`INSERT INTO feedback_live (analyzer) VALUES ('none@0')`);
       t = performance.now();
-      await new ProjectionRunner(pool, { projections: () => Promise.resolve([conversationsProjection]), batchSize: 3_000 }).drain();
+      await new ProjectionRunner(pool, { projections: () => Promise.resolve([conversationsProjection(keyring)]), batchSize: 3_000 }).drain();
       const projectSeconds = (performance.now() - t) / 1000;
       await pool.query('VACUUM ANALYZE');
       const runs: RebuildRun[] = [];

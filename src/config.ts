@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KekError, parseKek, type Kek } from './privacy/kek.js';
 import { DEFAULT_ANALYZER } from './analysis/defaultAnalyzer.js';
 import { ANALYZER_ID } from './validation.js';
 
@@ -62,6 +63,11 @@ const schema = z.object({
   // install configured before the rename starts as it did.
   ANALYZER: optionalString.pipe(z.string().regex(ANALYZER_ID, 'must look like name@version, e.g. coach@1').optional()),
   DATA_DIR: z.string().default('.data'),
+  // Personal data's key-encryption key (src/privacy/): base64 of 32 bytes; the previous ones, comma
+  // separated, while `tavus-feedback keys rotate` re-wraps the data keys.
+  DATA_KEK: optionalString,
+  DATA_KEK_PREVIOUS: optionalString,
+  RETENTION_DAYS: optionalString.pipe(z.coerce.number<string | undefined>().positive().max(36_500).optional()),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   CALLBACK_TOKEN_TTL: duration.default(7 * 86400),
   SCORING_THREADS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).max(64).optional()),
@@ -140,6 +146,13 @@ export interface Config {
   /** Settings that work but should be changed (deprecated names), for the caller to log once. */
   warnings: string[];
   dataDir: string;
+  /**
+   * Key-encryption keys, the one new data keys are wrapped by first; empty means DATA_KEK is unset
+   * (main.ts then uses one kept in the data directory, with the embedded database only).
+   */
+  dataKeks: Kek[];
+  /** Conversations older than this many days are erased; undefined: kept until someone asks. */
+  retentionDays: number | undefined;
   embeddedPostgresPort: number;
   /** Seconds after its conversation started that a callback URL's token is honoured. */
   callbackTokenTtlSeconds: number;
@@ -282,6 +295,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     ...defaultAnalyzerOf(e),
     dataDir: e.DATA_DIR,
+    dataKeks: keksOf(e),
+    retentionDays: e.RETENTION_DAYS,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     callbackTokenTtlSeconds: e.CALLBACK_TOKEN_TTL,
     scoringThreads: e.SCORING_THREADS,
@@ -383,4 +398,18 @@ function recordingsOf(e: Env): RecordingsConfig | null {
       forcePathStyle: e.TAVUS_RECORDING_S3_FORCE_PATH_STYLE === 'true',
     },
   };
+}
+
+function keksOf(e: Env): Kek[] {
+  const keks: Kek[] = [];
+  try {
+    if (e.DATA_KEK) keks.push(parseKek(e.DATA_KEK));
+    for (const text of (e.DATA_KEK_PREVIOUS ?? '').split(',').filter((t) => t.trim() !== '')) keks.push(parseKek(text, 'DATA_KEK_PREVIOUS'));
+  } catch (err) {
+    if (err instanceof KekError) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
+    throw err;
+  }
+  if (keks.length > 0 && !e.DATA_KEK)
+    throw new ConfigError('Invalid configuration:\n  DATA_KEK_PREVIOUS: set only beside DATA_KEK (the key that replaces them)');
+  return keks;
 }

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { embeddedUrl, startEmbeddedPostgres } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { checkDatabaseUrls, DatabaseSetupError } from './db/sessions.js';
+import { KekError, parseKek, type Kek } from './privacy/kek.js';
 import { startService } from './service.js';
 
 /** The database to use: DATABASE_URL, or an embedded PostgreSQL kept under the data directory. */
@@ -46,6 +47,33 @@ export async function resolveJwtSecret(config: Config, log?: pino.Logger): Promi
   }
 }
 
+/**
+ * The key-encryption keys of personal data: DATA_KEK (and DATA_KEK_PREVIOUS), or, on the embedded
+ * database only, one generated once and kept in the data directory beside it. With a database of
+ * its own (DATABASE_URL) a service must be given its key: instances that each made their own could
+ * not read one another's conversations.
+ */
+export async function resolveDataKeks(config: Config, log?: pino.Logger): Promise<Kek[]> {
+  if (config.dataKeks.length > 0) return config.dataKeks;
+  if (config.databaseUrl) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATA_KEK: required with DATABASE_URL: base64 of 32 random bytes (openssl rand -base64 32), the same for every instance; keep it out of the database',
+    );
+  }
+  const file = path.join(config.dataDir, 'data-kek');
+  try {
+    return [parseKek(await readFile(file, 'utf8'), file)];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+    log?.warn({ file }, 'DATA_KEK is not set: generated a key-encryption key for personal data beside the embedded database; set DATA_KEK in production');
+    return [parseKek(await readFile(file, 'utf8'), file)];
+  }
+}
+
 export async function main(): Promise<void> {
   let config: Config;
   try {
@@ -73,7 +101,15 @@ export async function main(): Promise<void> {
   const applied = await migrate(urls.sessionUrl, (m) => log.debug(m));
   if (applied.length) log.info({ applied }, 'migrations applied');
   const jwtSecret = await resolveJwtSecret(config, log);
-  const service = await startService({ ...config, databaseUrl: database.url, jwtSecret }, log);
+  let dataKeks: Kek[];
+  try {
+    dataKeks = await resolveDataKeks(config, log);
+  } catch (err) {
+    if (!(err instanceof ConfigError || err instanceof KekError)) throw err;
+    log.fatal(err.message);
+    process.exit(2);
+  }
+  const service = await startService({ ...config, databaseUrl: database.url, jwtSecret, dataKeks }, log);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -9,7 +9,9 @@ import { callbackTokens } from './commands/callbackToken.js';
 import { CallbackHandler } from './commands/recordCallback/handler.js';
 import { conversationStarts } from './commands/startConversation/handler.js';
 import { projectConversations } from './projections/readModels/conversations.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
+import { Keyring } from './privacy/keyring.js';
+import { eraseConversation, type ErasedBy, type ErasureTarget } from './privacy/erase.js';
 import { appendWaitReporter } from './db/appendLock.js';
 import { Listener } from './db/listener.js';
 import { createPool } from './db/pool.js';
@@ -32,6 +34,7 @@ import type { Parked } from './projections/runtime/isolation.js';
 import { ThreadedRunner } from './projections/runtime/threadedRunner.js';
 import { instanceName } from './reactors/lease.js';
 import { ReconcileSweeper } from './reactors/reconcile/sweeper.js';
+import { RetentionSweeper } from './reactors/retention.js';
 import { startRelay, type RunningRelay } from './reactors/relay/startRelay.js';
 import { createTavusClient } from './tavus/client.js';
 import { LLM_ANALYZER_ID } from './analysis/llm/version.js';
@@ -57,6 +60,8 @@ export interface Service {
   relay: RunningRelay | undefined;
   /** The recordings reactor (RECORDINGS_S3_*, TAVUS_RECORDING_* set); it copies while this instance holds its lease. */
   recordings: RecordingsHandle | undefined;
+  /** Erases conversations past RETENTION_DAYS; null when it is unset. */
+  retention: RetentionSweeper | null;
   /** What GET /metrics serves; parts started later (the relay) add their gauges with `metrics.addGauge`. */
   metrics: Metrics;
   stop(): Promise<void>;
@@ -68,9 +73,12 @@ export async function startService(
   /** Where analyzer ids are looked up; tests add analyzers of their own. */
   lookupAnalyzer: (id: string) => Analyzer | undefined = findAnalyzer,
   /** Tests shorten the reactors' waits. */
-  options: { llm?: LlmReactorOverrides; recordings?: RecordingsOverrides } = {},
+  options: { llm?: LlmReactorOverrides; recordings?: RecordingsOverrides; retention?: { intervalMs?: number; firstAfterMs?: number } } = {},
 ): Promise<Service> {
   const log = logger ?? pino({ level: config.logLevel });
+  // Personal data is sealed under keys this wraps (src/privacy/); without it nothing may be stored.
+  if (config.dataKeks.length === 0) throw new ConfigError('Invalid configuration:\n  DATA_KEK: required (base64 of 32 random bytes)');
+  const keyring = new Keyring(config.dataKeks);
   // Refuses a transaction pooler without a session URL beside it (src/db/sessions.ts).
   const database = await checkDatabaseUrls(config.databaseUrl, config.databaseDirectUrl);
   const pooled = database.pooled;
@@ -118,8 +126,8 @@ export async function startService(
   // thread cannot receive, so those run on this thread.
   const runner: LiveRunner =
     lookupAnalyzer === findAnalyzer
-      ? new ThreadedRunner({ databaseUrl: database.url, pooled, listenUrl: database.sessionUrl }, onError, parkedEvents)
-      : new ProjectionRunner(pool, { projections: liveProjections(lookupAnalyzer), listener, onError, ...parkedEvents });
+      ? new ThreadedRunner({ databaseUrl: database.url, pooled, listenUrl: database.sessionUrl, keks: config.dataKeks }, onError, parkedEvents)
+      : new ProjectionRunner(pool, { projections: liveProjections(keyring, lookupAnalyzer), listener, onError, ...parkedEvents });
   await runner.start();
 
   // Every write goes through the one door (src/commands/groupCommit.ts); this instance's projections
@@ -130,10 +138,10 @@ export async function startService(
   const door = {
     onAppended: () => runner.wake(),
     onSlowAppend: () => void reportWait().catch((err: unknown) => log.debug({ err }, 'could not look up who holds the append lock')),
-    projectInline: projectConversations,
+    projectInline: (client: pg.PoolClient, streamIds: string[]) => projectConversations(client, keyring, streamIds),
   };
-  const callbacks = new CallbackHandler(pool, door);
-  const starts = conversationStarts(pool, door);
+  const callbacks = new CallbackHandler(pool, keyring, door);
+  const starts = conversationStarts(pool, keyring, door);
   // This instance's name in the leases table, the same for every job it holds.
   const owner = instanceName();
   const relay = config.kurrentDbUrl
@@ -168,16 +176,19 @@ export async function startService(
   const llm = config.llm
     ? await (
         await import('./reactors/llmAnalysis/startLlmReactor.js')
-      ).startLlmReactor({ url: database.url, pooled, listener }, config.llm, log, owner, options.llm)
+      ).startLlmReactor({ url: database.url, pooled, listener, keyring }, config.llm, log, owner, options.llm)
     : undefined;
 
   // Loaded only then, like the llm reactor: the AWS SDK weighs some tens of megabytes.
   const recordings = config.recordings
     ? await (
         await import('./reactors/recordings/startRecordingsReactor.js')
-      ).startRecordingsReactor({ url: database.url, pooled, listener }, config.recordings, log, owner, options.recordings)
+      ).startRecordingsReactor({ url: database.url, pooled, listener, keyring }, config.recordings, log, owner, options.recordings)
     : undefined;
   const recordingLinks = config.recordings ? await (await import('./storage/links.js')).openRecordingLinks(config.recordings.storage) : undefined;
+  const recordingRemover = config.recordings ? (await import('./storage/remove.js')).openRecordingRemover(config.recordings.storage) : undefined;
+  const erasure = { pool, removeRecording: recordingRemover?.remove };
+  const erase = (target: ErasureTarget, by: ErasedBy) => eraseConversation(erasure, target, by);
   if (recordings) {
     addRecordingGauges(metrics, probePool);
     addRecordingCounters(metrics, () => recordings.metrics());
@@ -209,6 +220,8 @@ export async function startService(
     isAnalyzer: (id) => lookupAnalyzer(id) !== undefined,
     feedbackHub,
     recordings: recordingLinks && { links: recordingLinks.links, mediaOrigin: recordingLinks.mediaOrigin },
+    keyring,
+    erase,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, '0.0.0.0', () => resolve(s));
@@ -226,6 +239,8 @@ export async function startService(
     ? new ReconcileSweeper({ pool, callbacks, tavus, config: config.reconcile, tokenTtlSeconds: config.callbackTokenTtlSeconds, log })
     : null;
   reconcile?.start();
+  const retention = config.retentionDays === undefined ? null : new RetentionSweeper({ erasure, days: config.retentionDays, log, ...options.retention });
+  retention?.start();
   if (reconcile) addReconcileCounters(metrics, () => reconcile.metrics());
   if (relay) {
     addRelayGauges(metrics, probePool);
@@ -243,10 +258,12 @@ export async function startService(
     logger: log,
     relay,
     recordings,
+    retention,
     metrics,
     async stop() {
       // It records through the callbacks handler: stopped first, so the drain below includes its work.
       await reconcile?.stop();
+      await retention?.stop();
       // Open streams would keep the server from closing.
       await feedbackHub.stop();
       await new Promise<void>((resolve) => {
@@ -257,6 +274,7 @@ export async function startService(
       await llm?.stop();
       await recordings?.stop();
       recordingLinks?.close();
+      recordingRemover?.close();
       await runner.stop();
       await relay?.stop();
       await listener.stop();

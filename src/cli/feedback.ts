@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Keyring } from '../privacy/keyring.js';
 import { analyzers, findAnalyzer } from '../analysis/registry.js';
 import type { Analyzer } from '../analysis/types.js';
 import { listBuilds } from '../projections/builds/builds.js';
@@ -65,9 +66,9 @@ export async function dryRun(pool: pg.Pool, analyzer: Analyzer, config: Pick<Con
   console.log(formatDryRun(await dryRunRebuild(pool, analyzer, { maxPromptTokens, prices }), maxPromptTokens));
 }
 
-export async function rebuild(pool: pg.Pool, analyzer: Analyzer, scoringThreads?: number, llm: LlmConfig | null = null): Promise<void> {
+export async function rebuild(pool: pg.Pool, keyring: Keyring, analyzer: Analyzer, scoringThreads?: number, llm: LlmConfig | null = null): Promise<void> {
   // llm@1 scores answers recorded in the history: the missing ones are asked for first.
-  const parked = readsRecordings(analyzer) ? (await (await import('./llmRebuild.js')).askBeforeRebuild(pool, llm)).parked : 0;
+  const parked = readsRecordings(analyzer) ? (await (await import('./llmRebuild.js')).askBeforeRebuild(pool, keyring, llm)).parked : 0;
   const progress = progressReporter();
   const scoring = createScoringPool(`${analyzer.name}@${analyzer.version}`, scoringThreads);
   let summary;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Keyring } from '../privacy/keyring.js';
 import pino from 'pino';
 import { LLM_ANALYZER_ID } from '../analysis/llm/version.js';
 import type { LlmConfig } from '../config.js';
@@ -29,9 +30,9 @@ import { LLM_LEASE, logOutcome } from '../reactors/llmAnalysis/startLlmReactor.j
 // wait for them.
 
 /** The conversations read model up to everything committed, so feedback_inputs holds the latest answers. */
-async function projectConversations(pool: pg.Pool): Promise<void> {
+async function projectConversations(pool: pg.Pool, keyring: Keyring): Promise<void> {
   await ensureCheckpoints(pool, ['conversations']);
-  await new ProjectionRunner(pool, { projections: () => Promise.resolve([conversationsProjection]) }).drain();
+  await new ProjectionRunner(pool, { projections: () => Promise.resolve([conversationsProjection(keyring)]) }).drain();
 }
 
 const STALLED_MS = 15 * 60_000;
@@ -41,13 +42,13 @@ const STALLED_MS = 15 * 60_000;
  * for STALLED_MS, 'free' when nobody holds the llm@1 lease any more (so this process may ask). Looks
  * every second: answers are appended by the other process, and its lease may expire at any time.
  */
-function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Promise<'done' | 'stalled' | 'free'> {
+function waitForOtherAsker(pool: pg.Pool, keyring: Keyring, say: (line: string) => void): Promise<'done' | 'stalled' | 'free'> {
   let last = -1;
   let movedAt = Date.now();
   return new Promise((resolve, reject) => {
     const finish = (outcome: 'done' | 'stalled' | 'free') => void waker.stop().then(() => resolve(outcome));
     const look = async () => {
-      await projectConversations(pool);
+      await projectConversations(pool, keyring);
       const { waiting } = await countAwaiting(pool);
       if (waiting === 0) return finish('done');
       const holder = await readLeaseHolder(pool, LLM_LEASE);
@@ -71,12 +72,13 @@ function waitForOtherAsker(pool: pg.Pool, say: (line: string) => void): Promise<
 }
 
 /** Asks the model for every transcript awaiting an answer; false when the lease was lost first. */
-async function askMissing(pool: pg.Pool, llm: LlmConfig, waiting: number, lost: AbortSignal, say: (line: string) => void): Promise<boolean> {
+async function askMissing(pool: pg.Pool, keyring: Keyring, llm: LlmConfig, waiting: number, lost: AbortSignal, say: (line: string) => void): Promise<boolean> {
   say(`asking ${llm.model} about ${waiting} transcripts with no ${LLM_ANALYZER_ID} answer (at most ${llm.concurrency} at once, ${llm.requestsPerSecond}/s)`);
   const log = pino({ level: 'warn' }, pino.destination(2));
   let recorded = 0;
   const asker = new Asker({
     pool,
+    keyring,
     client: createLlmClient(llm),
     prompt: { maxPromptTokens: llm.maxPromptTokens },
     slots: llm.concurrency * 2,
@@ -94,11 +96,12 @@ async function askMissing(pool: pg.Pool, llm: LlmConfig, waiting: number, lost: 
 
 export async function askBeforeRebuild(
   pool: pg.Pool,
+  keyring: Keyring,
   llm: LlmConfig | null,
   say: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
 ): Promise<{ parked: number }> {
   if ((await readLiveAnalyzer(pool)) === LLM_ANALYZER_ID) return { parked: 0 }; // the rebuild refuses it with its own message
-  await projectConversations(pool);
+  await projectConversations(pool, keyring);
   const before = await countAwaiting(pool);
   if (before.waiting > 0) {
     if (!llm) {
@@ -119,14 +122,14 @@ export async function askBeforeRebuild(
     for (;;) {
       const { waiting } = await countAwaiting(pool);
       if (waiting === 0) break;
-      const asked = await withLease(pool, LLM_LEASE, (lease) => askMissing(pool, llm, waiting, lease.lost, say));
+      const asked = await withLease(pool, LLM_LEASE, (lease) => askMissing(pool, keyring, llm, waiting, lease.lost, say));
       if (asked.ran && asked.value) break;
       if (asked.ran) say(`the ${LLM_ANALYZER_ID} lease was lost (the database was out of reach, or another process took it); waiting for whoever holds it now`);
-      const waited = await waitForOtherAsker(pool, say);
+      const waited = await waitForOtherAsker(pool, keyring, say);
       if (waited !== 'free') break;
       say(`nobody holds the ${LLM_ANALYZER_ID} lease any more (its holder stopped renewing it); asking the rest here`);
     }
-    await projectConversations(pool);
+    await projectConversations(pool, keyring);
   }
   return { parked: (await countAwaiting(pool)).parked };
 }

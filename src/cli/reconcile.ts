@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Keyring } from '../privacy/keyring.js';
 import PQueue from 'p-queue';
 import type pg from 'pg';
 import pino from 'pino';
@@ -56,12 +57,18 @@ export function describeReport(c: ConversationReport): string {
 
 const notFetched = (report: PassReport) => report.conversations.filter((c) => c.outcome.result === 'unknown' || c.outcome.result === 'failed');
 
-export async function reconcileByHand(pool: pg.Pool, config: Config, options: ReconcileByHand, print: (line: string) => void = console.log): Promise<number> {
+export async function reconcileByHand(
+  pool: pg.Pool,
+  keyring: Keyring,
+  config: Config,
+  options: ReconcileByHand,
+  print: (line: string) => void = console.log,
+): Promise<number> {
   if (!config.tavusApiKey) throw new ConfigError('TAVUS_API_KEY is not set: reconciliation asks Tavus with it');
   const now = () => new Date();
   const deps = {
     pool,
-    callbacks: new CallbackHandler(pool),
+    callbacks: new CallbackHandler(pool, keyring),
     tavus: createTavusClient({ apiUrl: config.tavusApiUrl, apiKey: config.tavusApiKey }),
     now,
     tokenTtlSeconds: config.callbackTokenTtlSeconds,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { jsonOf } from '../events/json.js';
-import type { NewEvent } from '../events/types.js';
+import type { AppendableEvent } from '../events/types.js';
 import { hasUnreadableText, UnreadableTextError } from '../events/unreadableJson.js';
 
 /** One callback delivery as received, recorded beside the events it produced. */
@@ -10,7 +10,7 @@ export interface Delivery {
   streamId: string;
   eventType: string | null;
   bodySha256: string;
-  /** The body as stored: as received, less the credentials it echoes (see src/tavus/redact.ts). */
+  /** The body: as received, less the credentials it echoes (see src/tavus/redact.ts); stored sealed. */
   body: string;
   requestId: string | null;
   /** Who brought it: Tavus POSTing a callback, or reconciliation replaying Tavus's verbose GET. */
@@ -109,7 +109,7 @@ SELECT NULL, token, stream_id FROM lost`;
 }
 
 /** Appends what is new in one statement (one commit, unless `db` is in a transaction). */
-export async function appendBatch(db: pg.Pool | pg.PoolClient, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+export async function appendBatch(db: pg.Pool | pg.PoolClient, events: AppendableEvent[], options: AppendOptions = {}): Promise<AppendResult> {
   const deliveries = options.deliveries ?? [];
   const claims = options.claims ?? [];
   if (events.length === 0 && deliveries.length === 0 && claims.length === 0) return { appended: new Set(), lostClaims: new Set() };

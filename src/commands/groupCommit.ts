@@ -4,7 +4,9 @@ import { inTransaction } from '../db/transaction.js';
 import { appendBatch, claimKey, type AppendResult, type Claim, type Delivery } from './appendBatch.js';
 import { Batcher, type BatcherOptions } from '../events/batcher.js';
 import { notifyAppended } from '../events/notifyAppended.js';
-import type { NewEvent } from '../events/types.js';
+import type { AppendableEvent, NewEvent } from '../events/types.js';
+import type { DataKey, Keyring } from '../privacy/keyring.js';
+import { keyedBodyDigest, sealBody, sealEvent } from '../privacy/sealing.js';
 
 // The one door every command goes through (a callback, a conversation started, an LLM's answer): for
 // a batch of concurrent requests it loads the state of every stream involved in one query, calls the
@@ -14,7 +16,9 @@ import type { NewEvent } from '../events/types.js';
 // what it wrote: the events are in the history at once, and a decision that asks for read-your-writes
 // has its streams projected inline, in the same transaction (the conversation a user just created
 // is readable as soon as the 201 is). The ordering of appends (migration 0016) and the wake-ups of
-// readers are taken care of here and nowhere else.
+// readers are taken care of here and nowhere else. So is sealing: personal fields and callback
+// bodies are encrypted under their conversation's key (src/privacy/) before they leave this process,
+// and what is decided for a conversation already erased is answered as recorded and not stored.
 
 export type Decision<R, A = undefined> =
   | {
@@ -29,7 +33,16 @@ export type Decision<R, A = undefined> =
     }
   | { accepted: false; rejection: R };
 
-export type Outcome<R, A = undefined> = { outcome: 'recorded'; streamId: string; appended: number; reply?: A } | { outcome: 'rejected'; rejection: R };
+export type Outcome<R, A = undefined> =
+  | {
+      outcome: 'recorded';
+      streamId: string;
+      appended: number;
+      reply?: A;
+      /** The conversation was erased: nothing was stored, and nothing will be for it. */
+      erased?: true;
+    }
+  | { outcome: 'rejected'; rejection: R };
 
 /** What a command gives the door: how to load its state, how to decide, and its refusals. */
 export interface GroupCommitCommand<C, S, R, A = undefined> {
@@ -63,6 +76,7 @@ export class GroupCommit<C, S, R, A = undefined> {
 
   constructor(
     private readonly pool: pg.Pool,
+    private readonly keyring: Keyring,
     private readonly command: GroupCommitCommand<C, S, R, A>,
     options: Partial<GroupCommitOptions> = {},
   ) {
@@ -133,27 +147,31 @@ export class GroupCommit<C, S, R, A = undefined> {
       decided.push({ claim, keys: fresh.map((e) => e.idempotencyKey), reply: decision.reply });
     });
 
-    const append = { deliveries, eventClaims, claims: [...claims.values()] };
+    const keys = await this.keyring.forWriting(this.pool, [...events.map((e) => e.streamId), ...deliveries.map((d) => d.streamId)]);
+    const sealed = sealForAppend(keys, events, eventClaims, deliveries);
+    const append = { deliveries: sealed.deliveries, eventClaims: sealed.eventClaims, claims: [...claims.values()] };
     const slow = setTimeout(() => this.options.onSlowAppend?.(), this.options.slowAppendMs ?? 1_000);
     const { appended, lostClaims } = await (
-      inline.size > 0 ? this.appendAndProject(events, append, [...inline]) : appendBatch(this.pool, events, append)
+      inline.size > 0 ? this.appendAndProject(sealed.events, append, [...inline]) : appendBatch(this.pool, sealed.events, append)
     ).finally(() => clearTimeout(slow));
     if (appended.size > 0) await this.announce();
     return decided.map((d, i) => {
       if ('outcome' in d) return d;
       if (d.claim && lostClaims.has(claimKey(d.claim))) return { outcome: 'rejected', rejection: this.command.claimLost };
-      const appendedHere = d.keys.filter((k) => appended.has(k)).length;
+      const streamId = this.command.streamOf(commands[i]!);
+      const appendedHere = d.keys.filter((k) => appended.has(sealed.keyOf.get(k) ?? '')).length;
       return {
         outcome: 'recorded',
-        streamId: this.command.streamOf(commands[i]!),
+        streamId,
         appended: appendedHere,
         ...(d.reply !== undefined ? { reply: d.reply } : {}),
+        ...(keys.get(streamId) === 'erased' ? { erased: true as const } : {}),
       };
     });
   }
 
   // Rare (a conversation started): the append lock is then held for two more round trips.
-  private appendAndProject(events: NewEvent[], append: Parameters<typeof appendBatch>[2], streamIds: string[]): Promise<AppendResult> {
+  private appendAndProject(events: AppendableEvent[], append: Parameters<typeof appendBatch>[2], streamIds: string[]): Promise<AppendResult> {
     return inTransaction(this.pool, async (client) => {
       const result = await appendBatch(client, events, append);
       await this.options.projectInline?.(client, streamIds);
@@ -167,4 +185,32 @@ export class GroupCommit<C, S, R, A = undefined> {
     this.options.onAppended?.();
     await notifyAppended(this.pool).catch(() => {});
   }
+}
+
+/**
+ * The batch as it is stored: each event and delivery sealed under its conversation's key, those of
+ * erased conversations left out. `keyOf` maps the idempotency keys decided (plain content digests,
+ * never stored) to the keyed ones appended.
+ */
+function sealForAppend(
+  keys: Map<string, DataKey | 'erased'>,
+  events: NewEvent[],
+  eventClaims: (Claim | null)[],
+  deliveries: Delivery[],
+): { events: AppendableEvent[]; eventClaims: (Claim | null)[]; deliveries: Delivery[]; keyOf: Map<string, string> } {
+  const out = { events: [] as AppendableEvent[], eventClaims: [] as (Claim | null)[], deliveries: [] as Delivery[], keyOf: new Map<string, string>() };
+  events.forEach((event, i) => {
+    const key = keys.get(event.streamId);
+    if (!key || key === 'erased') return;
+    const stored = sealEvent(event, key);
+    out.keyOf.set(event.idempotencyKey, stored.idempotencyKey);
+    out.events.push(stored);
+    out.eventClaims.push(eventClaims[i] ?? null);
+  });
+  for (const delivery of deliveries) {
+    const key = keys.get(delivery.streamId);
+    if (!key || key === 'erased') continue;
+    out.deliveries.push({ ...delivery, body: sealBody(key, delivery.streamId, delivery.body), bodySha256: keyedBodyDigest(key, delivery.body) });
+  }
+  return out;
 }

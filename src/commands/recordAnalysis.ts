@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { conversationStream, idempotencyKey } from '../events/streams.js';
 import type { EventData, NewEvent } from '../events/types.js';
+import type { Keyring } from '../privacy/keyring.js';
 import { GroupCommit } from './groupCommit.js';
 import type { Rejection } from './rejections.js';
 
@@ -40,8 +41,8 @@ export function analysisRecordedEvent(command: RecordAnalysis): NewEvent {
  * Answers go through the one door like every other write; an answer is a fact of its own, so the
  * state to decide on is nothing, and repeats are the store's idempotency key's to refuse.
  */
-export function analysisRecords(pool: pg.Pool): GroupCommit<RecordAnalysis, null, Rejection> {
-  return new GroupCommit<RecordAnalysis, null, Rejection>(pool, {
+export function analysisRecords(pool: pg.Pool, keyring: Keyring): GroupCommit<RecordAnalysis, null, Rejection> {
+  return new GroupCommit<RecordAnalysis, null, Rejection>(pool, keyring, {
     streamOf: (command) => conversationStream(command.tavusConversationId),
     loadStates: (_db, commands) => Promise.resolve(commands.map(() => null)),
     decide: (_state, command) => ({ accepted: true, events: [analysisRecordedEvent(command)] }),

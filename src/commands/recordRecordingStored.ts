@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { conversationStream, idempotencyKey } from '../events/streams.js';
 import type { EventData, NewEvent } from '../events/types.js';
+import type { Keyring } from '../privacy/keyring.js';
 import { GroupCommit } from './groupCommit.js';
 import type { Rejection } from './rejections.js';
 
@@ -42,10 +43,10 @@ const doors = new WeakMap<pg.Pool, RecordingsDoor>();
  * its own, so there is no state to decide on, and repeats are the idempotency key's to refuse. One
  * door a pool, so that copies ending together share a commit.
  */
-export function recordingsStored(pool: pg.Pool): RecordingsDoor {
+export function recordingsStored(pool: pg.Pool, keyring: Keyring): RecordingsDoor {
   let door = doors.get(pool);
   if (!door) {
-    door = new GroupCommit<RecordRecordingStored, null, Rejection>(pool, {
+    door = new GroupCommit<RecordRecordingStored, null, Rejection>(pool, keyring, {
       streamOf: (command) => conversationStream(command.tavusConversationId),
       loadStates: (_db, commands) => Promise.resolve(commands.map(() => null)),
       decide: (_state, command) => ({ accepted: true, events: [recordingStoredEvent(command)] }),

@@ -1,3 +1,4 @@
+import type { Keyring } from '../privacy/keyring.js';
 import type { Listener } from './listener.js';
 
 /** How a part of the service that makes connections of its own reaches the database. */
@@ -8,4 +9,6 @@ export interface DatabaseAccess {
   pooled: boolean;
   /** The process's LISTEN connection, on a URL that keeps sessions; without it, polling alone. */
   listener?: Listener;
+  /** What seals and opens personal data in what it reads and writes (src/privacy/). */
+  keyring: Keyring;
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { jsonOf } from './json.js';
-import type { NewEvent } from './types.js';
+import type { AppendableEvent } from './types.js';
 import { hasUnreadableText, UnreadableTextError } from './unreadableJson.js';
 
 // The store's own append: events and nothing else, in one statement, batch-shaped. What is already
@@ -15,7 +15,7 @@ ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING idempotency_key`;
 
 /** Appends what is new; answers the idempotency keys appended. */
-export async function appendEvents(db: pg.Pool | pg.PoolClient, events: NewEvent[]): Promise<{ appended: Set<string> }> {
+export async function appendEvents(db: pg.Pool | pg.PoolClient, events: AppendableEvent[]): Promise<{ appended: Set<string> }> {
   if (events.length === 0) return { appended: new Set() };
   const data = events.map((e) => {
     const json = jsonOf(e.data);

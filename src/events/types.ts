@@ -128,6 +128,19 @@ export const recordingStoredSchema = z.object({
   durationSeconds: z.number().nullable(),
 });
 
+/**
+ * A conversation was erased (its data key destroyed, its read models purged): when, at whose
+ * request and why. Nothing personal; its events stay, their personal fields unreadable for good.
+ */
+export const conversationErasedSchema = z.object({
+  conversationId: z.string(),
+  erasedAt: z.string(),
+  /** The owner (DELETE /conversations/:id), the operator (service_role or the CLI), or the retention period. */
+  by: z.enum(['owner', 'operator', 'retention']),
+  /** Whether a recording was deleted from the app's storage. */
+  recordingsDeleted: z.number().int().nonnegative(),
+});
+
 export const eventSchemas = {
   ConversationStarted: conversationStartedSchema,
   ReplicaJoined: replicaJoinedSchema,
@@ -140,6 +153,7 @@ export const eventSchemas = {
   CallbackIgnored: callbackIgnoredSchema,
   AnalysisRecorded: analysisRecordedSchema,
   RecordingStored: recordingStoredSchema,
+  ConversationErased: conversationErasedSchema,
 } as const;
 
 export type EventType = keyof typeof eventSchemas;
@@ -165,11 +179,14 @@ export interface EventMetadata {
    */
   tokenConversationId?: string;
   receivedAt: string;
-  source: 'tavus-callback' | 'api' | 'reconcile' | 'llm' | 'recordings';
+  source: 'tavus-callback' | 'api' | 'reconcile' | 'llm' | 'recordings' | 'erasure';
 }
 
 /** An event ready to append: its idempotency key says which fact it records. */
 export type NewEvent = DomainEvent & { streamId: string; idempotencyKey: string; metadata: EventMetadata };
+
+/** What the store appends: an event whose data may be sealed (src/privacy/sealEvents.ts). */
+export type AppendableEvent = Omit<NewEvent, 'type' | 'data'> & { type: EventType; data: unknown };
 
 /** An event as stored. */
 export type RecordedEvent = DomainEvent & {
@@ -189,14 +206,6 @@ export interface EventHead {
   streamId: string;
   type: string;
 }
-
-/**
- * An event as a fold of its stream sees it: transcripts summarised (their turns stay in Postgres),
- * everything else whole.
- */
-export type SummarisedEvent =
-  | Exclude<RecordedEvent, { type: 'TranscriptReceived' }>
-  | (Omit<Extract<RecordedEvent, { type: 'TranscriptReceived' }>, 'data'> & { data: { turnCount: number; mentionsUser: boolean } });
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventSchemas, type);

@@ -16,7 +16,8 @@ import type { Metrics } from '../metrics/registry.js';
 import { requestMetrics } from './requestMetrics.js';
 import { findAnalyzer } from '../analysis/registry.js';
 import { adminRoutes } from './routes/admin.js';
-import { conversationRoutes } from './routes/conversations.js';
+import { conversationRoutes, type ConversationRouteDeps } from './routes/conversations.js';
+import type { Keyring } from '../privacy/keyring.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -52,6 +53,9 @@ export interface AppDeps {
   feedbackHub?: FeedbackHub;
   /** Links to recordings (GET /conversations/:id/recording), and the origin the console's player may load them from. */
   recordings?: { links: RecordingLinks; mediaOrigin: string };
+  keyring: Keyring;
+  /** DELETE /conversations/:id. */
+  erase: ConversationRouteDeps['erase'];
   now?: () => Date;
 }
 
@@ -150,6 +154,8 @@ export function createApp(deps: AppDeps): express.Express {
       logger: deps.logger,
       hub: deps.feedbackHub,
       recordings: deps.recordings?.links,
+      keyring: deps.keyring,
+      erase: deps.erase,
     }),
   );
   app.use((_req, res) => sendProblem(res, 404, 'no such route'));

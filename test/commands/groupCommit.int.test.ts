@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { testKeyring } from '../support/keys.js';
+const keyring = testKeyring();
 import { BatcherFullError } from '../../src/events/batcher.js';
 import { GroupCommit, type GroupCommitCommand } from '../../src/commands/groupCommit.js';
 import { idempotencyKey } from '../../src/events/streams.js';
@@ -55,7 +57,7 @@ const count = async (streamId: string) => (await db.pool.query('SELECT 1 FROM ev
 describe('group commit', () => {
   it('batches concurrent requests: one state read and one append for many, each answered on its own', async () => {
     const loads: number[] = [];
-    const group = new GroupCommit(db.pool, notes(loads), { maxBatch: 50, maxInFlight: 1 });
+    const group = new GroupCommit(db.pool, keyring, notes(loads), { maxBatch: 50, maxInFlight: 1 });
     const outcomes = await Promise.all(
       Array.from({ length: 120 }, (_, i) => group.submit({ streamId: `conversation-batch-${(i % 60) % 7}`, text: `n${i % 60}` })),
     );
@@ -69,7 +71,7 @@ describe('group commit', () => {
   });
 
   it('keeps a failure to decide or to store one request its own', async () => {
-    const group = new GroupCommit(db.pool, notes([]), { maxBatch: 50, maxInFlight: 1 });
+    const group = new GroupCommit(db.pool, keyring, notes([]), { maxBatch: 50, maxInFlight: 1 });
     const [good, exploded, unstorable, alsoGood] = await Promise.all([
       group.submit({ streamId: 'conversation-iso-a', text: 'fine' }),
       group.submit({ streamId: 'conversation-iso-b', text: 'x', explode: true }),
@@ -84,7 +86,7 @@ describe('group commit', () => {
   });
 
   it('refuses at once, without queueing, when too many requests wait', async () => {
-    const group = new GroupCommit(db.pool, notes([]), { maxBatch: 1, maxInFlight: 1, maxQueued: 3 });
+    const group = new GroupCommit(db.pool, keyring, notes([]), { maxBatch: 1, maxInFlight: 1, maxQueued: 3 });
     const submitted = Array.from({ length: 6 }, (_, i) =>
       group.submit({ streamId: 'conversation-full', text: `q${i}` }).then(
         () => 'ok',
@@ -99,8 +101,8 @@ describe('group commit', () => {
 
   it('lets a token claim one stream only: inside a batch and between racing batches', async () => {
     const token = '0197f8c2-aaaa-7c3d-8e4f-5a6b7c8d9e0f';
-    const a = new GroupCommit(db.pool, notes([]), { maxBatch: 10, maxInFlight: 1 });
-    const b = new GroupCommit(db.pool, notes([]), { maxBatch: 10, maxInFlight: 1 });
+    const a = new GroupCommit(db.pool, keyring, notes([]), { maxBatch: 10, maxInFlight: 1 });
+    const b = new GroupCommit(db.pool, keyring, notes([]), { maxBatch: 10, maxInFlight: 1 });
     const outcomes = await Promise.all([
       a.submit({ streamId: 'conversation-claim-1', text: 'one', claim: token }),
       a.submit({ streamId: 'conversation-claim-2', text: 'two', claim: token }),

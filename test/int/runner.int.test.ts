@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { testKeyring } from '../support/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
 import { Listener } from '../../src/db/listener.js';
@@ -35,7 +36,7 @@ function appliedLog(failAfter?: { batches: number }): Projection {
 }
 
 function runnerWith(log: Projection, p: pg.Pool = pool, pollIntervalMs = 1_000, listener?: Listener) {
-  const live = liveProjections();
+  const live = liveProjections(testKeyring());
   return new ProjectionRunner(p, {
     batchSize: 25,
     pollIntervalMs,

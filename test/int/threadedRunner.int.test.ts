@@ -1,4 +1,6 @@
 import type { Worker } from 'node:worker_threads';
+import { parseKek } from '../../src/privacy/kek.js';
+import { TEST_DATA_KEK } from '../support/keys.js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
@@ -42,7 +44,7 @@ describe('projections in a worker thread', () => {
   it('follow appended events, survive the thread dying, and stop', async () => {
     const errors: Error[] = [];
     // No LISTEN: the thread finds what others append by polling the head.
-    const runner = new ThreadedRunner({ databaseUrl: database.url, pollIntervalMs: 200 }, (err) => errors.push(err));
+    const runner = new ThreadedRunner({ databaseUrl: database.url, pollIntervalMs: 200, keks: [parseKek(TEST_DATA_KEK)] }, (err) => errors.push(err));
     await runner.start();
     try {
       await appendEvents(pool, transcribedConversation('thread-a'));

@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { testKeyring } from '../support/keys.js';
+const keyring = testKeyring();
 import { describe, expect, it } from 'vitest';
 import { callbackTokens } from '../../src/commands/callbackToken.js';
 import { CallbackHandler } from '../../src/commands/recordCallback/handler.js';
@@ -17,8 +19,8 @@ describe('database unreachable', () => {
     const app = createApp({
       pool,
       probePool: pool,
-      callbacks: new CallbackHandler(pool),
-      starts: conversationStarts(pool, {}),
+      callbacks: new CallbackHandler(pool, keyring),
+      starts: conversationStarts(pool, keyring, {}),
       tavus: createTavusClient({ apiUrl: 'http://127.0.0.1:1', apiKey: 'k' }),
       tokens,
       userAuth: { hs256Secret: 'a-secret-of-sixteen-chars', jwksUrl: undefined, audience: 'authenticated', jwksCooldownMs: 30_000, jwksCacheMaxAgeMs: 600_000 },
@@ -28,6 +30,8 @@ describe('database unreachable', () => {
       publicUrl: 'http://x',
       callbackPolicy: { requireToken: true, tokenTtlSeconds: 86400 },
       logger: pino({ level: 'silent' }),
+      keyring,
+      erase: () => Promise.reject(new Error('not in this test')),
     });
     const server = app.listen(0);
     await new Promise((r) => server.once('listening', r));

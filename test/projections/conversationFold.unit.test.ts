@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { analysisRecordedEvent } from '../../src/commands/recordAnalysis.js';
-import type { NewEvent, SummarisedEvent } from '../../src/events/types.js';
+import type { NewEvent, RecordedEvent } from '../../src/events/types.js';
 import { foldConversation } from '../../src/projections/readModels/conversationFold.js';
 import { transcribedConversation } from '../support/events.js';
 
@@ -9,14 +9,9 @@ import { transcribedConversation } from '../support/events.js';
 // positions) and into the input hash; answers for another transcript do not.
 
 let position = 0;
-/** As the history would give them back to the fold: positions, and transcripts summarised. */
-function stored(events: NewEvent[]): SummarisedEvent[] {
-  return events.map((e) => {
-    const base = { ...e, position: String(++position), transactionId: '1', schemaVersion: 1, recordedAt: new Date('2025-01-01T00:01:00Z') };
-    if (e.type !== 'TranscriptReceived') return base as SummarisedEvent;
-    const turns = e.data.turns;
-    return { ...base, type: 'TranscriptReceived', data: { turnCount: turns.length, mentionsUser: turns.some((t) => t.role === 'user') } };
-  });
+/** As the history would give them back to the fold: with positions. */
+function stored(events: NewEvent[]): RecordedEvent[] {
+  return events.map((e) => ({ ...e, position: String(++position), transactionId: '1', schemaVersion: 1, recordedAt: new Date('2025-01-01T00:01:00Z') }));
 }
 
 function answerFor(tavusId: string, transcriptKey: string, analyzer = 'llm@1'): NewEvent {

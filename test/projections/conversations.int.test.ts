@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testKeyring } from '../support/keys.js';
 import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
 import type { NewEvent } from '../../src/events/types.js';
 import { conversationsProjection } from '../../src/projections/readModels/conversations.js';
@@ -57,7 +58,7 @@ const STATUS = 'SELECT status, ended_at FROM conversations WHERE conversation_id
 describe('the conversations read model', () => {
   it('ends at the earliest end, failed if any end says so, and the same when applied twice', async () => {
     const c = conversation();
-    await projectionSpec(db.pool, [conversationsProjection])
+    await projectionSpec(db.pool, [conversationsProjection(testKeyring())])
       .given([
         c.started,
         c.ended('2025-07-11T07:10:00+02:00', 'participant_left'),
@@ -69,14 +70,14 @@ describe('the conversations read model', () => {
 
   it('leaves out the facts a foreign callback token brought', async () => {
     const c = conversation();
-    await projectionSpec(db.pool, [conversationsProjection])
+    await projectionSpec(db.pool, [conversationsProjection(testKeyring())])
       .given([c.started, c.ended('2025-07-11T06:45:00Z', 'participant_left', { tokenConversationId: '0197f8c2-ffff-7000-8000-000000000000' })])
       .then(STATUS, [c.tavusId], [{ status: 'active', ended_at: null }]);
   });
 
   it('writes no row before the start is known', async () => {
     const c = conversation();
-    await projectionSpec(db.pool, [conversationsProjection])
+    await projectionSpec(db.pool, [conversationsProjection(testKeyring())])
       .given([c.ended('2025-07-11T06:45:00Z', 'participant_left')])
       .then(STATUS, [c.tavusId], []);
   });
@@ -85,7 +86,7 @@ describe('the conversations read model', () => {
 describe('the projection spec itself', () => {
   it('fails when the rows differ, and when applying twice changes them', async () => {
     const c = conversation();
-    const spec = projectionSpec(db.pool, [conversationsProjection]);
+    const spec = projectionSpec(db.pool, [conversationsProjection(testKeyring())]);
     await expect(spec.given([c.started]).then(STATUS, [c.tavusId], [{ status: 'completed', ended_at: null }])).rejects.toThrow();
     // A projection that counts what it was given is not idempotent: the spec must notice.
     await db.pool.query('CREATE TABLE IF NOT EXISTS spec_counter (n int)');

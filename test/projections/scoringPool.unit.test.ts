@@ -5,13 +5,10 @@ import { createScoringPool } from '../../src/projections/builds/scoringPool.js';
 
 const rows: StaleInput[] = Array.from({ length: 40 }, (_, i) => ({
   conversation_id: `00000000-0000-4000-8000-${i.toString().padStart(12, '0')}`,
-  transcript_event: JSON.stringify({
-    turns: [
-      { role: 'user', content: `What happened on day ${i}? It sounds like it was hard.` },
-      { role: 'assistant', content: 'It was, I could try a new plan next week.' },
-    ],
-    systemPromptRemoved: false,
-  }),
+  transcript: JSON.stringify([
+    { role: 'user', content: `What happened on day ${i}? It sounds like it was hard.` },
+    { role: 'assistant', content: 'It was, I could try a new plan next week.' },
+  ]),
   duration: 30 + i,
   context: '{"name":"s"}',
   input_hash: `h${i}`,

@@ -1,9 +1,9 @@
 import pg from 'pg';
+import { testKeyring } from '../support/keys.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analysisRecordedEvent } from '../../src/commands/recordAnalysis.js';
 import { appendEvents } from '../../src/events/appendEvents.js';
-import type { NewEvent } from '../../src/events/types.js';
 import { conversationsProjection } from '../../src/projections/readModels/conversations.js';
 import { ensureCheckpoints } from '../../src/projections/runtime/checkpoints.js';
 import { ProjectionRunner } from '../../src/projections/runtime/runner.js';
@@ -33,7 +33,7 @@ afterAll(async () => {
   await database.drop();
 });
 
-const project = () => new ProjectionRunner(pool, { projections: async () => [conversationsProjection] }).drain();
+const project = () => new ProjectionRunner(pool, { projections: async () => [conversationsProjection(testKeyring())] }).drain();
 
 function asker() {
   const client = createLlmClient({
@@ -44,7 +44,7 @@ function asker() {
     requestsPerSecond: 1000,
     timeoutMs: 5_000,
   });
-  return new Asker({ pool, client, prompt: { maxPromptTokens: 16_000 } });
+  return new Asker({ pool, keyring: testKeyring(), client, prompt: { maxPromptTokens: 16_000 } });
 }
 
 describe('the llm@1 asker', () => {
@@ -97,7 +97,7 @@ describe('the llm@1 asker', () => {
       data: { turns: [{ role: 'user', content: '<break time="1s"/>' }], systemPromptRemoved: true },
       idempotencyKey: 'conversation-asker-markup/t1',
     };
-    await appendEvents(pool, [started!, replicaOnly, started2!, markupOnly as NewEvent]);
+    await appendEvents(pool, [started!, replicaOnly, started2!, markupOnly]);
     await project();
     expect((await readAwaitingAnswers(pool, { limit: 10 })).map((r) => r.stream_id)).toEqual(['conversation-asker-markup']);
     const a = asker();
@@ -120,8 +120,8 @@ describe('the llm@1 asker', () => {
     };
     const log = pino({ level: 'silent' });
     // Renewed every 600 ms: the second takes over at its next try after the first gives the lease back.
-    const first = await startLlmReactor({ url: database.url, pooled: false }, config, log, 'first', { leaseTtlMs: 3_000 });
-    const second = await startLlmReactor({ url: database.url, pooled: false }, config, log, 'second', { leaseTtlMs: 3_000 });
+    const first = await startLlmReactor({ url: database.url, pooled: false, keyring: testKeyring() }, config, log, 'first', { leaseTtlMs: 3_000 });
+    const second = await startLlmReactor({ url: database.url, pooled: false, keyring: testKeyring() }, config, log, 'second', { leaseTtlMs: 3_000 });
     try {
       expect([first.lease!.held, second.lease!.held]).toEqual([true, false]);
       expect((await readLeaseHolder(pool, LLM_LEASE))?.owner).toBe('first');

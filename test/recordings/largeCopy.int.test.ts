@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { testKeyring } from '../support/keys.js';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingStoredKey } from '../../src/commands/recordRecordingStored.js';
@@ -62,6 +63,7 @@ describe('a 256 MB recording', () => {
     const pool = createPool(database.url, { max: 2 });
     const deps = {
       pool,
+      keyring: testKeyring(),
       tavus: { client: s3Client(access(env.TAVUS_RECORDING_S3_ENDPOINT!, TAVUS_BUCKET)), bucket: TAVUS_BUCKET },
       storage: { client: s3Client(access(env.RECORDINGS_S3_ENDPOINT!, APP_BUCKET)), bucket: APP_BUCKET },
       now: Date.now,

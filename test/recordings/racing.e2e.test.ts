@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { testKeyring } from '../support/keys.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -100,6 +101,7 @@ describe('recordings with two instances', () => {
     });
     const deps = () => ({
       pool: h.db,
+      keyring: testKeyring(),
       tavus: { client: s3Client(access(env.TAVUS_RECORDING_S3_ENDPOINT!, TAVUS_BUCKET)), bucket: TAVUS_BUCKET },
       storage: { client: s3Client(access(env.RECORDINGS_S3_ENDPOINT!, APP_BUCKET)), bucket: APP_BUCKET },
       now: Date.now,

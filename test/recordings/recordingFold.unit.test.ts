@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { recordingStoredEvent } from '../../src/commands/recordRecordingStored.js';
 import { factsOf } from '../../src/commands/recordCallback/facts.js';
-import type { NewEvent, SummarisedEvent } from '../../src/events/types.js';
+import type { NewEvent, RecordedEvent } from '../../src/events/types.js';
 import { foldConversation } from '../../src/projections/readModels/conversationFold.js';
 import { parseCallback } from '../../src/tavus/callbacks.js';
 import { exampleCallback, wildCallback } from '../support/callbacks.js';
@@ -13,12 +13,8 @@ import { transcribedConversation } from '../support/events.js';
 // failure is a row of its own; facts a foreign token brought count for nothing; order never matters.
 
 let position = 0;
-function stored(events: NewEvent[], at = '2025-01-01T00:01:00Z'): SummarisedEvent[] {
-  return events.map((e) => {
-    const base = { ...e, position: String(++position), transactionId: '1', schemaVersion: 1, recordedAt: new Date(at) };
-    if (e.type !== 'TranscriptReceived') return base as SummarisedEvent;
-    return { ...base, type: 'TranscriptReceived', data: { turnCount: e.data.turns.length, mentionsUser: true } };
-  });
+function stored(events: NewEvent[], at = '2025-01-01T00:01:00Z'): RecordedEvent[] {
+  return events.map((e) => ({ ...e, position: String(++position), transactionId: '1', schemaVersion: 1, recordedAt: new Date(at) }));
 }
 
 /** A callback body as the webhook would record it (no token unless given). */

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { TEST_DATA_KEK } from './keys.js';
 import type { Analyzer } from '../../src/analysis/types.js';
 import pino from 'pino';
 import { issueUserToken } from '../../src/http/auth.js';
@@ -53,6 +54,7 @@ export async function startHarness(
     FEEDBACK_DEFAULT_ANALYZER: options.analyzer ?? '',
     // The sweeper is off unless a test's env turns it on.
     RECONCILE_INTERVAL_S: '0',
+    DATA_KEK: TEST_DATA_KEK,
     ...options.env,
   });
   const service = await startService(

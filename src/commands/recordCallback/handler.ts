@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { GroupCommit, type GroupCommitOptions, type Outcome } from '../groupCommit.js';
 import { uuid7 } from '../../events/uuid7.js';
+import type { Keyring } from '../../privacy/keyring.js';
 import type { Rejection } from '../rejections.js';
 import { streamOf, type RecordCallback } from './command.js';
 import { decide } from './decide.js';
@@ -16,9 +17,10 @@ export type CallbackOutcome = Outcome<Rejection>;
 export class CallbackHandler {
   private readonly group: GroupCommit<RecordCallback, CallbackState, Rejection>;
 
-  constructor(pool: pg.Pool, options: Partial<GroupCommitOptions> = {}) {
+  constructor(pool: pg.Pool, keyring: Keyring, options: Partial<GroupCommitOptions> = {}) {
     this.group = new GroupCommit(
       pool,
+      keyring,
       {
         streamOf,
         loadStates: loadCallbackStates,

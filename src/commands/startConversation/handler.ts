@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { uuid7 } from '../../events/uuid7.js';
+import type { Keyring } from '../../privacy/keyring.js';
 import { TavusError, type TavusClient } from '../../tavus/client.js';
 import { isUuid } from '../../validation.js';
 import type { CallbackTokens } from '../callbackToken.js';
@@ -19,9 +20,10 @@ export interface StartedAnswer {
 /** Conversation starts through the one door (groupCommit.ts); `projectInline` writes their rows. */
 export type ConversationStarts = GroupCommit<StartConversation, StreamState, Rejection, { id: string }>;
 
-export function conversationStarts(pool: pg.Pool, options: Pick<GroupCommitOptions, 'projectInline' | 'onAppended'>): ConversationStarts {
+export function conversationStarts(pool: pg.Pool, keyring: Keyring, options: Pick<GroupCommitOptions, 'projectInline' | 'onAppended'>): ConversationStarts {
   return new GroupCommit(
     pool,
+    keyring,
     {
       streamOf,
       async loadStates(db, commands) {

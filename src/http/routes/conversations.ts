@@ -6,7 +6,9 @@ import { startConversation, type StartConversationDeps } from '../../commands/st
 import { conversationStream } from '../../events/streams.js';
 import { hasUnreadableText } from '../../events/unreadableJson.js';
 import { auditTrail } from '../../projections/readModels/audit.js';
-import { findConversation, listConversations } from '../../projections/readModels/conversationQueries.js';
+import { findConversation, findErasedConversation, listConversations } from '../../projections/readModels/conversationQueries.js';
+import { RecordingNotRemovableError, type ErasedBy, type ErasureOutcome, type ErasureTarget } from '../../privacy/erase.js';
+import type { Keyring } from '../../privacy/keyring.js';
 import { findFeedbackOf, findLiveFeedback } from '../../projections/readModels/feedbackQueries.js';
 import type { RecordingLinks } from '../../storage/links.js';
 import { ANALYZER_ID, describeFieldErrors, fieldErrorsOf } from '../../validation.js';
@@ -30,6 +32,9 @@ export interface ConversationRouteDeps extends StartConversationDeps {
   hub?: FeedbackHub;
   /** Links to recordings in the app's storage; without it (recordings not set up), GET .../recording answers 404. */
   recordings?: RecordingLinks;
+  keyring: Keyring;
+  /** Erases a conversation (src/privacy/erase.ts). */
+  erase: (target: ErasureTarget, by: ErasedBy) => Promise<ErasureOutcome>;
 }
 
 /** POST /conversations's body; `properties` is the schema checked, or (for the API's description) its plain shape. */
@@ -148,9 +153,31 @@ export function conversationRoutes(deps: ConversationRouteDeps): Router {
   });
 
   router.get('/conversations/:id/events', async (req, res) => {
-    const conversation = await readable(deps.pool, String(req.params.id), readerOf(req.principal));
-    const trail = await auditTrail(deps.pool, conversationStream(conversation.conversation_id), conversation.id);
+    const ref = String(req.params.id);
+    const reader = readerOf(req.principal);
+    // Once erased, only the operator still reads its history: the tombstone, and the events' types
+    // and times with their personal fields marked erased.
+    const erased = reader === null && !(await findConversation(deps.pool, ref, null)) ? await findErasedConversation(deps.pool, ref) : undefined;
+    if (erased) {
+      const trail = await auditTrail(deps.pool, deps.keyring, erased.stream_id, erased.conversation_id);
+      return res.json({ conversationId: erased.conversation_id, erasedAt: erased.erased_at, erasedBy: erased.erased_by, ...trail });
+    }
+    const conversation = await readable(deps.pool, ref, reader);
+    const trail = await auditTrail(deps.pool, deps.keyring, conversationStream(conversation.conversation_id), conversation.id);
     res.json({ conversationId: conversation.id, ...trail });
+  });
+
+  // The right to erasure: the owner, or the operator, for any conversation. Another user's is not found.
+  router.delete('/conversations/:id', async (req, res) => {
+    const reader = readerOf(req.principal);
+    const conversation = await readable(deps.pool, String(req.params.id), reader);
+    try {
+      await deps.erase({ conversationId: conversation.id, streamId: conversationStream(conversation.conversation_id) }, reader === null ? 'operator' : 'owner');
+    } catch (err) {
+      if (err instanceof RecordingNotRemovableError) throw new HttpError(503, `not erased: ${err.message}`, undefined, 60);
+      throw err;
+    }
+    res.status(204).end();
   });
 
   return router;

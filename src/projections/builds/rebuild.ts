@@ -6,7 +6,7 @@ import { inTransaction } from '../../db/transaction.js';
 import { readAll, checkpointOf, type Checkpoint } from '../../events/readAll.js';
 import { finishBuild, startBuild } from './builds.js';
 import { ensureCheckpoints, readCheckpoint, saveCheckpoints } from '../runtime/checkpoints.js';
-import { feedbackCheckpointName, feedbackProjection, readsRecordings, RECORDINGS_OF_INPUT, UPSERT_SCORES } from '../readModels/feedback.js';
+import { feedbackCheckpointName, feedbackProjection, readsRecordings, UPSERT_SCORES } from '../readModels/feedback.js';
 import { ALL, announceFeedbackChanged } from '../runtime/feedbackChanges.js';
 import { readLiveAnalyzer } from '../runtime/live.js';
 import { scoreRows, type StaleInput } from './scoring.js';
@@ -61,9 +61,8 @@ const STALE_FILTER = `
 
 // Recordings are fetched only for analyzers that read them: the others' pages stay what they were.
 const stalePage = (withRecordings: boolean) => `
-SELECT i.conversation_id, t.data::text AS transcript_event, i.duration, i.context::text AS context, i.input_hash${withRecordings ? `, ${RECORDINGS_OF_INPUT}::text AS recordings` : ''}
+SELECT i.conversation_id, i.transcript::text AS transcript, i.duration, i.context::text AS context, i.input_hash${withRecordings ? `, i.recordings::text AS recordings` : ''}
   FROM feedback_inputs i
-  JOIN events t ON t.position = i.transcript_position
   LEFT JOIN feedback_scores s ON s.analyzer = $1 AND s.conversation_id = i.conversation_id
  WHERE i.conversation_id > $2::uuid
    AND s.input_hash IS DISTINCT FROM i.input_hash

@@ -5,7 +5,8 @@ import { score, type FeedbackInput, type ScoreRow } from '../readModels/feedback
 export interface StaleInput {
   conversation_id: string;
   /** The TranscriptReceived event's data, as text. */
-  transcript_event: string;
+  /** The talk, as JSON text. */
+  transcript: string;
   duration: number | null;
   context: string;
   input_hash: string;
@@ -19,7 +20,7 @@ export function scoreRows(analyzer: Analyzer, rows: StaleInput[]): ScoreRow[] {
   for (const r of rows) {
     const row = score(analyzer, {
       conversationId: r.conversation_id,
-      transcript: (JSON.parse(r.transcript_event) as { turns: Turn[] }).turns,
+      transcript: JSON.parse(r.transcript) as Turn[],
       duration: r.duration,
       context: JSON.parse(r.context) as FeedbackInput['context'],
       inputHash: r.input_hash,

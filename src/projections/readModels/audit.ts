@@ -1,20 +1,25 @@
 import type pg from 'pg';
-import { readStreams } from '../../events/readStreams.js';
-import type { RecordedEvent } from '../../events/types.js';
+import { readStreamForAudit } from '../../events/readStreams.js';
+import type { Keyring } from '../../privacy/keyring.js';
+import { openBody } from '../../privacy/sealing.js';
 
 // A conversation's whole story for an auditor: what Tavus sent (raw, duplicates included), which
-// facts each delivery added to the history, and what every built analyzer version made of it.
+// facts each delivery added to the history, and what every built analyzer version made of it. Once
+// the conversation is erased, what stays: every event's type, time and clear fields, marked erased,
+// every delivery's time and type, and the tombstone.
 
 export interface AuditTrail {
   streamId: string;
-  events: { position: string; type: string; data: unknown; metadata: unknown; recordedAt: Date }[];
+  events: { position: string; type: string; data: unknown; metadata: unknown; recordedAt: Date; erased: boolean }[];
   callbacks: {
     id: string;
     receivedAt: Date;
     eventType: string | null;
     /** `tavus-callback`: Tavus POSTed it; `reconcile`: replayed by Tavus's verbose GET. */
     source: string;
+    /** A digest keyed by the conversation's key (hmac-sha256:...), or the SHA-256 of bodies kept before sealing. */
     bodySha256: string;
+    /** Null once the conversation is erased. */
     body: unknown;
     /** Positions of the events this delivery added; empty means the history already held it all. */
     produced: string[];
@@ -23,7 +28,8 @@ export interface AuditTrail {
   feedback: { analyzer: string; live: boolean; score: number; scoredAt: Date; analysis: unknown }[];
 }
 
-function parseBody(text: string): unknown {
+function parseBody(text: string | null): unknown {
+  if (text === null) return null;
   try {
     return JSON.parse(text);
   } catch {
@@ -31,9 +37,10 @@ function parseBody(text: string): unknown {
   }
 }
 
-export async function auditTrail(db: pg.Pool, streamId: string, conversationId: string): Promise<AuditTrail> {
-  const [streams, callbacks, feedback] = await Promise.all([
-    readStreams(db, [streamId]),
+export async function auditTrail(db: pg.Pool, keyring: Keyring, streamId: string, conversationId: string): Promise<AuditTrail> {
+  const [audited, keys, callbacks, feedback] = await Promise.all([
+    readStreamForAudit(db, keyring, streamId),
+    keyring.forReading(db, [streamId]),
     db.query<{ id: string; received_at: Date; event_type: string | null; source: string; body_sha256: string; body: string }>(
       'SELECT id, received_at, event_type, source, body_sha256, body FROM callbacks WHERE stream_id = $1 ORDER BY received_at, id',
       [streamId],
@@ -44,15 +51,20 @@ export async function auditTrail(db: pg.Pool, streamId: string, conversationId: 
       [conversationId],
     ),
   ]);
-  const events: RecordedEvent[] = streams.get(streamId) ?? [];
+  const events = audited.map((a) =>
+    a.erased
+      ? { position: a.row.position, type: a.row.type, data: a.row.data, metadata: a.row.metadata, recordedAt: a.row.recorded_at, erased: true }
+      : { position: a.event.position, type: a.event.type, data: a.event.data, metadata: a.event.metadata, recordedAt: a.event.recordedAt, erased: false },
+  );
   const producedBy = new Map<string, string[]>();
   for (const e of events) {
-    if (!e.metadata.callbackId) continue;
-    producedBy.set(e.metadata.callbackId, [...(producedBy.get(e.metadata.callbackId) ?? []), e.position]);
+    const callbackId = (e.metadata as { callbackId?: string }).callbackId;
+    if (!callbackId) continue;
+    producedBy.set(callbackId, [...(producedBy.get(callbackId) ?? []), e.position]);
   }
   return {
     streamId,
-    events: events.map((e) => ({ position: e.position, type: e.type, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt })),
+    events,
     callbacks: callbacks.rows.map((c) => {
       const produced = producedBy.get(c.id) ?? [];
       return {
@@ -61,7 +73,7 @@ export async function auditTrail(db: pg.Pool, streamId: string, conversationId: 
         eventType: c.event_type,
         source: c.source,
         bodySha256: c.body_sha256,
-        body: parseBody(c.body),
+        body: parseBody(openBody(streamId, c.body, keys.get(streamId))),
         produced,
         duplicate: produced.length === 0,
       };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { earliestInstant, fullestTranscript, isTrusted, statusOf } from '../../events/conversationFacts.js';
 import { saneDuration } from '../../instants.js';
-import type { EventData, SummarisedEvent } from '../../events/types.js';
+import { jsonOf } from '../../events/json.js';
+import type { EventData, RecordedEvent, Turn } from '../../events/types.js';
 import { foldRecordings, storedLocation, type RecordingRow } from './recordingFold.js';
 
 // What a conversation's events say, folded the same way whatever order they came in: every choice
@@ -36,6 +37,10 @@ export interface FeedbackInputRow {
   completed_at: string | null;
   duration: number | null;
   transcript_position: string;
+  /** That transcript's talk, in the clear: what scoring reads (the event holds it sealed). */
+  transcript: Turn[];
+  /** The AnalysisRecorded data answering it, by idempotency key; null when none. */
+  recordings: unknown[] | null;
   /** Whether that transcript may hold the person's words (a user row): without, no model is asked about it. */
   user_present: boolean;
   /** AnalysisRecorded events answering exactly that transcript, by idempotency key, and their analyzers. */
@@ -62,18 +67,30 @@ const maxDuration = (values: unknown[]) => {
 const byInstantThenName = (a: { at: string | null; name: string }, b: { at: string | null; name: string }) =>
   (a.at ?? '') < (b.at ?? '') ? -1 : (a.at ?? '') > (b.at ?? '') ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
+/** The conversation its tombstone names, when the stream holds one: its rows go, and nothing of it is written again. */
+export function erasedConversationOf(events: RecordedEvent[]): string | null {
+  const tombstone = events.find((e) => e.type === 'ConversationErased');
+  return tombstone?.type === 'ConversationErased' ? tombstone.data.conversationId : null;
+}
+
+/**
+ * The person may have spoken: the transcript's JSON holds the string value "user" (a user turn's
+ * role, or a row as received). A quote inside text is escaped (\"), so speech cannot fake it.
+ */
+const mentionsUser = (data: EventData<'TranscriptReceived'>) => jsonOf(data).includes('"user"');
+
 /** Null until the conversation's start is known: callbacks may arrive before it. */
-export function foldConversation(events: SummarisedEvent[]): ConversationView | null {
+export function foldConversation(events: RecordedEvent[]): ConversationView | null {
   const sorted = [...events].sort(byKey);
   const startedEvent = sorted.find((e) => e.type === 'ConversationStarted');
   if (!startedEvent || startedEvent.type !== 'ConversationStarted') return null;
   const started = startedEvent.data;
 
   const ends: (Ended & { receivedAt: string })[] = [];
-  const transcripts: { turnCount: number; mentionsUser: boolean; position: string; key: string; recordedAt: string }[] = [];
-  const analyses: { key: string; position: string; analyzer: string; transcriptKey: string }[] = [];
+  const transcripts: { turnCount: number; mentionsUser: boolean; position: string; key: string; recordedAt: string; turns: Turn[] }[] = [];
+  const analyses: { key: string; position: string; analyzer: string; transcriptKey: string; data: unknown }[] = [];
   const recordings: EventData<'RecordingReady'>[] = [];
-  const recordingFacts: SummarisedEvent[] = [];
+  const recordingFacts: RecordedEvent[] = [];
   const objectives = new Map<string, ConversationRow['objectives'][number]>();
   const guardrails: ConversationRow['guardrails'] = [];
   const metadata: Record<string, unknown> = {};
@@ -85,17 +102,24 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     if (recordedAt > updatedAt) updatedAt = recordedAt;
     if (e.metadata.callbackType && !(e.metadata.callbackType in metadata)) {
       // The transcript is kept once, in feedback_sessions; here a count says it came.
-      metadata[e.metadata.callbackType] = e.type === 'TranscriptReceived' ? { turns: e.data.turnCount } : e.data;
+      metadata[e.metadata.callbackType] = e.type === 'TranscriptReceived' ? { turns: e.data.turns.length } : e.data;
     }
     switch (e.type) {
       case 'ConversationEnded':
         ends.push({ ...e.data, receivedAt: e.metadata.receivedAt });
         break;
       case 'TranscriptReceived':
-        transcripts.push({ turnCount: e.data.turnCount, mentionsUser: e.data.mentionsUser, position: e.position, key: e.idempotencyKey, recordedAt });
+        transcripts.push({
+          turnCount: e.data.turns.length,
+          mentionsUser: mentionsUser(e.data),
+          position: e.position,
+          key: e.idempotencyKey,
+          recordedAt,
+          turns: e.data.turns,
+        });
         break;
       case 'AnalysisRecorded':
-        analyses.push({ key: e.idempotencyKey, position: e.position, analyzer: e.data.analyzer, transcriptKey: e.data.transcriptKey });
+        analyses.push({ key: e.idempotencyKey, position: e.position, analyzer: e.data.analyzer, transcriptKey: e.data.transcriptKey, data: e.data });
         break;
       case 'RecordingReady':
         recordings.push(e.data);
@@ -161,6 +185,8 @@ export function foldConversation(events: SummarisedEvent[]): ConversationView | 
     completed_at: endedAt ?? earliestInstant(transcripts.map((t) => t.recordedAt)),
     duration: durationSeconds,
     transcript_position: transcript.position,
+    transcript: transcript.turns,
+    recordings: answers.length > 0 ? answers.map((a) => a.data) : null,
     user_present: transcript.mentionsUser,
     recording_positions: answers.map((a) => a.position),
     recorded_analyzers: [...new Set(answers.map((a) => a.analyzer))].sort(),

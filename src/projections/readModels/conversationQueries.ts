@@ -58,3 +58,16 @@ export async function listConversations(db: pg.Pool, query: ConversationListQuer
   const rows = page.map(({ position_micros: _position, ...row }) => row as ConversationRecord);
   return { rows, next: more && last ? { createdAtMicros: last.position_micros, id: last.id } : null };
 }
+
+/** An erased conversation, by our id or Tavus's: what the operator's audit still finds of it. */
+export async function findErasedConversation(
+  db: pg.Pool,
+  ref: string,
+): Promise<{ conversation_id: string; stream_id: string; erased_at: Date; erased_by: string } | undefined> {
+  const result = await db.query<{ conversation_id: string; stream_id: string; erased_at: Date; erased_by: string }>(
+    `SELECT conversation_id, stream_id, erased_at, erased_by FROM erased_conversations
+      WHERE conversation_id = $1::uuid OR stream_id = 'conversation-' || $2::text`,
+    [isUuid(ref) ? ref : null, ref],
+  );
+  return result.rows[0];
+}

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { readStreamSummaries } from '../../events/readStreamSummaries.js';
+import { readStreams } from '../../events/readStreams.js';
 import type { EventHead } from '../../events/types.js';
-import { foldConversation, type ConversationRow, type FeedbackInputRow } from './conversationFold.js';
+import type { Keyring } from '../../privacy/keyring.js';
+import { erasedConversationOf, foldConversation, type ConversationRow, type FeedbackInputRow } from './conversationFold.js';
 import type { RecordingRow } from './recordingFold.js';
 import type { Projection } from '../runtime/projection.js';
 
@@ -42,43 +43,67 @@ ON CONFLICT (conversation_id, source) DO UPDATE SET
   updated_at = excluded.updated_at
 WHERE (recordings.*) IS DISTINCT FROM (excluded.*)
 )
-INSERT INTO feedback_inputs (conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, user_present, recording_positions,
-       recorded_analyzers, context, input_hash, created_at, updated_at)
-SELECT conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, user_present, recording_positions,
-       recorded_analyzers, context, input_hash, created_at, updated_at
+INSERT INTO feedback_inputs (conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, transcript, recordings, user_present,
+       recording_positions, recorded_analyzers, context, input_hash, created_at, updated_at)
+SELECT conversation_id, user_id, scenario_id, completed_at, duration, transcript_position, transcript, recordings, user_present,
+       recording_positions, recorded_analyzers, context, input_hash, created_at, updated_at
   FROM jsonb_to_recordset($2::jsonb) AS r(conversation_id uuid, user_id uuid, scenario_id uuid, completed_at timestamptz, duration integer,
-       transcript_position bigint, user_present boolean, recording_positions bigint[], recorded_analyzers text[], context jsonb, input_hash text,
-       created_at timestamptz, updated_at timestamptz)
+       transcript_position bigint, transcript json, recordings json, user_present boolean, recording_positions bigint[], recorded_analyzers text[],
+       context jsonb, input_hash text, created_at timestamptz, updated_at timestamptz)
  -- Referencing the conversations written above makes Postgres write them first.
  WHERE conversation_id IN (SELECT id FROM conversations_written)
 ON CONFLICT (conversation_id) DO UPDATE SET
   completed_at = excluded.completed_at, duration = excluded.duration, transcript_position = excluded.transcript_position,
-  user_present = excluded.user_present, recording_positions = excluded.recording_positions, recorded_analyzers = excluded.recorded_analyzers,
+  transcript = excluded.transcript, recordings = excluded.recordings, user_present = excluded.user_present, recording_positions = excluded.recording_positions, recorded_analyzers = excluded.recorded_analyzers,
   context = excluded.context, input_hash = excluded.input_hash, updated_at = excluded.updated_at
 WHERE feedback_inputs.input_hash IS DISTINCT FROM excluded.input_hash
    OR feedback_inputs.completed_at IS DISTINCT FROM excluded.completed_at`;
 
-export const conversationsProjection: Projection = {
-  name: 'conversations',
-  apply: (client: pg.PoolClient, events: EventHead[]) => projectConversations(client, [...new Set(events.map((e) => e.streamId))]),
-};
+// An erased conversation's rows, in every read model that holds any: feedback of every version
+// (live and building), what scoring reads, its recordings, reconciliation's state, its parked work.
+const PURGE = `
+WITH scores AS (DELETE FROM feedback_scores WHERE conversation_id = ANY($1::uuid[])),
+     inputs AS (DELETE FROM feedback_inputs WHERE conversation_id = ANY($1::uuid[])),
+     recordings AS (DELETE FROM recordings WHERE conversation_id = ANY($1::uuid[])),
+     reconciling AS (DELETE FROM reconcile_conversations WHERE conversation_id = ANY($1::uuid[])),
+     parked AS (DELETE FROM dead_letters WHERE stream_id IN (SELECT stream_id FROM conversations WHERE id = ANY($1::uuid[])))
+DELETE FROM conversations WHERE id = ANY($1::uuid[])`;
+
+/** Deletes these conversations from the read models (their erasure, or its replay by the runner). */
+export async function purgeConversations(client: pg.PoolClient, conversationIds: string[]): Promise<void> {
+  if (conversationIds.length > 0) await client.query(PURGE, [conversationIds]);
+}
+
+export function conversationsProjection(keyring: Keyring): Projection {
+  return {
+    name: 'conversations',
+    apply: (client: pg.PoolClient, events: EventHead[]) => projectConversations(client, keyring, [...new Set(events.map((e) => e.streamId))]),
+  };
+}
 
 /**
  * Folds these streams into their rows. The runner calls it for a batch; a command that must read
  * its own write (a conversation just started) calls it inside its appending transaction.
  */
-export async function projectConversations(client: pg.PoolClient, streamIds: string[]): Promise<void> {
-  const streams = await readStreamSummaries(client, streamIds);
+export async function projectConversations(client: pg.PoolClient, keyring: Keyring, streamIds: string[]): Promise<void> {
+  const streams = await readStreams(client, keyring, streamIds);
   const conversations: ConversationRow[] = [];
   const inputs: FeedbackInputRow[] = [];
   const recordings: RecordingRow[] = [];
+  const erased: string[] = [];
   for (const streamEvents of streams.values()) {
+    const erasedId = erasedConversationOf(streamEvents);
+    if (erasedId) {
+      erased.push(erasedId);
+      continue;
+    }
     const view = foldConversation(streamEvents);
     if (!view) continue;
     conversations.push(view.conversation);
     if (view.feedbackInput) inputs.push(view.feedbackInput);
     recordings.push(...view.recordings);
   }
+  await purgeConversations(client, erased);
   if (conversations.length === 0) return;
   await client.query(UPSERT, [JSON.stringify(conversations), JSON.stringify(inputs), JSON.stringify(recordings)]);
 }

@@ -60,14 +60,12 @@ export function score(analyzer: Analyzer, input: FeedbackInput): ScoreRow | null
   };
 }
 
-/** The recordings of an input row `i`, as one JSON array (null when none), for analyzers that read them. */
-export const RECORDINGS_OF_INPUT = `(SELECT json_agg(r.data ORDER BY r.idempotency_key) FROM events r WHERE r.position = ANY(i.recording_positions))`;
-
+// Inputs are read from feedback_inputs alone, in the clear: the events hold the transcript and the
+// recorded answers sealed, and scoring never opens them.
 const staleInputs = (withRecordings: boolean) => `
-SELECT i.conversation_id, t.data AS transcript_event, i.duration, i.context, i.input_hash${withRecordings ? `, ${RECORDINGS_OF_INPUT} AS recordings` : ''}
+SELECT i.conversation_id, i.transcript, i.duration, i.context, i.input_hash${withRecordings ? `, i.recordings` : ''}
   FROM conversations c
   JOIN feedback_inputs i ON i.conversation_id = c.id
-  JOIN events t ON t.position = i.transcript_position
   LEFT JOIN feedback_scores s ON s.analyzer = $2 AND s.conversation_id = i.conversation_id
  WHERE c.conversation_id = ANY($1::text[])
    AND s.input_hash IS DISTINCT FROM i.input_hash`;
@@ -92,7 +90,7 @@ export function feedbackProjection(analyzer: Analyzer): Projection {
       const tavusIds = [...new Set(events.map((e) => tavusIdOfStream(e.streamId)))];
       const stale = await client.query<{
         conversation_id: string;
-        transcript_event: { turns: Turn[] };
+        transcript: Turn[];
         duration: number | null;
         context: FeedbackInput['context'];
         input_hash: string;
@@ -103,7 +101,7 @@ export function feedbackProjection(analyzer: Analyzer): Projection {
       for (const r of stale.rows) {
         const row = score(analyzer, {
           conversationId: r.conversation_id,
-          transcript: r.transcript_event.turns,
+          transcript: r.transcript,
           duration: r.duration,
           context: r.context,
           inputHash: r.input_hash,

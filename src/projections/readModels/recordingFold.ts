@@ -1,4 +1,4 @@
-import type { EventData, SummarisedEvent } from '../../events/types.js';
+import type { EventData, RecordedEvent } from '../../events/types.js';
 
 // What a conversation's events say of its recordings, folded the same way whatever their order.
 // An object is identified by its bucket and key, so both of Tavus's forms of one recording (bucket
@@ -50,10 +50,10 @@ const earlier = (a: string, b: string) => (BigInt(a) < BigInt(b) ? a : b);
 const later = (a: string, b: string) => (a > b ? a : b);
 
 /** `events`: the conversation's trusted events, in any order; rows come out sorted by source. */
-export function foldRecordings(events: SummarisedEvent[], conversationId: string, streamId: string): RecordingRow[] {
+export function foldRecordings(events: RecordedEvent[], conversationId: string, streamId: string): RecordingRow[] {
   const rows = new Map<string, RecordingRow>();
   const stored = new Map<string, { data: EventData<'RecordingStored'>; recordedAt: string }>();
-  const row = (source: string, object: S3Object | null, e: SummarisedEvent, status: RecordingRow['status']): RecordingRow => {
+  const row = (source: string, object: S3Object | null, e: RecordedEvent, status: RecordingRow['status']): RecordingRow => {
     const known = rows.get(source);
     const recordedAt = e.recordedAt.toISOString();
     if (known) {

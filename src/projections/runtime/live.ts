@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Keyring } from '../../privacy/keyring.js';
 import { findAnalyzer } from '../../analysis/registry.js';
 import type { Analyzer } from '../../analysis/types.js';
 import { ensureCheckpoints } from './checkpoints.js';
@@ -27,13 +28,16 @@ export async function initLiveAnalyzer(db: pg.Pool, analyzerId: string, lookup =
 }
 
 /** What the service's runner feeds: the conversations and the live analyzer's feedback. */
-export function liveProjections(lookup: (id: string) => Analyzer | undefined = findAnalyzer): (client: pg.PoolClient) => Promise<Projection[]> {
+export function liveProjections(
+  keyring: Keyring,
+  lookup: (id: string) => Analyzer | undefined = findAnalyzer,
+): (client: pg.PoolClient) => Promise<Projection[]> {
   const known = new Set<string>();
   return async (client) => {
     const live = await readLiveAnalyzer(client);
     const analyzer = live ? lookup(live) : undefined;
     if (!analyzer) throw new Error(`the live analyzer ${live ?? '(none)'} is not in this build; run \`tavus-feedback feedback use\` with one it has`);
-    const projections = [conversationsProjection, feedbackProjection(analyzer)];
+    const projections = [conversationsProjection(keyring), feedbackProjection(analyzer)];
     const unseen = projections.map((p) => p.name).filter((n) => !known.has(n));
     if (unseen.length > 0) {
       await ensureCheckpoints(client, unseen);

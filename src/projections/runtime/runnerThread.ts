@@ -1,4 +1,5 @@
 import { readlinkSync } from 'node:fs';
+import { Keyring } from '../../privacy/keyring.js';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Listener } from '../../db/listener.js';
@@ -29,8 +30,10 @@ const pool = createPool(data.databaseUrl, { max: 4, applicationName: 'tavus-feed
 const onListenError = (err: unknown) => post({ type: 'batchFailed', error: describe(err) });
 const listener = data.listenUrl ? new Listener(data.listenUrl, { onError: onListenError }) : undefined;
 await listener?.start();
+// Buffers arrive as plain Uint8Arrays.
+const keyring = new Keyring(data.keks.map((k) => ({ id: k.id, key: Buffer.from(k.key) })));
 const runner = new ProjectionRunner(pool, {
-  projections: liveProjections(),
+  projections: liveProjections(keyring),
   listener,
   pollIntervalMs: data.pollIntervalMs,
   onError: (err) => post({ type: 'batchFailed', error: describe(err) }),

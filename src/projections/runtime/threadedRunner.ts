@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import type { Kek } from '../../privacy/kek.js';
 import { startWorker } from './startWorker.js';
 import type { LiveRunner, RunnerOptions } from './runner.js';
 
@@ -15,6 +16,8 @@ export interface RunnerThreadData {
   listenUrl?: string;
   /** How often the history's head is polled (the runner's default unless given). */
   pollIntervalMs?: number;
+  /** The key-encryption keys: the thread opens what it folds with keys they unwrap. */
+  keks: Kek[];
 }
 
 export type ToRunnerThread = { type: 'drain'; id: number } | { type: 'wake' } | { type: 'stop' };

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { Keyring } from '../../privacy/keyring.js';
 import type pg from 'pg';
 import { needsAnswer } from '../../analysis/llm/index.js';
 import { buildPrompt, type PromptOptions } from '../../analysis/llm/prompt.js';
@@ -45,6 +46,7 @@ export type AskOutcome =
 
 export interface AskerOptions {
   pool: pg.Pool;
+  keyring: Keyring;
   client: LlmClient;
   prompt: PromptOptions;
   /** Transcripts asked about at once; the client bounds the requests in flight. */
@@ -76,7 +78,7 @@ export class Asker {
   private readonly noCall = new Set<string>();
 
   constructor(private readonly options: AskerOptions) {
-    this.answers = analysisRecords(options.pool);
+    this.answers = analysisRecords(options.pool, options.keyring);
     this.policy = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.slots = options.slots ?? 8;
     this.now = options.now ?? Date.now;
@@ -104,7 +106,7 @@ export class Asker {
       const now = this.now();
       const notDue = [...this.backoffs].filter(([, b]) => b.notBefore > now).map(([id]) => id);
       const rows = await readAwaitingAnswers(this.options.pool, { after, exclude: [...this.running.keys(), ...notDue, ...this.noCall], limit });
-      for (const row of await withoutAnswered(this.options.pool, rows)) {
+      for (const row of await withoutAnswered(this.options.pool, this.options.keyring, rows)) {
         const task = this.ask(row, signal).finally(() => {
           this.running.delete(row.transcript_position);
           this.options.onSlotFree?.();

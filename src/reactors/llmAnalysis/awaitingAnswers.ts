@@ -15,8 +15,8 @@ export interface AwaitingAnswer {
   transcript_position: string;
   /** The TranscriptReceived event's idempotency key: what the answer is recorded against. */
   transcript_key: string;
-  /** The TranscriptReceived event's data, as text. */
-  transcript_event: string;
+  /** The talk, as JSON text (feedback_inputs holds it in the clear). */
+  transcript: string;
   context: string;
   /** Set when this transcript was parked before (and is now due again, or asked for). */
   parked_attempts: number | null;
@@ -27,7 +27,7 @@ export interface AwaitingAnswer {
 // the conversations projection has not folded in yet, is still here: see answeredAlready.ts.
 const SQL = `
 SELECT i.conversation_id, t.stream_id, t.position AS transcript_position, t.idempotency_key AS transcript_key,
-       t.data::text AS transcript_event, i.context::text AS context, d.attempts AS parked_attempts
+       i.transcript::text AS transcript, i.context::text AS context, d.attempts AS parked_attempts
   FROM feedback_inputs i
   JOIN events t ON t.position = i.transcript_position
   LEFT JOIN dead_letters d ON d.projection = $1 AND d.stream_id = t.stream_id

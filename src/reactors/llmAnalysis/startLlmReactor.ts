@@ -80,6 +80,7 @@ export async function startLlmReactor(
   const client = createLlmClient(config, overrides.client);
   const asker = new Asker({
     pool,
+    keyring: database.keyring,
     client,
     prompt: { maxPromptTokens: config.maxPromptTokens },
     slots: config.concurrency * 2,

@@ -26,12 +26,12 @@ SELECT stream_id, type,
        metadata->>'tokenConversationId' AS token_conversation_id,
        metadata->>'receivedAt' AS received_at
   FROM events
- WHERE stream_id = ANY($1::text[]) AND type IN ('ConversationStarted', 'ConversationEnded', 'TranscriptReceived')
+ WHERE stream_id = ANY($1::text[]) AND type IN ('ConversationStarted', 'ConversationEnded', 'TranscriptReceived', 'ConversationErased')
  ORDER BY stream_id, ${HISTORY_ORDER}`;
 
 type Row = {
   stream_id: string;
-  type: 'ConversationStarted' | 'ConversationEnded' | 'TranscriptReceived';
+  type: 'ConversationStarted' | 'ConversationEnded' | 'TranscriptReceived' | 'ConversationErased';
   conversation_id: string | null;
   tavus_conversation_id: string | null;
   at: string | null;
@@ -49,7 +49,10 @@ function storableInstant(value: string | null | undefined): string | null {
   return Number.isNaN(ms) || ms < 0 || ms > LATEST ? null : new Date(ms).toISOString();
 }
 
-/** Conversations whose start is not in the history are left out: there is nothing to reconcile yet. */
+/**
+ * Conversations whose start is not in the history are left out: there is nothing to reconcile yet.
+ * So are erased ones: asking Tavus again would only bring back what was erased.
+ */
 export async function readProgress(db: pg.Pool | pg.PoolClient, streamIds: string[]): Promise<Progress[]> {
   if (streamIds.length === 0) return [];
   const { rows } = await db.query<Row>(SQL, [streamIds]);
@@ -58,6 +61,7 @@ export async function readProgress(db: pg.Pool | pg.PoolClient, streamIds: strin
 
   const progress: Progress[] = [];
   for (const [streamId, events] of byStream) {
+    if (events.some((e) => e.type === 'ConversationErased')) continue;
     const start = events.find((e) => e.type === 'ConversationStarted');
     const startedAt = storableInstant(start?.at);
     if (!start?.conversation_id || !start.tavus_conversation_id || !startedAt) continue;

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { recordingStoredKey } from '../../commands/recordRecordingStored.js';
+import type { Keyring } from '../../privacy/keyring.js';
+import { storedIdempotencyKeys } from '../../privacy/sealing.js';
 
 // Recordings not yet in the app's storage: what the recordings reactor copies. The read model says
 // what is missing, not a queue of our own, so nothing can be lost: a copy that failed, a process
@@ -48,10 +50,14 @@ export async function readAwaitingCopies(
  * copying. Copying again would append nothing (same idempotency key) but move the whole file twice,
  * so the keys are looked up first: one probe of the unique index each.
  */
-export async function withoutStored(db: pg.Pool | pg.PoolClient, rows: AwaitingCopy[]): Promise<AwaitingCopy[]> {
+export async function withoutStored(db: pg.Pool | pg.PoolClient, keyring: Keyring, rows: AwaitingCopy[]): Promise<AwaitingCopy[]> {
   if (rows.length === 0) return rows;
-  const keys = rows.map((r) => recordingStoredKey(r.stream_id, { bucket: r.source_bucket, key: r.source_key }));
-  const { rows: found } = await db.query<{ idempotency_key: string }>('SELECT idempotency_key FROM events WHERE idempotency_key = ANY($1::text[])', [keys]);
+  const facts = rows.map((r) => ({ streamId: r.stream_id, plainKey: recordingStoredKey(r.stream_id, { bucket: r.source_bucket, key: r.source_key }) }));
+  const keys = await storedIdempotencyKeys(db, keyring, facts);
+  const { rows: found } = await db.query<{ idempotency_key: string }>('SELECT idempotency_key FROM events WHERE idempotency_key = ANY($1::text[])', [
+    keys.filter((k) => k !== null),
+  ]);
   const stored = new Set(found.map((f) => f.idempotency_key));
-  return rows.filter((_, i) => !stored.has(keys[i]!));
+  // An erased conversation's recording is not copied.
+  return rows.filter((_, i) => keys[i] !== null && !stored.has(keys[i]!));
 }

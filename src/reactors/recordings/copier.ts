@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Keyring } from '../../privacy/keyring.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isDatabaseUnavailable } from '../../db/errors.js';
 import { readAwaitingCopies, withoutStored, type AwaitingCopy } from './awaitingCopies.js';
@@ -46,6 +47,7 @@ export interface CopierMetrics {
 
 export interface CopierOptions {
   pool: pg.Pool;
+  keyring: Keyring;
   /** The bucket Tavus writes to; recordings named in another bucket are not copied. */
   tavus: { client: S3Client; bucket: string };
   /** The app's storage. */
@@ -133,7 +135,7 @@ export class Copier {
       const now = this.now();
       const notDue = [...this.backoffs].filter(([, b]) => b.notBefore > now).map(([position]) => position);
       const rows = await readAwaitingCopies(this.options.pool, { after, exclude: [...this.running.keys(), ...notDue], limit });
-      for (const row of await withoutStored(this.options.pool, rows)) {
+      for (const row of await withoutStored(this.options.pool, this.options.keyring, rows)) {
         const task = this.copy(row, signal).finally(() => {
           this.running.delete(row.position);
           this.options.onSlotFree?.();
@@ -159,7 +161,15 @@ export class Copier {
     }
     try {
       const done = await copyAndRecord(
-        { pool: this.options.pool, tavus, storage, partSize: this.options.partSize, queueSize: this.options.queueSize, now: this.now },
+        {
+          pool: this.options.pool,
+          keyring: this.options.keyring,
+          tavus,
+          storage,
+          partSize: this.options.partSize,
+          queueSize: this.options.queueSize,
+          now: this.now,
+        },
         row,
         signal,
       );

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import type { Keyring } from '../../privacy/keyring.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { recordingsStored } from '../../commands/recordRecordingStored.js';
 import { describeRejection } from '../../commands/rejections.js';
@@ -15,6 +17,7 @@ import { contentTypeOf, destinationKey } from './destination.js';
 
 export interface CopyDeps {
   pool: pg.Pool;
+  keyring: Keyring;
   tavus: { client: S3Client; bucket: string };
   storage: { client: S3Client; bucket: string };
   partSize?: number;
@@ -34,7 +37,7 @@ export async function copyAndRecord(deps: CopyDeps, row: AwaitingCopy, signal: A
     { client: storage.client, bucket: storage.bucket, keyFor: (contentType) => destinationKey(row.conversation_id, source, contentType) },
     { signal, contentType: (said) => contentTypeOf(source.key, said), partSize: deps.partSize, queueSize: deps.queueSize },
   );
-  const outcome = await recordingsStored(deps.pool).submit({
+  const outcome = await recordingsStored(deps.pool, deps.keyring).submit({
     tavusConversationId: tavusIdOfStream(row.stream_id),
     stored: {
       source,
@@ -48,6 +51,11 @@ export async function copyAndRecord(deps: CopyDeps, row: AwaitingCopy, signal: A
     storedAt: new Date(deps.now()),
   });
   if (outcome.outcome === 'rejected') throw new Error(`the copy could not be recorded: ${describeRejection(outcome.rejection)}`);
+  if (outcome.erased) {
+    // Erased while it was being copied: the copy must not outlive it.
+    await storage.client.send(new DeleteObjectCommand({ Bucket: storage.bucket, Key: copied.key }));
+    return { kind: 'already-stored' };
+  }
   if (outcome.appended === 0) return { kind: 'already-stored' };
   return { kind: 'stored', bytes: copied.bytes, ms: Math.round(performance.now() - started) };
 }

@@ -152,6 +152,7 @@ export async function startRecordingsReactor(
   const onError = (err: unknown) => log.error({ err }, 'recordings: the reactor failed; it tries again at the next poll');
   const copier: Copier = new Copier({
     pool,
+    keyring: database.keyring,
     tavus: { client: tavus, bucket: config.tavus.bucket },
     storage: { client: storage, bucket: config.storage.bucket },
     slots: overrides.slots,
