@@ -94,6 +94,10 @@ describe('tavus-feedback --help', () => {
         'recordings',
         'recordings status',
         'recordings retry',
+        'erase',
+        'export',
+        'keys',
+        'keys rotate',
       ].sort(),
     );
   });

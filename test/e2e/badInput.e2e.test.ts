@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readStreams } from '../../src/events/readStreams.js';
+import { testKeyring } from '../support/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackPath, json, startHarness, type Harness } from '../support/harness.js';
 import { exampleCallback } from '../support/callbacks.js';
@@ -101,11 +103,11 @@ describe('bad callbacks', () => {
     ]);
     expect(odd.status).toBe(200);
     expect(good.status).toBe(200);
-    const { rows } = await h.db.query<{ turns: unknown }>(
-      `SELECT data->'turns' AS turns FROM events WHERE stream_id = $1 AND type = 'TranscriptReceived' ORDER BY position DESC LIMIT 1`,
-      [`conversation-${conversationId}`],
-    );
-    expect(rows[0]!.turns).toEqual([
+    // Sealed in the history: opened as the projections open it.
+    const stream = `conversation-${conversationId}`;
+    const events = (await readStreams(h.db, testKeyring(), [stream])).get(stream)!;
+    const last = events.filter((e) => e.type === 'TranscriptReceived').at(-1);
+    expect(last?.type === 'TranscriptReceived' && last.data.turns).toEqual([
       { role: 'user', content: 'a\ufffdb' },
       { role: 'assistant', content: 'x\ufffdy 😀' },
     ]);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { openedData, TEST_DATA_KEK } from '../support/keys.js';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -78,10 +79,7 @@ async function feedbackOf(c: { id: string; user: string }) {
 }
 
 async function recordingsOf(streamId: string) {
-  const { rows } = await h.db.query<{ data: Record<string, unknown> }>(`SELECT data FROM events WHERE stream_id = $1 AND type = 'AnalysisRecorded'`, [
-    streamId,
-  ]);
-  return rows.map((r) => r.data);
+  return openedData(h.db, streamId, 'AnalysisRecorded');
 }
 
 async function parked(streamId: string) {
@@ -284,7 +282,7 @@ describe('llm@1 feedback through the reactor', () => {
   it('refuses to ask another model than the one that answered, and the service runs on without it', async () => {
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-    const config = loadConfig({ PORT: '0', WEBHOOK_AUTH: 'none', ...llmEnv('another-model') });
+    const config = loadConfig({ PORT: '0', WEBHOOK_AUTH: 'none', DATA_KEK: TEST_DATA_KEK, ...llmEnv('another-model') });
     const other = await startService({ ...config, databaseUrl: h.databaseUrl, jwtSecret: JWT_SECRET }, log);
     try {
       expect(other.llm!.reactor).toBeUndefined();

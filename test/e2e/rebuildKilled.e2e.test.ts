@@ -43,8 +43,8 @@ beforeAll(async () => {
     [CONVERSATIONS],
   );
   await db.query(
-    `INSERT INTO feedback_inputs (conversation_id, user_id, duration, transcript_position, context, input_hash, created_at, updated_at)
-     SELECT md5(substr(e.stream_id, 14))::uuid, $1, 60 + substr(e.stream_id, 15)::int % 300, e.position, '{"name": "s"}', 'h' || e.position, now(), now()
+    `INSERT INTO feedback_inputs (conversation_id, user_id, duration, transcript_position, transcript, context, input_hash, created_at, updated_at)
+     SELECT md5(substr(e.stream_id, 14))::uuid, $1, 60 + substr(e.stream_id, 15)::int % 300, e.position, e.data->'turns', '{"name": "s"}', 'h' || e.position, now(), now()
        FROM events e WHERE e.type = 'TranscriptReceived'`,
     [user],
   );

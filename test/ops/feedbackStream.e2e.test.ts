@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TEST_DATA_KEK } from '../support/keys.js';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   const env = { FEEDBACK_STREAM_HEARTBEAT: '0.2', FEEDBACK_STREAM_MAX_PER_USER: '3', FEEDBACK_STREAM_MAX_CONNECTIONS: '6' };
   // Debug level: access logs of successful requests too, to check no token is in any of them.
   h = await startHarness({ analyzer: 'baseline@1', env, logger: pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }) });
-  const config = loadConfig({ PORT: '0', RECONCILE_INTERVAL_S: '0', ...env });
+  const config = loadConfig({ PORT: '0', RECONCILE_INTERVAL_S: '0', DATA_KEK: TEST_DATA_KEK, ...env });
   other = await startService({ ...config, databaseUrl: h.databaseUrl, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' }, pino({ level: 'silent' }));
 });
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { TEST_DATA_KEK } from '../support/keys.js';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { KurrentDBClient } from '@kurrent/kurrentdb-client';
@@ -272,7 +273,7 @@ describe(`the relay to ${kurrentDbKind()}`, () => {
     await skipEarlierHistory();
     const prefix = tavusIdPrefix();
     const secret = 'test-secret-that-is-long-enough';
-    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', KURRENTDB_URL: kurrent.via(proxy.port) });
+    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', DATA_KEK: TEST_DATA_KEK, KURRENTDB_URL: kurrent.via(proxy.port) });
     const service = await startService({ ...config, databaseUrl: database.url, jwtSecret: secret }, silent);
     try {
       const relay = service.relay!;

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { testKeyring } from '../support/keys.js';
+import { openedData, testKeyring } from '../support/keys.js';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingStoredKey } from '../../src/commands/recordRecordingStored.js';
 import { createPool } from '../../src/db/pool.js';
 import type { AwaitingCopy } from '../../src/reactors/recordings/awaitingCopies.js';
 import { copyAndRecord } from '../../src/reactors/recordings/copyAndRecord.js';
@@ -93,11 +92,9 @@ describe('a 256 MB recording', () => {
     const seconds = (performance.now() - started) / 1000;
     peak = Math.max(peak, process.memoryUsage().rss);
 
-    const { rows } = await pool.query<{ data: { bytes: number; sha256: string } }>('SELECT data FROM events WHERE idempotency_key = $1', [
-      recordingStoredKey(row.stream_id, { bucket: TAVUS_BUCKET, key }),
-    ]);
+    const stored = await openedData(pool, row.stream_id, 'RecordingStored');
     await pool.end();
-    expect(rows.map((r) => r.data)).toEqual([expect.objectContaining({ bytes: SIZE, sha256 })]);
+    expect(stored).toEqual([expect.objectContaining({ bytes: SIZE, sha256, source: { bucket: TAVUS_BUCKET, key } })]);
     const growth = peak - before;
     console.log(
       `256 MB copy: RSS ${Math.round(before / MiB)} MB before, peak ${Math.round(peak / MiB)} MB (+${Math.round(growth / MiB)} MB); ` +

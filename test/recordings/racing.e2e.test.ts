@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { testKeyring } from '../support/keys.js';
+import { openedData, testKeyring, TEST_DATA_KEK } from '../support/keys.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -24,7 +24,14 @@ let second: Service;
 beforeAll(async () => {
   s3 = await startS3StandIn();
   h = await startHarness({ env: s3.env(), serviceOptions: { recordings: { leaseTtlMs: 1_000, pollIntervalMs: 200 } } });
-  const config = loadConfig({ PORT: '0', TAVUS_API_URL: h.tavus.url, TAVUS_API_KEY: h.tavus.apiKey, RECONCILE_INTERVAL_S: '0', ...s3.env() });
+  const config = loadConfig({
+    PORT: '0',
+    TAVUS_API_URL: h.tavus.url,
+    TAVUS_API_KEY: h.tavus.apiKey,
+    RECONCILE_INTERVAL_S: '0',
+    DATA_KEK: TEST_DATA_KEK,
+    ...s3.env(),
+  });
   second = await startService(
     { ...config, databaseUrl: h.databaseUrl, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },
     pino({ level: 'silent' }),
@@ -54,8 +61,7 @@ async function announced() {
 }
 
 async function storedEvents(streamId: string) {
-  const { rows } = await h.db.query<{ data: Record<string, unknown> }>(`SELECT data FROM events WHERE stream_id = $1 AND type = 'RecordingStored'`, [streamId]);
-  return rows.map((r) => r.data);
+  return openedData(h.db, streamId, 'RecordingStored');
 }
 
 const uploadsFor = (id: string) =>

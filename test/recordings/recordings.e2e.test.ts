@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { openedData } from '../support/keys.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { retryDeadLetters } from '../../src/cli/deadletters.js';
 import { issueServiceRoleToken } from '../../src/http/auth.js';
@@ -81,8 +82,7 @@ async function recordingOf(id: string, user: string) {
 }
 
 async function storedEvents(streamId: string) {
-  const { rows } = await h.db.query<{ data: Record<string, unknown> }>(`SELECT data FROM events WHERE stream_id = $1 AND type = 'RecordingStored'`, [streamId]);
-  return rows.map((r) => r.data);
+  return openedData(h.db, streamId, 'RecordingStored');
 }
 
 /** Requests that wrote an object into the app's storage for this conversation. */

@@ -133,6 +133,16 @@ export function openApiDocument(options: DocumentOptions) {
           requestParams: { path: conversationRef },
           responses: { '200': jsonAnswer('the conversations row', Conversation), ...problems(...userRead) },
         },
+        delete: {
+          tags: ['conversations'],
+          summary: 'Erase a conversation (the owner, or any for service_role)',
+          description:
+            "Its data key is destroyed (every personal field of its history, and of the KurrentDB copies, becomes unreadable), its read models are purged, its recording is deleted from the app's storage, and a ConversationErased tombstone is kept. " +
+            "Afterwards it answers 404 everywhere; service_role still reads GET .../events (the tombstone, and the events' types and times). 503 when its recording could not be deleted: nothing was erased, try again.",
+          security: [{ userJwt: [] }],
+          requestParams: { path: conversationRef },
+          responses: { '204': { description: 'erased' }, ...problems(...userRead) },
+        },
       },
       '/conversations/{id}/feedback': {
         get: {

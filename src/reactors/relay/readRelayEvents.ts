@@ -22,7 +22,17 @@ export interface RelayEventMetadata {
   recordedAt: string;
   idempotencyKey: string;
   metadata: unknown;
+  /**
+   * The data key its personal fields are sealed under (src/privacy/): the data is published as it is
+   * stored, ciphertext included, so erasing in Postgres (destroying that key) erases the copy too.
+   */
+  keyId?: string;
 }
+
+const keyIdOf = (data: unknown): string | undefined => {
+  const sealed = (data as { sealed?: { kid?: unknown } } | null)?.sealed;
+  return typeof sealed?.kid === 'string' ? sealed.kid : undefined;
+};
 
 // The revision is counted, not stored: an event's index in its stream in commit order is fixed once
 // readAll has returned it (every transaction before it has finished), so any relay at any time
@@ -69,6 +79,7 @@ export async function readRelayEvents(db: pg.Pool | pg.PoolClient, positions: st
       recordedAt: r.recorded_at.toISOString(),
       idempotencyKey: r.idempotency_key,
       metadata: r.metadata,
+      ...(keyIdOf(r.data) ? { keyId: keyIdOf(r.data) } : {}),
     },
     recordedAt: r.recorded_at,
   }));
