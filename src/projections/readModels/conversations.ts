@@ -69,9 +69,17 @@ WITH scores AS (DELETE FROM feedback_scores WHERE conversation_id = ANY($1::uuid
      parked AS (DELETE FROM dead_letters WHERE stream_id IN (SELECT stream_id FROM conversations WHERE id = ANY($1::uuid[])))
 DELETE FROM conversations WHERE id = ANY($1::uuid[])`;
 
-/** Deletes these conversations from the read models (their erasure, or its replay by the runner). */
+/**
+ * Deletes these conversations from the read models (their erasure, or its replay by the runner).
+ * The rows are locked first: a projection writing one of them meanwhile (it read the stream before
+ * the erasure committed) would otherwise add a row that references it after this statement's
+ * snapshot, and the delete would fail on the foreign key. Locked, that write waits, and rewrites
+ * the rows after the commit; the tombstone's own pass, just behind it, purges them again.
+ */
 export async function purgeConversations(client: pg.PoolClient, conversationIds: string[]): Promise<void> {
-  if (conversationIds.length > 0) await client.query(PURGE, [conversationIds]);
+  if (conversationIds.length === 0) return;
+  await client.query('SELECT 1 FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [conversationIds]);
+  await client.query(PURGE, [conversationIds]);
 }
 
 export function conversationsProjection(keyring: Keyring): Projection {
