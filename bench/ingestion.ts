@@ -1,9 +1,11 @@
 import autocannon from 'autocannon';
+import { parseKek } from '../src/privacy/kek.js';
+import { Keyring } from '../src/privacy/keyring.js';
 import pg from 'pg';
 import { callbackTokens } from '../src/commands/callbackToken.js';
 import { createBenchDatabase } from './support/database.js';
 import { CONVERSATION_ID_PLACEHOLDER, seedStartedConversations, singleBodyTemplate, waitForProjections } from './support/fixtures.js';
-import { startProcess, type Child } from './support/processes.js';
+import { BENCH_DATA_KEK, startProcess, type Child } from './support/processes.js';
 
 // Ingestion: 64 connections post 4.4 KB single-body callbacks, each for a distinct conversation that
 // exists, to the service (answering 200 only after commit); the same to the durable floor, the
@@ -30,6 +32,7 @@ export interface IngestionResult {
   floorRatio: number;
   bodyBytes: number;
   durable: number;
+  bytesPerCallback: number;
   /** Seconds after the measured load until the live projections had applied everything. */
   catchUpSeconds: number;
   connections: number;
@@ -76,7 +79,7 @@ export async function runIngestionBench(options: { seconds?: number; connections
   let ceiling: Child | undefined;
   let floor: Child | undefined;
   try {
-    const seeded = await seedStartedConversations(pool, options.conversations ?? 150_000);
+    const seeded = await seedStartedConversations(pool, options.conversations ?? 150_000, 'c', new Keyring([parseKek(BENCH_DATA_KEK)]));
     const tokens = callbackTokens(SECRET);
     const paths = seeded.map((c) => `/webhooks/tavus/${tokens.issue(c.id)}`);
     const ids = seeded.map((c) => c.tavusId);
@@ -101,9 +104,13 @@ export async function runIngestionBench(options: { seconds?: number; connections
     // Warm-up on conversations the measured run will not use.
     const warm = 4_000;
     await load(service.url, paths.slice(-warm), ids.slice(-warm), 2, connections);
-    const before = Number((await pool.query<{ count: string }>('SELECT count(*) FROM callbacks')).rows[0]!.count);
+    const stored = `SELECT pg_total_relation_size('events') + pg_total_relation_size('callbacks') AS bytes, (SELECT count(*) FROM callbacks) AS count`;
+    const sizeBefore = (await pool.query<{ bytes: string; count: string }>(stored)).rows[0]!;
+    const before = Number(sizeBefore.count);
     const serviceResult = await load(service.url, paths.slice(0, -warm), ids.slice(0, -warm), seconds, connections);
-    const after = Number((await pool.query<{ count: string }>('SELECT count(*) FROM callbacks')).rows[0]!.count);
+    await pool.query('VACUUM events, callbacks');
+    const sizeAfter = (await pool.query<{ bytes: string; count: string }>(stored)).rows[0]!;
+    const after = Number(sizeAfter.count);
     // Under this overload the projections thread (niced) yields to the callbacks; how long feedback
     // takes to catch up once the burst is over says whether it keeps pace overall.
     const caughtUpFrom = performance.now();
@@ -117,6 +124,8 @@ export async function runIngestionBench(options: { seconds?: number; connections
       floorRatio: serviceResult.requestsPerSecond / floorResult.requestsPerSecond,
       bodyBytes: Buffer.byteLength(singleBodyTemplate().replace(CONVERSATION_ID_PLACEHOLDER, ids[0]!)),
       durable: after - before,
+      // What a callback adds to the history and the audit trail (tables, TOAST and indexes).
+      bytesPerCallback: Math.round((Number(sizeAfter.bytes) - Number(sizeBefore.bytes)) / (after - before)),
       catchUpSeconds,
       connections,
       seconds,

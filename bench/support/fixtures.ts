@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Keyring } from '../../src/privacy/keyring.js';
 import type pg from 'pg';
 import { appendEvents } from '../../src/events/appendEvents.js';
 import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
@@ -60,7 +61,7 @@ export interface SeededConversation {
 }
 
 /** ConversationStarted events straight into the store, in chunks (one statement each). */
-export async function seedStartedConversations(pool: pg.Pool, count: number, prefix = 'c'): Promise<SeededConversation[]> {
+export async function seedStartedConversations(pool: pg.Pool, count: number, prefix = 'c', keyring?: Keyring): Promise<SeededConversation[]> {
   const seeded: SeededConversation[] = [];
   const scenario = { id: randomUUID(), name: 'Giving feedback', description: null, rubric: null };
   const userId = randomUUID();
@@ -90,6 +91,11 @@ export async function seedStartedConversations(pool: pg.Pool, count: number, pre
       });
     }
     await appendEvents(pool, events);
+    // Their data keys, as a start through the API makes them (otherwise the first callback would).
+    await keyring?.forWriting(
+      pool,
+      events.map((e) => e.streamId),
+    );
   }
   return seeded;
 }

@@ -116,7 +116,15 @@ export class GroupCommit<C, S, R, A = undefined> {
   }
 
   private async write(commands: C[]): Promise<Outcome<R, A>[]> {
-    const states = await this.command.loadStates(this.pool, commands);
+    // The keys are read beside the states, not after them: every event and delivery decided belongs
+    // to its command's stream, and a round trip more a batch would lengthen every commit.
+    const [states, keys] = await Promise.all([
+      this.command.loadStates(this.pool, commands),
+      this.keyring.forWriting(
+        this.pool,
+        commands.map((c) => this.command.streamOf(c)),
+      ),
+    ]);
     const events: NewEvent[] = [];
     const eventClaims: (Claim | null)[] = [];
     const deliveries: Delivery[] = [];
@@ -147,7 +155,6 @@ export class GroupCommit<C, S, R, A = undefined> {
       decided.push({ claim, keys: fresh.map((e) => e.idempotencyKey), reply: decision.reply });
     });
 
-    const keys = await this.keyring.forWriting(this.pool, [...events.map((e) => e.streamId), ...deliveries.map((d) => d.streamId)]);
     const sealed = sealForAppend(keys, events, eventClaims, deliveries);
     const append = { deliveries: sealed.deliveries, eventClaims: sealed.eventClaims, claims: [...claims.values()] };
     const slow = setTimeout(() => this.options.onSlowAppend?.(), this.options.slowAppendMs ?? 1_000);
@@ -187,6 +194,12 @@ export class GroupCommit<C, S, R, A = undefined> {
   }
 }
 
+function keyOf(keys: Map<string, DataKey | 'erased'>, streamId: string): DataKey | 'erased' {
+  const key = keys.get(streamId);
+  if (!key) throw new Error(`a decision wrote to ${streamId}, a stream its command does not name`);
+  return key;
+}
+
 /**
  * The batch as it is stored: each event and delivery sealed under its conversation's key, those of
  * erased conversations left out. `keyOf` maps the idempotency keys decided (plain content digests,
@@ -200,16 +213,16 @@ function sealForAppend(
 ): { events: AppendableEvent[]; eventClaims: (Claim | null)[]; deliveries: Delivery[]; keyOf: Map<string, string> } {
   const out = { events: [] as AppendableEvent[], eventClaims: [] as (Claim | null)[], deliveries: [] as Delivery[], keyOf: new Map<string, string>() };
   events.forEach((event, i) => {
-    const key = keys.get(event.streamId);
-    if (!key || key === 'erased') return;
+    const key = keyOf(keys, event.streamId);
+    if (key === 'erased') return;
     const stored = sealEvent(event, key);
     out.keyOf.set(event.idempotencyKey, stored.idempotencyKey);
     out.events.push(stored);
     out.eventClaims.push(eventClaims[i] ?? null);
   });
   for (const delivery of deliveries) {
-    const key = keys.get(delivery.streamId);
-    if (!key || key === 'erased') continue;
+    const key = keyOf(keys, delivery.streamId);
+    if (key === 'erased') continue;
     out.deliveries.push({ ...delivery, body: sealBody(key, delivery.streamId, delivery.body), bodySha256: keyedBodyDigest(key, delivery.body) });
   }
   return out;

@@ -12,6 +12,7 @@ import { singleBodyCallback } from '../support/callbacks.js';
 import { callbackPath, json, JWT_SECRET, startHarness, type Harness } from '../support/harness.js';
 import { startKurrentDb, type KurrentDbTarget } from '../support/kurrentDb.js';
 import { pgbouncerMissing, startPgBouncer, type PgBouncer } from '../support/pgbouncer.js';
+import { TEST_DATA_KEK } from '../support/keys.js';
 import { isFeedback, openStream } from '../support/sse.js';
 
 // Behind a transaction pooler (a real PgBouncer, pool_mode=transaction, as Supabase's port 6543):
@@ -33,7 +34,7 @@ describe.skipIf(missing !== undefined)('behind PgBouncer in transaction mode', (
     bouncer = await startPgBouncer(inject('databaseServerUrl'));
     kurrent = await startKurrentDb();
     h = await startHarness({ pooler: bouncer, env: { KURRENTDB_URL: kurrent.url } });
-    const config = loadConfig({ PORT: '0', RECONCILE_INTERVAL_S: '0' });
+    const config = loadConfig({ PORT: '0', RECONCILE_INTERVAL_S: '0', DATA_KEK: TEST_DATA_KEK });
     other = await startService(
       { ...config, databaseUrl: bouncer.via(h.databaseUrl), databaseDirectUrl: h.databaseUrl, jwtSecret: JWT_SECRET, publicUrl: 'http://feedback.test' },
       pino({ level: 'silent' }),
@@ -47,7 +48,7 @@ describe.skipIf(missing !== undefined)('behind PgBouncer in transaction mode', (
   });
 
   it('refuses to start on the pooled URL alone, naming DATABASE_DIRECT_URL', async () => {
-    const config = loadConfig({ PORT: '0', RECONCILE_INTERVAL_S: '0' });
+    const config = loadConfig({ PORT: '0', RECONCILE_INTERVAL_S: '0', DATA_KEK: TEST_DATA_KEK });
     const attempt = startService(
       { ...config, databaseUrl: bouncer.via(h.databaseUrl), jwtSecret: JWT_SECRET, publicUrl: 'http://x' },
       pino({ level: 'silent' }),
