@@ -5,16 +5,17 @@ import { conversationsProjection } from '../src/projections/readModels/conversat
 import { ensureCheckpoints } from '../src/projections/runtime/checkpoints.js';
 import { ProjectionRunner } from '../src/projections/runtime/runner.js';
 import { createBenchDatabase } from './support/database.js';
-import { generateHistory } from './support/fixtures.js';
+import { generateSealedHistory } from './support/fixtures.js';
 import { BENCH_DATA_KEK, profileArgs, ROOT } from './support/processes.js';
 import { parseKek } from '../src/privacy/kek.js';
 import { Keyring } from '../src/privacy/keyring.js';
 
 const keyring = new Keyring([parseKek(BENCH_DATA_KEK)]);
 
-// Rebuild: a history of ended conversations with 30-turn transcripts, generated straight into the
-// event store and projected, then `tavus-feedback rebuild feedback` for each analyzer as a real
-// process: conversations scored per second and the process's peak RSS, at two history sizes.
+// Rebuild: a history of ended conversations with 30-turn transcripts, sealed as the service seals
+// them, generated straight into the event store and projected (every event opened), then
+// `tavus-feedback rebuild feedback` for each analyzer as a real process: conversations scored per
+// second and the process's peak RSS, at two history sizes.
 
 export interface RebuildRun {
   analyzer: string;
@@ -66,7 +67,7 @@ export async function runRebuildBench(options: { sizes?: number[]; analyzers?: s
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     try {
       let t = performance.now();
-      await generateHistory(pool, size);
+      await generateSealedHistory(pool, size, keyring);
       const generateSeconds = (performance.now() - t) / 1000;
       // The conversations read model, as the service's runner would have built it.
       await ensureCheckpoints(pool, ['conversations']);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Keyring } from '../../src/privacy/keyring.js';
+import type { DataKey, Keyring } from '../../src/privacy/keyring.js';
+import { sealEvent } from '../../src/privacy/sealing.js';
 import type pg from 'pg';
 import { appendEvents } from '../../src/events/appendEvents.js';
 import { conversationStream, idempotencyKey } from '../../src/events/streams.js';
 import { uuid7 } from '../../src/events/uuid7.js';
-import type { NewEvent, Turn } from '../../src/events/types.js';
+import type { AppendableEvent, NewEvent, Turn } from '../../src/events/types.js';
 
 // Benchmark inputs: a practice conversation of 30 turns and about 400 words, and histories of them.
 
@@ -90,14 +91,18 @@ export async function seedStartedConversations(pool: pg.Pool, count: number, pre
         },
       });
     }
-    await appendEvents(pool, events);
-    // Their data keys, as a start through the API makes them (otherwise the first callback would).
-    await keyring?.forWriting(
-      pool,
-      events.map((e) => e.streamId),
-    );
+    await appendEvents(pool, keyring ? await sealed(pool, keyring, events) : events);
   }
   return seeded;
+}
+
+/** The events as the door appends them: each under its conversation's data key, made here. */
+async function sealed(pool: pg.Pool, keyring: Keyring, events: NewEvent[]): Promise<AppendableEvent[]> {
+  const keys = await keyring.forWriting(
+    pool,
+    events.map((e) => e.streamId),
+  );
+  return events.map((e) => sealEvent(e, keys.get(e.streamId) as DataKey));
 }
 
 /** Waits until the live projections have applied every event (the service's runner is working). */
@@ -141,5 +146,52 @@ export async function generateHistory(pool: pg.Pool, count: number, chunk = 50_0
         ORDER BY g, t.ord`,
       [from, to, userId, scenario, turns],
     );
+  }
+}
+
+/**
+ * The same history as the service writes it since personal data is sealed: each conversation's
+ * events under its own data key. Built in this process (Postgres cannot seal), so slower to make.
+ */
+export async function generateSealedHistory(pool: pg.Pool, count: number, keyring: Keyring, chunk = 2_000): Promise<void> {
+  const userId = randomUUID();
+  const scenario = { id: randomUUID(), name: 'Giving feedback', description: null, rubric: null };
+  const turns = practiceTranscript();
+  const metadata = { receivedAt: '2025-03-01T10:05:00.000Z', source: 'tavus-callback' as const };
+  for (let from = 0; from < count; from += chunk) {
+    const events: NewEvent[] = [];
+    for (let g = from; g < Math.min(count, from + chunk); g++) {
+      const streamId = `conversation-h${g}`;
+      const fact = (type: NewEvent['type'], data: object): NewEvent => ({ streamId, type, data, metadata, idempotencyKey: `${streamId}/${type}` }) as NewEvent;
+      events.push(
+        fact('ConversationStarted', {
+          id: `00000000-0000-7000-8000-${g.toString(16).padStart(12, '0')}`,
+          userId,
+          scenario,
+          replicaId: 'r1',
+          personaId: null,
+          conversationName: null,
+          tavusConversationId: `h${g}`,
+          conversationUrl: null,
+          startedAt: '2025-03-01T10:00:00.000Z',
+        }),
+        fact('ConversationEnded', {
+          outcome: 'completed',
+          reason: 'participant_left',
+          at: '2025-03-01T10:04:30.000Z',
+          startedAt: null,
+          durationSeconds: 150 + (g % 600),
+          participantName: null,
+          participantLeftAt: null,
+        }),
+        fact('TranscriptReceived', {
+          turns: turns.map((t, i) =>
+            i === 0 ? { ...t, content: t.content.replace('Thanks for making time today', `Thanks for making time today (${g})`) } : t,
+          ),
+          systemPromptRemoved: true,
+        }),
+      );
+    }
+    await appendEvents(pool, await sealed(pool, keyring, events));
   }
 }

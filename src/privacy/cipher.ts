@@ -7,9 +7,24 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 const NONCE = 12;
 const TAG = 16;
 
+// Nonces are cut from a block of random bytes filled once per 256 of them: one call into the
+// random generator per seal cost more than the encryption of a transcript. Each is used once.
+const NONCES_PER_FILL = 256;
+let nonces = Buffer.alloc(0);
+let nextNonce = 0;
+
+function freshNonce(): Buffer {
+  if (nextNonce === nonces.length) {
+    nonces = randomBytes(NONCE * NONCES_PER_FILL);
+    nextNonce = 0;
+  }
+  nextNonce += NONCE;
+  return nonces.subarray(nextNonce - NONCE, nextNonce);
+}
+
 /** nonce | tag | ciphertext. */
 export function seal(key: Buffer, plaintext: Buffer, associatedData: string): Buffer {
-  const nonce = randomBytes(NONCE);
+  const nonce = freshNonce();
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(associatedData));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);

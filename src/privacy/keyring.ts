@@ -4,8 +4,10 @@ import { open, seal } from './cipher.js';
 import { KekError, type Kek } from './kek.js';
 
 // The data keys, one a conversation (a stream), kept in data_keys wrapped by the key-encryption key.
-// Nothing is cached across calls: a key erased by another instance is gone for this one at its next
-// read, and the cost is one indexed read a batch.
+// Every use reads the stream's row: a key erased by another instance is gone for this one at its
+// next read. What is remembered is only the unwrapping (an AES-GCM open and a derivation, on every
+// batch of the HTTP and projection threads otherwise), and only while the row still holds exactly
+// what was unwrapped; an erased or re-wrapped row drops it, and nothing is kept past UNWRAPPED_TTL_MS.
 
 /** A stream's data key, unwrapped, in memory only. */
 export interface DataKey {
@@ -35,8 +37,20 @@ ON CONFLICT (stream_id) DO NOTHING`;
 
 const wrapContext = (streamId: string) => `data key ${streamId}`;
 
+/** How many unwrapped keys a process remembers, and for how long (an erased key is forgotten at its next read, or by then). */
+const UNWRAPPED_MAX = 20_000;
+const UNWRAPPED_TTL_MS = 5 * 60_000;
+
+interface Unwrapped {
+  wrapped: Buffer;
+  kekId: string;
+  key: DataKey;
+  until: number;
+}
+
 export class Keyring {
   private readonly byId: Map<string, Kek>;
+  private readonly unwrapped = new Map<string, Unwrapped>();
 
   /** `keks[0]` wraps new keys; the others (DATA_KEK_PREVIOUS, during a rotation) still unwrap. */
   constructor(private readonly keks: readonly Kek[]) {
@@ -82,6 +96,23 @@ export class Keyring {
   }
 
   unwrapRow(row: KeyRow): DataKey | 'erased' {
+    const known = this.unwrapped.get(row.stream_id);
+    if (known) {
+      const same = row.wrapped !== null && known.kekId === row.kek_id && known.key.keyId === row.key_id && known.wrapped.equals(row.wrapped);
+      if (same && known.until > Date.now()) return known.key;
+      this.unwrapped.delete(row.stream_id);
+    }
+    const state = this.unwrapFresh(row);
+    if (state !== 'erased') {
+      // Full: start again. Evicting one entry at a time made V8 walk the deleted ones at every
+      // eviction (seconds a minute under load); the keys of active conversations come back at once.
+      if (this.unwrapped.size >= UNWRAPPED_MAX) this.unwrapped.clear();
+      this.unwrapped.set(row.stream_id, { wrapped: row.wrapped!, kekId: row.kek_id!, key: state, until: Date.now() + UNWRAPPED_TTL_MS });
+    }
+    return state;
+  }
+
+  private unwrapFresh(row: KeyRow): DataKey | 'erased' {
     if (row.wrapped === null || row.kek_id === null) return 'erased';
     const kek = this.byId.get(row.kek_id);
     if (!kek) {

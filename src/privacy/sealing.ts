@@ -55,19 +55,30 @@ export function keyedBodyDigest(key: DataKey, body: string): string {
 
 /** The event as it is appended: personal fields sealed, content digests keyed. */
 export function sealEvent(event: NewEvent, key: DataKey): AppendableEvent {
-  // Checked before sealing hides it: opened, such text could not go into the read models.
-  if (hasUnreadableText(jsonOf(event.data)))
-    throw new UnreadableTextError(`${event.type} holds a NUL character or an unpaired UTF-16 surrogate, which Postgres cannot read back`);
   const fields = PERSONAL_FIELDS[event.type];
   // The body's plain digest would confirm a guessed transcript: its delivery keeps a keyed one.
   const { callbackSha256: _plainDigest, ...metadata } = event.metadata;
   const idempotencyKey = keyedIdempotencyKey(key, event.idempotencyKey);
-  if (fields.length === 0) return { ...event, idempotencyKey, metadata };
   const data = event.data as Record<string, unknown>;
   const clear: Record<string, unknown> = {};
   const personal: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(data)) (fields.includes(name) ? personal : clear)[name] = value;
-  clear.sealed = sealText(key, jsonOf(personal), eventContext(event.streamId, event.type));
+  let anything = false;
+  for (const [name, value] of Object.entries(data)) {
+    if (!fields.includes(name)) clear[name] = value;
+    else {
+      personal[name] = value;
+      anything ||= value !== null && value !== undefined;
+    }
+  }
+  // Nothing personal in it (a conversation started without a name): the event goes as it is, and
+  // opening it later costs nothing.
+  if (!anything) return { ...event, idempotencyKey, metadata };
+  const json = jsonOf(personal);
+  // Checked before sealing hides it (the clear part is checked by the append): opened, such text
+  // could not go into the read models.
+  if (hasUnreadableText(json))
+    throw new UnreadableTextError(`${event.type} holds a NUL character or an unpaired UTF-16 surrogate, which Postgres cannot read back`);
+  clear.sealed = sealText(key, json, eventContext(event.streamId, event.type));
   return { ...event, data: clear, idempotencyKey, metadata };
 }
 

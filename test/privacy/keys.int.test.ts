@@ -61,9 +61,37 @@ describe('data keys', () => {
     // Without the new KEK the keys do not unwrap: the old one alone is refused by name.
     await expect(old.forReading(db.pool, streams.slice(0, 1))).rejects.toThrow(/DATA_KEK_PREVIOUS/);
   });
+
+  it('are remembered unwrapped only while their row is unchanged: one erased elsewhere is erased here at the next read', async () => {
+    const ring = new Keyring([kekA, kekB]);
+    const [kept, erased] = [`conversation-${randomUUID()}`, `conversation-${randomUUID()}`];
+    const made = await ring.forWriting(db.pool, [kept, erased]);
+    // Read once more, so both are remembered from a read and not only from their making.
+    await ring.forReading(db.pool, [kept, erased]);
+    // Another instance erases one (as erase.ts does) and rotates the other's wrapping.
+    await db.pool.query('UPDATE data_keys SET wrapped = NULL, kek_id = NULL, erased_at = now() WHERE stream_id = $1', [erased]);
+    expect(await rotateDataKeys(db.pool, new Keyring([kekB, kekA]))).toBeGreaterThanOrEqual(1);
+    const now = await ring.forReading(db.pool, [kept, erased]);
+    expect(now.get(erased)).toBe('erased');
+    expect(await ring.forWriting(db.pool, [erased])).toEqual(new Map([[erased, 'erased']]));
+    // The re-wrapped one is unwrapped again under its new KEK, and is still the same key.
+    expect((now.get(kept) as { key: Buffer }).key.equals((made.get(kept) as { key: Buffer }).key)).toBe(true);
+  });
 });
 
 describe('sealed values', () => {
+  it('never share a nonce, however many are sealed in a row', async () => {
+    const ring = new Keyring([kekA]);
+    const stream = `conversation-${randomUUID()}`;
+    const key = (await ring.forWriting(db.pool, [stream])).get(stream) as never;
+    // More than one block of prepared nonces (256 a block).
+    const nonces = Array.from({ length: 1_000 }, (_, i) => {
+      const { sealed } = sealEvent(transcript(stream, `words ${i}`), key).data as { sealed: { box: string } };
+      return Buffer.from(sealed.box, 'base64').subarray(0, 12).toString('hex');
+    });
+    expect(new Set(nonces).size).toBe(nonces.length);
+  });
+
   it('open only in their own stream and type, and are refused when altered', async () => {
     const ring = new Keyring([kekA]);
     const [a, b] = [`conversation-${randomUUID()}`, `conversation-${randomUUID()}`];
