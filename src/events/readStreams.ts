@@ -10,25 +10,12 @@ import type { RecordedEvent } from './types.js';
 /** An event as an auditor sees it: opened when its key exists, its clear part marked erased when not. */
 export type AuditedEvent = { erased: false; event: RecordedEvent } | { erased: true; row: EventRow & { data: Record<string, unknown> } };
 
-// The keys come in the same statement (a round trip less a projection batch), beside every row.
-const READ = `
-SELECT ${EVENT_COLUMNS}, key_id, kek_id, wrapped
-  FROM events LEFT JOIN data_keys USING (stream_id)
- WHERE stream_id = ANY($1::text[])
- ORDER BY stream_id, ${HISTORY_ORDER}`;
-
-type RowWithKey = EventRow & { key_id: string | null; kek_id: string | null; wrapped: Buffer | null };
-
 async function readRows(db: pg.Pool | pg.PoolClient, keyring: Keyring, streamIds: readonly string[]) {
-  const { rows } = await db.query<RowWithKey>(READ, [streamIds]);
-  const keys = new Map<string, KeyState>();
-  const events: EventRow[] = rows.map(({ key_id, kek_id, wrapped, ...event }) => {
-    // No key row: the stream was written before sealing, its events are in the clear.
-    if (!keys.has(event.stream_id))
-      keys.set(event.stream_id, key_id === null ? undefined : keyring.unwrapRow({ stream_id: event.stream_id, key_id, kek_id, wrapped }));
-    return event;
-  });
-  return { rows: events, keyOf: (streamId: string): KeyState => keys.get(streamId) };
+  const [result, keys] = await Promise.all([
+    db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, ${HISTORY_ORDER}`, [streamIds]),
+    keyring.forReading(db, streamIds),
+  ]);
+  return { rows: result.rows, keyOf: (streamId: string): KeyState => keys.get(streamId) };
 }
 
 /**
