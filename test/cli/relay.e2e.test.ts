@@ -75,7 +75,7 @@ describe('relay status and reset', () => {
 describe('leases', () => {
   it('shows which instance holds each job, and which holder stopped renewing', async () => {
     expect(cli('leases').stdout).toMatch(/^no lease is held/);
-    await pool.query(`INSERT INTO leases VALUES ('relay', 'host-a/101/aaaaaa', now(), now() + interval '5 seconds'),
+    await pool.query(`INSERT INTO leases VALUES ('relay', 'host-a/101/aaaaaa', now(), now() + interval '5 minutes'),
                                                 ('reconcile', 'host-b/202/bbbbbb', now() - interval '1 minute', now() - interval '50 seconds')`);
     try {
       const leases = cli('leases');
