@@ -9,7 +9,8 @@ export interface Delivery {
   receivedAt: Date;
   streamId: string;
   eventType: string | null;
-  bodySha256: string;
+  /** The body exactly as received: only its digest is stored, keyed by the conversation's key (the door's doing). */
+  receivedBody: string;
   /** The body: as received, less the credentials it echoes (see src/tavus/redact.ts); stored sealed. */
   body: string;
   requestId: string | null;
@@ -18,6 +19,9 @@ export interface Delivery {
   /** Set when the delivery's events may only go in if its claim holds (see Claim). */
   claim: Claim | null;
 }
+
+/** A delivery as it is stored: its body sealed, and in place of the body as received its keyed digest. */
+export type StoredDelivery = Omit<Delivery, 'receivedBody'> & { bodyDigest: string };
 
 /**
  * A callback token binds to the one stream it was first used for (or its conversation started in).
@@ -31,7 +35,7 @@ export interface Claim {
 }
 
 export interface AppendOptions {
-  deliveries?: Delivery[];
+  deliveries?: StoredDelivery[];
   /** The claim each event depends on, by index; null or missing: none. */
   eventClaims?: (Claim | null)[];
   /** Claims to make; a lost claim refuses the events and deliveries that depend on it. */
@@ -116,7 +120,7 @@ export async function appendBatch(db: pg.Pool | pg.PoolClient, events: Appendabl
   const params: unknown[] = [];
   for (const c of claims) params.push(c.token, c.streamId);
   for (const d of deliveries)
-    params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodySha256, d.body, d.requestId, d.source, d.claim?.token ?? null);
+    params.push(d.id, d.receivedAt.toISOString(), d.streamId, d.eventType, d.bodyDigest, d.body, d.requestId, d.source, d.claim?.token ?? null);
   events.forEach((e, i) => {
     const data = jsonOf(e.data);
     if (hasUnreadableText(data))

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { isDataException } from '../db/errors.js';
 import { inTransaction } from '../db/transaction.js';
-import { appendBatch, claimKey, type AppendResult, type Claim, type Delivery } from './appendBatch.js';
+import { appendBatch, claimKey, type AppendResult, type Claim, type Delivery, type StoredDelivery } from './appendBatch.js';
 import { Batcher, type BatcherOptions } from '../events/batcher.js';
 import { notifyAppended } from '../events/notifyAppended.js';
 import type { AppendableEvent, NewEvent } from '../events/types.js';
@@ -210,8 +210,8 @@ function sealForAppend(
   events: NewEvent[],
   eventClaims: (Claim | null)[],
   deliveries: Delivery[],
-): { events: AppendableEvent[]; eventClaims: (Claim | null)[]; deliveries: Delivery[]; keyOf: Map<string, string> } {
-  const out = { events: [] as AppendableEvent[], eventClaims: [] as (Claim | null)[], deliveries: [] as Delivery[], keyOf: new Map<string, string>() };
+): { events: AppendableEvent[]; eventClaims: (Claim | null)[]; deliveries: StoredDelivery[]; keyOf: Map<string, string> } {
+  const out = { events: [] as AppendableEvent[], eventClaims: [] as (Claim | null)[], deliveries: [] as StoredDelivery[], keyOf: new Map<string, string>() };
   events.forEach((event, i) => {
     const key = keyOf(keys, event.streamId);
     if (key === 'erased') return;
@@ -223,7 +223,8 @@ function sealForAppend(
   for (const delivery of deliveries) {
     const key = keyOf(keys, delivery.streamId);
     if (key === 'erased') continue;
-    out.deliveries.push({ ...delivery, body: sealBody(key, delivery.streamId, delivery.body), bodySha256: keyedBodyDigest(key, delivery.body) });
+    const { receivedBody, ...stored } = delivery;
+    out.deliveries.push({ ...stored, body: sealBody(key, delivery.streamId, delivery.body), bodyDigest: keyedBodyDigest(key, receivedBody) });
   }
   return out;
 }

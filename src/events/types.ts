@@ -168,7 +168,7 @@ export type DomainEvent = {
 export interface EventMetadata {
   /** The delivery (callbacks.id) that produced it, when it came from a callback. */
   callbackId?: string;
-  /** sha256 of the callback's raw body. */
+  /** sha256 of the callback's raw body: only in events recorded before sealing (migration 0030); its delivery now keeps a keyed digest. */
   callbackSha256?: string;
   /** Tavus's event_type, or `conversation.ended` for the original single-body form. */
   callbackType?: string;

@@ -56,8 +56,6 @@ export function keyedBodyDigest(key: DataKey, body: string): string {
 /** The event as it is appended: personal fields sealed, content digests keyed. */
 export function sealEvent(event: NewEvent, key: DataKey): AppendableEvent {
   const fields = PERSONAL_FIELDS[event.type];
-  // The body's plain digest would confirm a guessed transcript: its delivery keeps a keyed one.
-  const { callbackSha256: _plainDigest, ...metadata } = event.metadata;
   const idempotencyKey = keyedIdempotencyKey(key, event.idempotencyKey);
   const data = event.data as Record<string, unknown>;
   const clear: Record<string, unknown> = {};
@@ -72,14 +70,14 @@ export function sealEvent(event: NewEvent, key: DataKey): AppendableEvent {
   }
   // Nothing personal in it (a conversation started without a name): the event goes as it is, and
   // opening it later costs nothing.
-  if (!anything) return { ...event, idempotencyKey, metadata };
+  if (!anything) return { ...event, idempotencyKey };
   const json = jsonOf(personal);
   // Checked before sealing hides it (the clear part is checked by the append): opened, such text
   // could not go into the read models.
   if (hasUnreadableText(json))
     throw new UnreadableTextError(`${event.type} holds a NUL character or an unpaired UTF-16 surrogate, which Postgres cannot read back`);
   clear.sealed = sealText(key, json, eventContext(event.streamId, event.type));
-  return { ...event, data: clear, idempotencyKey, metadata };
+  return { ...event, data: clear, idempotencyKey };
 }
 
 export function sealBody(key: DataKey, streamId: string, body: string): string {

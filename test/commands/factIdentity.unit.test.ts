@@ -15,7 +15,7 @@ function command(body: unknown, source?: CallbackSource): RecordCallback {
     token: null,
     policy: { requireToken: false, tokenTtlSeconds: 86400 },
     ...(source ? { source } : {}),
-    delivery: { id: 'd1', receivedAt: new Date('2025-07-11T07:00:00Z'), bodySha256: 'abc', storedBody: '{}', requestId: null },
+    delivery: { id: 'd1', receivedAt: new Date('2025-07-11T07:00:00Z'), receivedBody: '{}', storedBody: '{}', requestId: null },
   };
 }
 

@@ -44,7 +44,7 @@ function command(body: unknown, token: string | null = OURS, requireToken = true
     callback: parsed.callback,
     token: token === null ? null : { conversationId: token, issuedAt: null },
     policy: { requireToken, tokenTtlSeconds: 7 * 86400 },
-    delivery: { id: 'd1', receivedAt: new Date(receivedAt), bodySha256: 'abc', storedBody: '{}', requestId: 'r1' },
+    delivery: { id: 'd1', receivedAt: new Date(receivedAt), receivedBody: '{}', storedBody: '{}', requestId: 'r1' },
   };
 }
 

@@ -4,6 +4,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackPath, json, startHarness, type Harness } from '../support/harness.js';
 import { exampleCallback, wildCallback } from '../support/callbacks.js';
+import { testKeyring } from '../support/keys.js';
+import type { DataKey } from '../../src/privacy/keyring.js';
+import { keyedBodyDigest } from '../../src/privacy/sealing.js';
 
 // What live Tavus traffic carries beyond the documentation's examples, end to end over HTTP: messy
 // transcripts accepted and cleaned, objectives and guardrails on the conversation, and the callback
@@ -103,6 +106,12 @@ describe('live Tavus callbacks', () => {
     ];
     for (const text of readable) expect(text).not.toContain(token);
     expect(readable[1]).toContain('/webhooks/tavus/[redacted]');
+    // The body is kept without the token, yet its digest is of the bytes exactly as they came (keyed
+    // by the conversation's key, so it confirms nothing to whoever lacks it).
+    const stream = `conversation-${c.conversationId}`;
+    const key = (await testKeyring().forReading(h.db, [stream])).get(stream) as DataKey;
+    const digests = await h.db.query<{ body_sha256: string }>('SELECT body_sha256 FROM callbacks WHERE stream_id = $1', [stream]);
+    expect(digests.rows.map((r) => r.body_sha256)).toContain(keyedBodyDigest(key, JSON.stringify(body)));
     expect(logLines.some((l) => l.includes('/webhooks/tavus/[redacted]'))).toBe(true);
     expect(logLines.join('\n')).not.toContain(token);
   });

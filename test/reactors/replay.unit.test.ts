@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { backoffSeconds, MAX_BACKOFF_SECONDS } from '../../src/reactors/reconcile/backoff.js';
 import { queueOptions } from '../../src/reactors/reconcile/pass.js';
@@ -19,8 +18,8 @@ describe('replaying the events of a verbose GET', () => {
     expect(command!.delivery).toMatchObject({
       receivedAt: context.receivedAt,
       requestId: 'pass-1',
-      bodySha256: createHash('sha256').update(JSON.stringify(event)).digest('hex'),
     });
+    expect(command!.delivery.receivedBody).toBe(command!.delivery.storedBody);
     // Kept as answered, less the token Tavus echoes.
     expect(JSON.parse(command!.delivery.storedBody)).toEqual({ ...event, webhook_url: '(redacted)' });
     expect(JSON.stringify(command)).not.toContain('secret-token');

@@ -21,7 +21,7 @@ function stored(events: NewEvent[], at = '2025-01-01T00:01:00Z'): RecordedEvent[
 function callback(body: Record<string, unknown>, tokenConversationId?: string): NewEvent[] {
   const parsed = parseCallback(body);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const delivery = { id: randomUUID(), receivedAt: new Date('2025-01-01T00:00:30Z'), bodySha256: 'x', storedBody: '{}', requestId: null };
+  const delivery = { id: randomUUID(), receivedAt: new Date('2025-01-01T00:00:30Z'), receivedBody: '{}', storedBody: '{}', requestId: null };
   const token = tokenConversationId ? { conversationId: tokenConversationId, issuedAt: null } : null;
   return factsOf({ callback: parsed.callback, token, policy: { requireToken: false, tokenTtlSeconds: 60 }, delivery });
 }

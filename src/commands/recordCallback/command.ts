@@ -12,8 +12,8 @@ export interface RecordCallback {
   delivery: {
     id: string;
     receivedAt: Date;
-    /** sha256 of the body exactly as received. */
-    bodySha256: string;
+    /** The body exactly as received: the audit keeps its digest keyed by the conversation's key, not the text. */
+    receivedBody: string;
     /** The body as it is kept: as received, less the credentials it echoes. */
     storedBody: string;
     requestId: string | null;

@@ -43,7 +43,7 @@ function accept(command: RecordCallback, streamId: string, claim?: { token: stri
       receivedAt: delivery.receivedAt,
       streamId,
       eventType: callback.kind === 'single_body' ? null : callbackType(callback),
-      bodySha256: delivery.bodySha256,
+      receivedBody: delivery.receivedBody,
       body: delivery.storedBody,
       requestId: delivery.requestId,
       source: command.source ?? 'tavus-callback',

@@ -28,7 +28,6 @@ export function metadataOf(command: RecordCallback): EventMetadata {
   const { delivery, token } = command;
   return {
     callbackId: delivery.id,
-    callbackSha256: delivery.bodySha256,
     callbackType: callbackType(command.callback),
     receivedAt: delivery.receivedAt.toISOString(),
     source: command.source ?? 'tavus-callback',

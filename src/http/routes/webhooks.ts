@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import express, { Router, type Request } from 'express';
 import type { CallbackTokens } from '../../commands/callbackToken.js';
 import type { CallbackPolicy } from '../../commands/recordCallback/command.js';
@@ -29,10 +28,10 @@ export interface WebhookDeps {
 const rawJson = express.raw({ type: () => true, limit: MAX_CALLBACK_BYTES });
 
 /**
- * The body as received (for its sha256), as kept (less the callback token it echoes), and parsed
+ * The body as received (for its keyed digest), as kept (less the callback token it echoes), and parsed
  * from what is kept, so no fact derived from it can carry the credential either.
  */
-function readJson(req: Request<{ token?: string }>): { sha256: string; stored: string; body: unknown } {
+function readJson(req: Request<{ token?: string }>): { received: string; stored: string; body: unknown } {
   if (!req.is(['application/json', 'application/*+json'])) {
     throw new HttpError(415, 'callbacks must be sent as application/json');
   }
@@ -41,11 +40,12 @@ function readJson(req: Request<{ token?: string }>): { sha256: string; stored: s
   if (depth > MAX_NESTING) throw new HttpError(400, `the body nests ${depth} levels deep; callbacks nest at most ${MAX_NESTING}`);
   // Text Postgres could store but never read back (a NUL, an unpaired surrogate) becomes U+FFFD, by
   // the store's own rule: Tavus never sends a callback again, so one odd character must not cost the
-  // conversation. The sha256 still proves what arrived. (A raw NUL is not JSON and fails the parse.)
+  // conversation. The digest of the body as received still proves what arrived. (A raw NUL is not
+  // JSON and fails the parse.)
   const redacted = redactCallbackTokens(text, req.params.token);
   const stored = hasUnreadableText(redacted) ? replaceUnreadableText(redacted) : redacted;
   try {
-    return { sha256: createHash('sha256').update(text).digest('hex'), stored, body: JSON.parse(stored) };
+    return { received: text, stored, body: JSON.parse(stored) };
   } catch (err) {
     throw new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`);
   }
@@ -64,7 +64,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
         throw rejectionError({ reason: 'token_invalid' });
       }
     }
-    const { sha256, stored, body } = readJson(req);
+    const { received, stored, body } = readJson(req);
     const parsed = parseCallback(body);
     if (!parsed.ok) throw new HttpError(400, `the callback is not valid: ${describeFieldErrors(parsed.errors)}`, parsed.errors);
     res.locals.callbackType = callbackTypeLabel(parsed.callback);
@@ -76,7 +76,7 @@ export function webhookRoutes(deps: WebhookDeps): Router {
       delivery: {
         id: newDeliveryId(),
         receivedAt: deps.now(),
-        bodySha256: sha256,
+        receivedBody: received,
         storedBody: stored,
         requestId: typeof req.id === 'string' ? req.id : null,
       },

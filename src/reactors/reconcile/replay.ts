@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CallbackPolicy, RecordCallback } from '../../commands/recordCallback/command.js';
 import { newDeliveryId } from '../../commands/recordCallback/handler.js';
 import { parseCallback, type TavusCallback } from '../../tavus/callbacks.js';
@@ -55,8 +54,9 @@ export function replayedCallbacks(events: unknown[], context: ReplayContext): Re
       delivery: {
         id: newDeliveryId(),
         receivedAt: context.receivedAt,
-        // Of the event as Tavus answered it, like a callback's of its raw body.
-        bodySha256: createHash('sha256').update(JSON.stringify(event)).digest('hex'),
+        // No delivery of Tavus's to prove: what is digested is the event as kept, so the token Tavus
+        // echoes in it never rides along in the command.
+        receivedBody: parsed.stored,
         storedBody: parsed.stored,
         requestId: context.passId,
       },
