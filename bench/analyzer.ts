@@ -1,6 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { annomiDevPath, loadAnnomi } from '../src/analysis/annomi.js';
+import { pathToFileURL } from 'node:url';
+import { loadAnnomi } from '../src/analysis/annomi.js';
+import { annomiDevFile } from '../scripts/annomiFile.js';
 import { analyzers } from '../src/analysis/registry.js';
 import { analyzerId, type Analyzer, type Turn } from '../src/analysis/types.js';
 
@@ -90,8 +90,7 @@ export function runAnalyzerBench(options: { ms?: number; rounds?: number; list?:
   // Analyzers that score recorded answers (llm@1) would only time "not answered yet" here.
   const list = options.list ?? [...analyzers.values()].filter((a) => a.pending === undefined);
   const transcript = benchTranscript();
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const annomi = loadAnnomi(annomiDevPath(repoRoot, process.env.ANNOMI_DEV));
+  const annomi = loadAnnomi(annomiDevFile());
   const annomiWords = annomi?.reduce((n, r) => n + countWords(r.transcript), 0) ?? 0;
 
   const results = list.map((analyzer) => {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { annomiDevPath, loadAnnomi } from '../src/analysis/annomi.js';
+import { loadAnnomi } from '../src/analysis/annomi.js';
+import { annomiDevFile } from './annomiFile.js';
 import { serializeWeights, trainDetectors } from '../src/analysis/coach2/train.js';
 
 // `npm run train:coach2 [-- FILE]`: trains coach@2's detectors on the AnnoMI development set's
@@ -9,7 +10,7 @@ import { serializeWeights, trainDetectors } from '../src/analysis/coach2/train.j
 // same file (a test checks that the committed file is what this script writes).
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const file = process.argv[2] ?? process.env.ANNOMI_DEV ?? annomiDevPath(repoRoot);
+const file = process.argv[2] ?? annomiDevFile();
 const rows = loadAnnomi(file);
 if (rows === null) {
   console.error(`train:coach2: ${file} is missing; pass the AnnoMI development set's path (or set ANNOMI_DEV)`);

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { annomiDevPath, loadAnnomi } from '../src/analysis/annomi.js';
+import { loadAnnomi } from '../src/analysis/annomi.js';
+import { annomiDevFile } from './annomiFile.js';
 import { coach2Learner } from '../src/analysis/coach2/learner.js';
 import { TRAINING } from '../src/analysis/coach2/train.js';
 import { DEFAULT_ANALYZER } from '../src/analysis/registry.js';
@@ -19,7 +18,6 @@ import { summarise } from './validate/summary.js';
 // each detector's precision and recall against the experts' utterance codes; and which analyzer
 // the figures say a fresh install should serve. Several minutes: coach@2 is trained ~550 times.
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name: string) => {
   const at = args.indexOf(name);
@@ -31,8 +29,7 @@ const asJson = args.includes('--json');
 const [heldHigh, heldLow] = (option('--held-back') ?? '68,14').split(',').map(Number);
 const heldBack = { high: heldHigh!, low: heldLow! };
 const threads = Math.max(1, Number(option('--threads') ?? Math.max(1, availableParallelism() - 1)));
-const file =
-  args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--threads' && args[i - 1] !== '--held-back') ?? process.env.ANNOMI_DEV ?? annomiDevPath(repoRoot);
+const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--threads' && args[i - 1] !== '--held-back') ?? annomiDevFile();
 const rows = loadAnnomi(file);
 if (rows === null) {
   console.error(`validate: ${file} is missing; pass the AnnoMI development set's path (or set ANNOMI_DEV)`);

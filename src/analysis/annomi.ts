@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { EvaluationRow } from './evaluate.js';
 
 // The AnnoMI development set (shared/data/annomi/dev.jsonl): counselling conversations rated high
-// or low quality, with the experts' codes per utterance. Used by the tests, the bench, coach@2's
-// training script and the evaluate command; the file lives beside the repository, not in it.
+// or low quality, with the experts' codes per utterance. Used by the tests, the bench and coach@2's
+// training script, from a file their caller names (it is not in the repository: scripts/annomiFile.ts
+// says where it is looked for).
 
 export type BehaviourLabel = 'reflection' | 'question' | 'therapist_input' | 'other' | 'n/a';
 
@@ -26,15 +26,7 @@ export interface AnnomiRow extends EvaluationRow {
   labels: AnnomiLabel[];
 }
 
-/**
- * The development set's file: `override` (the ANNOMI_DEV variable, read by the caller) or where the
- * shared data sits beside a checkout, `<repo>/../shared/data/annomi/dev.jsonl`.
- */
-export function annomiDevPath(repoRoot: string, override?: string): string {
-  return override ? path.resolve(override) : path.resolve(repoRoot, '../shared/data/annomi/dev.jsonl');
-}
-
-/** The rows, or null when the file is not there (a checkout without shared/). */
+/** The rows, or null when the file is not there. */
 export function loadAnnomi(file: string): AnnomiRow[] | null {
   if (!existsSync(file)) return null;
   return readFileSync(file, 'utf8')
