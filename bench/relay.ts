@@ -4,9 +4,13 @@ import { kurrentStreams } from '../src/reactors/relay/kurrentStreams.js';
 import { Relay } from '../src/reactors/relay/relay.js';
 import { startKurrentDb } from '../test/support/kurrentDb.js';
 import { createBenchDatabase } from './support/database.js';
-import { generateHistory } from './support/fixtures.js';
+import { generateSealedHistory } from './support/fixtures.js';
+import { BENCH_DATA_KEK } from './support/processes.js';
+import { parseKek } from '../src/privacy/kek.js';
+import { Keyring } from '../src/privacy/keyring.js';
 
-// The relay publishing a backlog: a history of ended conversations (start, end, 30-turn transcript)
+// The relay publishing a backlog: a history of ended conversations (start, end, 30-turn transcript,
+// sealed as the service seals them)
 // relayed from its start to KurrentDB (KURRENTDB_URL), or to the test suite's stand-in, which then
 // runs in this process and shares its core with the relay.
 
@@ -26,7 +30,7 @@ export async function runRelayBench(options: { conversations?: number } = {}): P
   const kurrent = await startKurrentDb();
   const store = kurrentStreams(kurrent.url);
   try {
-    await generateHistory(pool, conversations);
+    await generateSealedHistory(pool, conversations, new Keyring([parseKek(BENCH_DATA_KEK)]));
     const relay = new Relay(pool, store, { logger: pino({ level: 'warn' }) });
     const from = performance.now();
     const events = await relay.drain();

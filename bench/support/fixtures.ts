@@ -120,38 +120,10 @@ export async function waitForProjections(pool: pg.Pool, timeoutMs = 600_000): Pr
 }
 
 /**
- * A history of ended conversations with transcripts, generated inside Postgres (fast): for each, a
- * ConversationStarted, a ConversationEnded and a TranscriptReceived of 30 turns (one turn names the
- * conversation, so no two transcripts are alike). Events carry the same shapes the service writes.
- */
-export async function generateHistory(pool: pg.Pool, count: number, chunk = 50_000): Promise<void> {
-  const userId = randomUUID();
-  const scenario = JSON.stringify({ id: randomUUID(), name: 'Giving feedback', description: null, rubric: null });
-  const turns = JSON.stringify(practiceTranscript()).replace('Thanks for making time today', 'Thanks for making time today (__N__)');
-  for (let from = 0; from < count; from += chunk) {
-    const to = Math.min(count, from + chunk) - 1;
-    await pool.query(
-      `INSERT INTO events (stream_id, type, data, metadata, idempotency_key)
-       SELECT 'conversation-h' || g, t.type, t.data, '{"receivedAt":"2025-03-01T10:05:00.000Z","source":"tavus-callback"}'::jsonb,
-              'conversation-h' || g || '/' || t.type
-         FROM generate_series($1::int, $2::int) g,
-              LATERAL (VALUES
-                (1, 'ConversationStarted', jsonb_build_object('id', ('00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'userId', $3::uuid, 'scenario', $4::jsonb,
-                   'replicaId', 'r1', 'personaId', null, 'conversationName', null, 'tavusConversationId', 'h' || g,
-                   'conversationUrl', null, 'startedAt', '2025-03-01T10:00:00.000Z')),
-                (2, 'ConversationEnded', jsonb_build_object('outcome', 'completed', 'reason', 'participant_left', 'at', '2025-03-01T10:04:30.000Z',
-                   'startedAt', null, 'durationSeconds', 150 + g % 600, 'participantName', null, 'participantLeftAt', null)),
-                (3, 'TranscriptReceived', jsonb_build_object('turns', replace($5, '__N__', g::text)::jsonb, 'systemPromptRemoved', true))
-              ) AS t(ord, type, data)
-        ORDER BY g, t.ord`,
-      [from, to, userId, scenario, turns],
-    );
-  }
-}
-
-/**
- * The same history as the service writes it since personal data is sealed: each conversation's
- * events under its own data key. Built in this process (Postgres cannot seal), so slower to make.
+ * A history of ended conversations as the service writes it: for each, a ConversationStarted, a
+ * ConversationEnded and a TranscriptReceived of 30 turns (one turn names the conversation, so no two
+ * transcripts are alike), each conversation's events sealed under its own data key. Built in this
+ * process, since Postgres cannot seal.
  */
 export async function generateSealedHistory(pool: pg.Pool, count: number, keyring: Keyring, chunk = 2_000): Promise<void> {
   const userId = randomUUID();

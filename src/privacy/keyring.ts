@@ -42,8 +42,8 @@ const UNWRAPPED_MAX = 20_000;
 const UNWRAPPED_TTL_MS = 5 * 60_000;
 
 interface Unwrapped {
+  /** The row's wrapped key when it was unwrapped: any re-wrapping (a fresh nonce) or erasure changes it. */
   wrapped: Buffer;
-  kekId: string;
   key: DataKey;
   until: number;
 }
@@ -98,8 +98,7 @@ export class Keyring {
   unwrapRow(row: KeyRow): DataKey | 'erased' {
     const known = this.unwrapped.get(row.stream_id);
     if (known) {
-      const same = row.wrapped !== null && known.kekId === row.kek_id && known.key.keyId === row.key_id && known.wrapped.equals(row.wrapped);
-      if (same && known.until > Date.now()) return known.key;
+      if (row.wrapped !== null && known.wrapped.equals(row.wrapped) && known.until > Date.now()) return known.key;
       this.unwrapped.delete(row.stream_id);
     }
     const state = this.unwrapFresh(row);
@@ -107,7 +106,7 @@ export class Keyring {
       // Full: start again. Evicting one entry at a time made V8 walk the deleted ones at every
       // eviction (seconds a minute under load); the keys of active conversations come back at once.
       if (this.unwrapped.size >= UNWRAPPED_MAX) this.unwrapped.clear();
-      this.unwrapped.set(row.stream_id, { wrapped: row.wrapped!, kekId: row.kek_id!, key: state, until: Date.now() + UNWRAPPED_TTL_MS });
+      this.unwrapped.set(row.stream_id, { wrapped: row.wrapped!, key: state, until: Date.now() + UNWRAPPED_TTL_MS });
     }
     return state;
   }

@@ -58,19 +58,12 @@ export function sealEvent(event: NewEvent, key: DataKey): AppendableEvent {
   const fields = PERSONAL_FIELDS[event.type];
   const idempotencyKey = keyedIdempotencyKey(key, event.idempotencyKey);
   const data = event.data as Record<string, unknown>;
-  const clear: Record<string, unknown> = {};
-  const personal: Record<string, unknown> = {};
-  let anything = false;
-  for (const [name, value] of Object.entries(data)) {
-    if (!fields.includes(name)) clear[name] = value;
-    else {
-      personal[name] = value;
-      anything ||= value !== null && value !== undefined;
-    }
-  }
   // Nothing personal in it (a conversation started without a name): the event goes as it is, and
   // opening it later costs nothing.
-  if (!anything) return { ...event, idempotencyKey };
+  if (fields.every((name) => data[name] === null || data[name] === undefined)) return { ...event, idempotencyKey };
+  const clear: Record<string, unknown> = {};
+  const personal: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(data)) (fields.includes(name) ? personal : clear)[name] = value;
   const json = jsonOf(personal);
   // Checked before sealing hides it (the clear part is checked by the append): opened, such text
   // could not go into the read models.
